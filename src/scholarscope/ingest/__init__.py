@@ -1,0 +1,84 @@
+"""Parsers, one module per input format, and the two entry points that pick one.
+
+Every format module offers the same two functions:
+
+- ``looks_like(head: str) -> bool`` — does this text (the first 64 KiB of a file,
+  decompressed) look like my format? Decided by content, never by file name.
+- ``parse(lines: Iterable[str], origin: str) -> Iterator[ParseItem]`` — pure: text lines
+  in, ``Work`` / ``StatedMetrics`` / ``Rejected`` / ``Repaired`` out, streaming where
+  the format allows it.
+
+``load_path`` opens a file (gzip or not), detects its format and runs the parser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+from scholarscope.ingest import (
+    arxiv_atom,
+    arxiv_feed,
+    arxiv_snapshot,
+    openalex,
+    profile_page,
+    semantic_scholar,
+)
+from scholarscope.ingest.files import decode_head, is_binary, iter_lines, read_head
+from scholarscope.records import ParseItem, Rejected, Repaired
+
+# Most specific first: detection stops at the first module whose looks_like() is true.
+FORMATS: dict[str, ModuleType] = {
+    "arxiv_atom": arxiv_atom,
+    "openalex": openalex,
+    "semantic_scholar": semantic_scholar,
+    "arxiv_snapshot": arxiv_snapshot,
+    "profile_page": profile_page,
+    "arxiv_feed": arxiv_feed,
+}
+
+
+def detect_format(head: str) -> str | None:
+    """Name of the format whose parser recognises this text, or None.
+
+    >>> detect_format('{"id": "2503.11731", "authors": "A. B", "abstract": "x", "categories": "cs.CV"}')
+    'arxiv_snapshot'
+    """
+    for name, module in FORMATS.items():
+        if module.looks_like(head):
+            return name
+    return None
+
+
+def load_path(path: Path, origin: str | None = None) -> Iterator[ParseItem]:
+    """Read one file of any supported format, plain or gzip-compressed.
+
+    Yields parsed records; problems come out as ``Rejected``/``Repaired`` items in the
+    same stream, so one bad record never stops the rest.
+    """
+    origin = origin or str(path)
+    try:
+        head = read_head(path)
+    except OSError as error:
+        yield Rejected(origin, f"cannot be read: {error.strerror or error}")
+        return
+    if not head.strip():
+        yield Rejected(origin, "the file is empty")
+        return
+    if is_binary(head):
+        yield Rejected(origin, "binary content (NUL bytes), not a scholarly metadata format")
+        return
+    text_head = decode_head(head)
+    name = detect_format(text_head)
+    if name is None:
+        first_line = text_head.strip().splitlines()[0][:80]
+        yield Rejected(origin, f"not in any known format (it begins {first_line!r})")
+        return
+    problems: list[Rejected | Repaired] = []
+    for item in FORMATS[name].parse(iter_lines(path, origin, problems), origin):
+        if problems:
+            yield from problems
+            problems.clear()
+        yield item
+    yield from problems

@@ -1,0 +1,88 @@
+"""Reading input files: gzip by content (not by name), text decoding, damaged files.
+
+Parsers never open files; they receive the lines this module yields. Whatever goes
+wrong while reading (a truncated gzip stream, bytes that are not UTF-8) is appended to
+the caller's ``problems`` list as a ``Rejected`` or ``Repaired`` naming file and line,
+and reading goes on where it can.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from scholarscope.records import Rejected, Repaired
+
+GZIP_MAGIC = b"\x1f\x8b"
+HEAD_BYTES = 65536
+
+
+def _open_binary(path: Path) -> BinaryIO:
+    with open(path, "rb") as raw:
+        magic = raw.read(2)
+    if magic == GZIP_MAGIC:
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
+    """The first ``size`` bytes of the (decompressed) content; fewer if the file is short
+    or its gzip stream breaks early."""
+    with _open_binary(path) as stream:
+        try:
+            return stream.read(size)
+        except (EOFError, OSError, zlib.error):
+            return b""
+
+
+def decode_head(head: bytes) -> str:
+    """Head bytes as text for format detection (never fails)."""
+    return head.decode("utf-8", errors="replace")
+
+
+def is_binary(head: bytes) -> bool:
+    """A NUL byte in the first block means this is not a text format we read."""
+    return b"\x00" in head[:8192]
+
+
+def iter_lines(path: Path, origin: str, problems: list[Rejected | Repaired]) -> Iterator[str]:
+    """Yield the file's text lines without their line ends, decompressing gzip.
+
+    A line that is not valid UTF-8 is decoded as Latin-1 (every byte is a Latin-1
+    character, so nothing is lost) and a ``Repaired`` is recorded. A truncated or corrupt
+    gzip stream ends the file with a ``Rejected`` naming the last good line.
+
+    >>> problems = []
+    >>> list(iter_lines(Path("examples/000_6198259b7f70df20.txt"), "000", problems))[1]
+    'Accepted by NeurIPS 2024'
+    """
+    line_number = 0
+    with _open_binary(path) as stream:
+        try:
+            for raw in stream:
+                line_number += 1
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    text = raw.decode("latin-1")
+                    problems.append(
+                        Repaired(
+                            origin,
+                            f"not valid UTF-8 (byte {raw[error.start]:#04x} at column "
+                            f"{error.start + 1}); read as Latin-1",
+                            line=line_number,
+                        )
+                    )
+                yield text.rstrip("\r\n")
+        except (EOFError, OSError, zlib.error) as error:
+            problems.append(
+                Rejected(
+                    origin,
+                    f"compressed stream is truncated or corrupt after line {line_number} "
+                    f"({error}); the records before it were read",
+                    line=line_number + 1,
+                )
+            )

@@ -1,0 +1,222 @@
+"""The one normalised record model every format is parsed into.
+
+Parsers (``scholarscope.ingest``) turn raw files into these frozen values; the store
+keeps them; metrics and views read them. Nothing here does I/O.
+
+Ids always carry their scheme, so ids from different sources never collide::
+
+    >>> make_id("arxiv", "2409.19252v2")
+    'arxiv:2409.19252'
+    >>> make_id("doi", "https://doi.org/10.1145/3664647.3680609")
+    'doi:10.1145/3664647.3680609'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+ID_SCHEMES = ("arxiv", "doi", "openalex", "s2", "orcid", "dblp", "pmid", "mag")
+
+_ARXIV_VERSION = re.compile(r"v\d+$")
+_URL_PREFIXES = (
+    "https://doi.org/",
+    "http://doi.org/",
+    "https://dx.doi.org/",
+    "http://dx.doi.org/",
+    "https://openalex.org/",
+    "http://openalex.org/",
+    "https://orcid.org/",
+    "http://orcid.org/",
+    "http://arxiv.org/abs/",
+    "https://arxiv.org/abs/",
+)
+
+
+def make_id(scheme: str, value: str) -> str:
+    """Return ``scheme:value`` with the value in its canonical form.
+
+    arXiv ids lose their version suffix, DOIs and OpenAlex ids lose their URL prefix,
+    DOIs are lower-cased (DOIs are case-insensitive).
+
+    >>> make_id("openalex", "https://openalex.org/W2741809807")
+    'openalex:W2741809807'
+    """
+    if scheme not in ID_SCHEMES:
+        raise ValueError(f"unknown id scheme {scheme!r}; expected one of {ID_SCHEMES}")
+    value = value.strip()
+    for prefix in _URL_PREFIXES:
+        if value.lower().startswith(prefix):
+            value = value[len(prefix) :]
+            break
+    if value.lower().startswith(f"{scheme}:"):
+        value = value[len(scheme) + 1 :]
+    if scheme == "arxiv":
+        value = _ARXIV_VERSION.sub("", value)
+    elif scheme == "doi":
+        value = value.lower()
+    if not value:
+        raise ValueError(f"empty {scheme} id")
+    return f"{scheme}:{value}"
+
+
+def id_scheme(scheme_id: str) -> str:
+    """``'arxiv:2409.19252'`` -> ``'arxiv'``."""
+    return scheme_id.split(":", 1)[0]
+
+
+def fold_text(text: str) -> str:
+    """Lower-case ASCII letters, digits and single spaces: the key used to compare names
+    and titles across sources.
+
+    >>> fold_text("  Schrödinger's  Cat: A Study ")
+    'schrodingers cat a study'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
+    ascii_only = ascii_only.replace("'", "").replace("\u2019", "")
+    words = re.findall(r"[a-z0-9]+", ascii_only.lower())
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class Author:
+    """A person as one source names them. ``ids`` are scheme ids (openalex:, s2:, orcid:)."""
+
+    name: str
+    ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Authorship:
+    """One author on one work.
+
+    ``position`` is 1-based in the source's author list; ``None`` means the source says
+    the person is an author without giving the position (a profile page's owner hidden
+    behind "et al.").
+    """
+
+    author: Author
+    position: int | None
+    affiliation: str | None = None
+
+
+@dataclass(frozen=True)
+class CitationCount:
+    """A citation figure as one source states it, at one date."""
+
+    source: str
+    count: int
+    as_of: str | None = None
+    by_year: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Work:
+    """One scholarly work as one source describes it.
+
+    ``source`` names the kind of source (``arxiv_feed``, ``profile_page``,
+    ``arxiv_snapshot``, ``arxiv_api``, ``openalex``, ``semantic_scholar``); ``origin``
+    names the file (and line) it came from. Fields a source does not give are ``None``
+    or empty, never guessed.
+    """
+
+    ids: tuple[str, ...]
+    source: str
+    origin: str
+    title: str | None = None
+    abstract: str | None = None
+    date: str | None = None  # ISO yyyy-mm-dd, or yyyy-mm / yyyy when that is all we know
+    date_text: str | None = None  # the date exactly as the source printed it
+    year: int | None = None
+    categories: tuple[str, ...] = ()  # arXiv-style categories, source order
+    primary_category: str | None = None  # only when the source states it
+    field_badge: str | None = None  # a badge the source showed (CV, LG …)
+    authors: tuple[Authorship, ...] = ()
+    et_al: bool | None = None  # the source showed "et al." after the listed authors
+    affiliation_tag: str | None = None  # e.g. "tsinghua" from "· tsinghua"
+    comments: str | None = None
+    journal_ref: str | None = None
+    venue: str | None = None
+    code_badge: bool | None = None  # the source showed a Code badge
+    code_url: str | None = None
+    citations: tuple[CitationCount, ...] = ()
+    extra: tuple[tuple[str, str], ...] = ()  # other source fields worth keeping, verbatim
+
+    @property
+    def doi(self) -> str | None:
+        """The DOI without its scheme, if the work carries one."""
+        for scheme_id in self.ids:
+            if scheme_id.startswith("doi:"):
+                return scheme_id[4:]
+        return None
+
+
+@dataclass(frozen=True)
+class StatedMetrics:
+    """Figures a source states about a person (a profile header, OpenAlex
+    ``summary_stats``, Semantic Scholar ``hIndex``). Kept beside ours, never mixed in.
+    """
+
+    author: Author
+    source: str
+    origin: str
+    as_of: str | None = None
+    field: str | None = None
+    h_index: int | None = None
+    i10_index: int | None = None
+    papers: int | None = None
+    citations: int | None = None
+    novelty: int | None = None
+    ai_score: int | None = None
+    # When True, every Work from the same origin is by this author (a profile page).
+    owns_origin_works: bool = False
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A record (or a whole file) that could not be read, and why."""
+
+    origin: str
+    reason: str
+    line: int | None = None
+    record: str | None = None
+
+    def message(self) -> str:
+        """``file:line: record X: reason`` with the parts that are known."""
+        parts = [self.origin + (f":{self.line}" if self.line is not None else "")]
+        if self.record:
+            parts.append(f"record {self.record}")
+        parts.append(self.reason)
+        return ": ".join(parts)
+
+
+@dataclass(frozen=True)
+class Repaired:
+    """A record that loaded, but only after a repair the user should know about."""
+
+    origin: str
+    reason: str
+    line: int | None = None
+
+    def message(self) -> str:
+        """``file:line: reason``."""
+        return f"{self.origin}{f':{self.line}' if self.line is not None else ''}: {self.reason}"
+
+
+ParseItem = Work | StatedMetrics | Rejected | Repaired
+
+__all__ = [
+    "Author",
+    "Authorship",
+    "CitationCount",
+    "ParseItem",
+    "Rejected",
+    "Repaired",
+    "StatedMetrics",
+    "Work",
+    "fold_text",
+    "id_scheme",
+    "make_id",
+]
