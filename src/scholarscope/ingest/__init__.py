@@ -25,7 +25,7 @@ from scholarscope.ingest import (
     profile_page,
     semantic_scholar,
 )
-from scholarscope.ingest.files import decode_head, is_binary, iter_lines, read_head
+from scholarscope.ingest.files import ReadProgress, decode_head, is_binary, iter_lines, read_head
 from scholarscope.records import ParseItem, Rejected, Repaired
 
 # Most specific first: detection stops at the first module whose looks_like() is true.
@@ -51,7 +51,9 @@ def detect_format(head: str) -> str | None:
     return None
 
 
-def load_path(path: Path, origin: str | None = None) -> Iterator[ParseItem]:
+def load_path(
+    path: Path, origin: str | None = None, progress: ReadProgress | None = None
+) -> Iterator[ParseItem]:
     """Read one file of any supported format, plain or gzip-compressed.
 
     Yields parsed records; problems come out as ``Rejected``/``Repaired`` items in the
@@ -76,7 +78,7 @@ def load_path(path: Path, origin: str | None = None) -> Iterator[ParseItem]:
         yield Rejected(origin, f"not in any known format (it begins {first_line!r})")
         return
     problems: list[Rejected | Repaired] = []
-    for item in FORMATS[name].parse(iter_lines(path, origin, problems), origin):
+    for item in FORMATS[name].parse(iter_lines(path, origin, problems, progress), origin):
         if problems:
             yield from problems
             problems.clear()

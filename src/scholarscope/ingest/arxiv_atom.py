@@ -1,9 +1,278 @@
-"""Placeholder until the parser lands."""
+"""arXiv API responses: an Atom feed, bare or inside a recorded HTTP response.
+
+The API (``export.arxiv.org/api/query``) answers with one Atom ``<feed>``; each
+``<entry>`` is one paper::
+
+    <entry>
+      <id>http://arxiv.org/abs/2104.12255v1</id>          versioned abstract URL
+      <title>...</title>  <summary>...</summary>          hard-wrapped text
+      <published>2021-04-20T16:07:14Z</published>         first version
+      <updated>2021-04-20T16:07:14Z</updated>             this version
+      <link title="pdf" href="https://arxiv.org/pdf/2104.12255v1" .../>
+      <category term="cs.CR"/> ...                        all categories, in order
+      <arxiv:primary_category term="cs.CR"/>              stated by arXiv: reliable
+      <arxiv:comment>, <arxiv:journal_ref>, <arxiv:doi>   when the authors gave them
+      <author><name>...</name><arxiv:affiliation>...</arxiv:affiliation></author>
+    </entry>
+
+Old-style ids look like ``http://arxiv.org/abs/astro-ph/0601001v1``. A bad query gives
+one entry whose id is ``http://arxiv.org/api/errors#...``, titled "Error", with the
+message in ``<summary>``: that becomes a ``Rejected``. A query that matches nothing is a
+feed with ``<opensearch:totalResults>0`` and no entries: that yields nothing.
+
+A recorded response is a JSON object ``{"url": ..., "status_code": ..., "body": ...}``
+whose ``body`` is the feed; a status other than 200 is rejected. In that case line
+numbers in messages count lines of the body, not of the JSON file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Iterator
+from itertools import chain
+
+from scholarscope.records import (
+    Author,
+    Authorship,
+    ParseItem,
+    Rejected,
+    Repaired,
+    Work,
+    make_id,
+)
+
+SOURCE = "arxiv_api"
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+ARXIV = "{http://arxiv.org/schemas/atom}"
+
+_ABS_URL = re.compile(r"arxiv\.org/abs/(\S+)$")
+_VERSION = re.compile(r"v(\d+)$")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ERROR_SUBJECT = re.compile(r"\bfor (\S+)$")  # "incorrect id format for abc" -> "abc"
+_POSITION = re.compile(r": line \d+, column \d+$")
+_TAG = re.compile(r"<[^>]*>")
 
 
 def looks_like(head: str) -> bool:
-    return False
+    """True for an arXiv API Atom feed, bare or as the ``body`` of a recorded response.
+
+    >>> looks_like('<feed xmlns="http://www.w3.org/2005/Atom"><id>https://arxiv.org/api/x</id>')
+    True
+    """
+    text = head.lstrip()
+    if text.startswith("{"):
+        try:
+            response = json.loads(text)
+        except json.JSONDecodeError:
+            # Cut by the head limit: look at the raw text, undoing JSON's escaped slashes.
+            return '"body"' in text and _is_arxiv_feed(text.replace("\\/", "/"))
+        return isinstance(response, dict) and _is_arxiv_feed(str(response.get("body", "")))
+    return _is_arxiv_feed(text)
 
 
-def parse(lines, origin):
-    raise NotImplementedError
+def _is_arxiv_feed(text: str) -> bool:
+    return "<feed" in text and "http://www.w3.org/2005/Atom" in text and "arxiv.org/api" in text
+
+
+def parse(lines: Iterable[str], origin: str) -> Iterator[ParseItem]:
+    """Yield one ``Work`` per feed entry, and a ``Rejected`` per API error or for
+    malformed input.
+
+    >>> feed = ['<feed xmlns="http://www.w3.org/2005/Atom"><entry>',
+    ...         '<id>http://arxiv.org/abs/astro-ph/0601001v1</id></entry></feed>']
+    >>> next(parse(feed, "f.xml")).ids
+    ('arxiv:astro-ph/0601001',)
+    """
+    line_iter = iter(lines)
+    skipped: list[str] = []
+    for line in line_iter:
+        skipped.append(line)
+        if line.strip():
+            break
+    if skipped and skipped[-1].lstrip().startswith("{"):
+        yield from _parse_response("\n".join(chain(skipped, line_iter)), origin)
+    else:
+        yield from _parse_feed(chain(skipped, line_iter), origin, in_body=False)
+
+
+def _parse_response(text: str, origin: str) -> Iterator[ParseItem]:
+    """A recorded ``{url, status_code, body}`` response."""
+    try:
+        response = json.loads(text)
+    except json.JSONDecodeError as error:
+        reason = f"invalid JSON: {error.msg} (column {error.colno})"
+        yield Rejected(origin, reason, line=error.lineno)
+        return
+    body = response.get("body") if isinstance(response, dict) else None
+    if not isinstance(body, str):
+        yield Rejected(origin, 'not an arXiv API response: no "body" text')
+        return
+    status = response.get("status_code", 200)
+    items = _parse_feed(body.split("\n"), origin, in_body=True)
+    if status == 200:
+        yield from items
+        return
+    # A failed request: keep the API's own error messages, drop anything else.
+    errors = [item for item in items if isinstance(item, Rejected)]
+    if not errors:
+        url = response.get("url")
+        yield Rejected(
+            origin, f"the arXiv API answered HTTP {status}" + (f" for {url}" if url else "")
+        )
+    for error in errors:
+        yield Rejected(origin, f"HTTP {status}: {error.reason}", line=None, record=error.record)
+
+
+def _parse_feed(lines: Iterable[str], origin: str, in_body: bool) -> Iterator[ParseItem]:
+    """Stream the feed's entries; the parser sees one line at a time so an error's
+    line number is the parser's own."""
+    parser = ET.XMLPullParser(events=("start", "end"))
+    feed: ET.Element | None = None
+    entry_line = 0
+    number = 0
+    try:
+        for number, line in enumerate(lines, start=1):
+            if not line.isascii():
+                repaired = _undo_mojibake(line)
+                if repaired != line:
+                    yield _mojibake_notice(line, repaired, origin, number, in_body)
+                    line = repaired
+            parser.feed(line + "\n")
+            for event, element in parser.read_events():
+                if event == "start":
+                    if feed is None:
+                        feed = element
+                    elif element.tag == f"{ATOM}entry":
+                        entry_line = number
+                elif element.tag == f"{ATOM}entry":
+                    yield _parse_entry(element, origin, entry_line, in_body)
+                    if feed is not None and element in feed:
+                        feed.remove(element)  # keep memory flat on long feeds
+        parser.close()
+    except ET.ParseError as error:
+        line, column = error.position
+        line = min(line, number) or None  # expat counts the final newline as a line
+        what = _POSITION.sub("", str(error))
+        if what == "no element found":
+            what = "the text ends inside the feed" if feed is not None else "no XML element"
+        where = f"line {line} of the response body, " if in_body else ""
+        yield Rejected(
+            origin,
+            f"malformed XML: {what} ({where}column {column})",
+            line=None if in_body else line,
+        )
+
+
+def _undo_mojibake(line: str) -> str:
+    """UTF-8 text that was decoded as Latin-1 (``WÃ¼bben``) back to what was meant
+    (``Wübben``); any other line unchanged. Genuine Latin-1 text almost never forms
+    valid UTF-8 byte sequences, so a successful round trip is the signature."""
+    try:
+        return line.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return line
+
+
+def _mojibake_notice(line: str, repaired: str, origin: str, number: int, in_body: bool) -> Repaired:
+    before, after = next(
+        (old, new) for old, new in zip(line.split(), repaired.split(), strict=False) if old != new
+    )
+    where = f" (line {number} of the response body)" if in_body else ""
+    reason = (
+        f"UTF-8 text had been decoded as Latin-1{where}; repaired "
+        f"{_TAG.sub('', before)!r} to {_TAG.sub('', after)!r}"
+    )
+    return Repaired(origin, reason, line=None if in_body else number)
+
+
+def _parse_entry(entry: ET.Element, origin: str, line: int, in_body: bool) -> Work | Rejected:
+    where = None if in_body else line
+    raw_id = _text(entry.find(f"{ATOM}id")) or ""
+    title = _text(entry.find(f"{ATOM}title"))
+    summary = _text(entry.find(f"{ATOM}summary"))
+    if "/api/errors" in raw_id or (title == "Error" and "/abs/" not in raw_id):
+        message = summary or raw_id
+        subject = _ERROR_SUBJECT.search(message)
+        return Rejected(
+            origin,
+            f"the arXiv API reported an error: {message}",
+            line=where,
+            record=subject.group(1) if subject else None,
+        )
+    match = _ABS_URL.search(raw_id)
+    if not match:
+        reason = f"entry id {raw_id!r} is not an arXiv abstract URL"
+        return Rejected(origin, reason, line=where, record=title)
+    versioned_id = match.group(1)
+    ids = [make_id("arxiv", versioned_id)]
+    ids.extend(make_id("doi", doi) for doi in (_text(entry.find(f"{ARXIV}doi")) or "").split())
+
+    published = _text(entry.find(f"{ATOM}published"))
+    date = published[:10] if published and _ISO_DAY.match(published) else None
+    extra: list[tuple[str, str]] = []
+    version = _VERSION.search(versioned_id)
+    if version:
+        extra.append(("version", f"v{version.group(1)}"))
+    updated = _text(entry.find(f"{ATOM}updated"))
+    if updated:
+        extra.append(("updated", updated))
+    for link in entry.findall(f"{ATOM}link"):
+        href = link.get("href")
+        if href and (link.get("title") == "pdf" or link.get("type") == "application/pdf"):
+            extra.append(("pdf_url", href))
+            break
+
+    primary = entry.find(f"{ARXIV}primary_category")
+    return Work(
+        ids=tuple(ids),
+        source=SOURCE,
+        origin=origin,
+        title=title,
+        abstract=summary,
+        date=date,
+        date_text=published,
+        year=int(date[:4]) if date else None,
+        categories=tuple(
+            term for category in entry.findall(f"{ATOM}category") if (term := category.get("term"))
+        ),
+        primary_category=primary.get("term") if primary is not None else None,
+        authors=_authors(entry),
+        comments=_verbatim(entry.find(f"{ARXIV}comment")),
+        journal_ref=_verbatim(entry.find(f"{ARXIV}journal_ref")),
+        extra=tuple(extra),
+    )
+
+
+def _authors(entry: ET.Element) -> tuple[Authorship, ...]:
+    authors: list[Authorship] = []
+    for author in entry.findall(f"{ATOM}author"):
+        name = _text(author.find(f"{ATOM}name"))
+        if not name:
+            continue
+        affiliations = [
+            text for element in author.findall(f"{ARXIV}affiliation") if (text := _text(element))
+        ]
+        authors.append(
+            Authorship(
+                Author(name),
+                position=len(authors) + 1,
+                affiliation="; ".join(affiliations) or None,
+            )
+        )
+    return tuple(authors)
+
+
+def _text(element: ET.Element | None) -> str | None:
+    """The element's text with whitespace collapsed; None when absent or blank."""
+    if element is None or element.text is None:
+        return None
+    return " ".join(element.text.split()) or None
+
+
+def _verbatim(element: ET.Element | None) -> str | None:
+    if element is None or element.text is None or not element.text.strip():
+        return None
+    return element.text

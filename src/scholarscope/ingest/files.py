@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -18,6 +19,16 @@ from scholarscope.records import Rejected, Repaired
 
 GZIP_MAGIC = b"\x1f\x8b"
 HEAD_BYTES = 65536
+PROGRESS_EVERY = 2000  # lines between two progress updates
+
+
+@dataclass
+class ReadProgress:
+    """How far through a file reading has got, in bytes of the file on disk (compressed
+    bytes for a gzip file), for progress bars."""
+
+    total_bytes: int
+    done_bytes: int = 0
 
 
 def _open_binary(path: Path) -> BinaryIO:
@@ -26,6 +37,11 @@ def _open_binary(path: Path) -> BinaryIO:
     if magic == GZIP_MAGIC:
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return open(path, "rb")
+
+
+def _disk_position(stream: BinaryIO) -> int:
+    raw = getattr(stream, "fileobj", None) or stream  # a GzipFile reads from .fileobj
+    return raw.tell()
 
 
 def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
@@ -48,7 +64,12 @@ def is_binary(head: bytes) -> bool:
     return b"\x00" in head[:8192]
 
 
-def iter_lines(path: Path, origin: str, problems: list[Rejected | Repaired]) -> Iterator[str]:
+def iter_lines(
+    path: Path,
+    origin: str,
+    problems: list[Rejected | Repaired],
+    progress: ReadProgress | None = None,
+) -> Iterator[str]:
     """Yield the file's text lines without their line ends, decompressing gzip.
 
     A line that is not valid UTF-8 is decoded as Latin-1 (every byte is a Latin-1
@@ -64,6 +85,8 @@ def iter_lines(path: Path, origin: str, problems: list[Rejected | Repaired]) -> 
         try:
             for raw in stream:
                 line_number += 1
+                if progress is not None and line_number % PROGRESS_EVERY == 0:
+                    progress.done_bytes = _disk_position(stream)
                 try:
                     text = raw.decode("utf-8")
                 except UnicodeDecodeError as error:
@@ -77,6 +100,8 @@ def iter_lines(path: Path, origin: str, problems: list[Rejected | Repaired]) -> 
                         )
                     )
                 yield text.rstrip("\r\n")
+            if progress is not None:
+                progress.done_bytes = progress.total_bytes
         except (EOFError, OSError, zlib.error) as error:
             problems.append(
                 Rejected(

@@ -1,0 +1,36 @@
+# scholarscope — the commands a new user and CI run.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= scholarscope.db
+
+.PHONY: setup demo test lint bench clean
+
+$(BIN)/scholarscope: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/scholarscope  ## create .venv and install scholarscope with its test tools
+
+demo: setup  ## ingest the five seed documents into $(DB) and print the two seed profiles
+	$(BIN)/scholarscope --db $(DB) ingest examples/
+	$(BIN)/scholarscope --db $(DB) stats
+	$(BIN)/scholarscope --db $(DB) profile "Shiming Ge"
+	$(BIN)/scholarscope --db $(DB) profile "Nannan Wang"
+
+test: setup  ## the whole test suite (what CI runs)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+bench: setup  ## benchmarks that print figures (slow; not part of the test suite)
+	$(BIN)/python bench/ingest_throughput.py
+
+clean:
+	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm .pytest_cache .ruff_cache

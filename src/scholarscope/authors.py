@@ -1,0 +1,80 @@
+"""Author identity, the simple version: which stored person does a byline name?
+
+The rules, in order (``pipeline`` applies them while ingesting):
+
+1. **Source ids.** An author carrying an OpenAlex, Semantic Scholar or ORCID id is the
+   stored person with that id.
+2. **Source context.** An author without ids is the person of the same folded name
+   already seen in the same kind of source ("Shiming Ge" on two arXiv records is one
+   person; the owner of a profile page is the same person on every block of that page).
+3. **Shared work.** Otherwise, a person already linked to the same work by another
+   source, whose name is compatible (same surname, compatible given names or initials:
+   "S. Ge" ~ "Shiming Ge"), is the same person; but two different OpenAlex ids are never
+   merged into one person.
+4. Otherwise a new person.
+
+A full, correctable identity graph (merge/split with an edit log) is later work.
+"""
+
+from __future__ import annotations
+
+from scholarscope.records import fold_text
+
+# Kinds of source that name authors without ids, grouped by where names are comparable.
+SOURCE_FAMILY = {
+    "arxiv_feed": "arxiv",
+    "arxiv_snapshot": "arxiv",
+    "arxiv_api": "arxiv",
+}
+
+
+def folded_name(name: str) -> str:
+    """A name as a comparison key; "Last, First" is turned round first.
+
+    >>> folded_name("Bello, Abdulwahab"), folded_name("Zoë  Ó'Brien")
+    ('abdulwahab bello', 'zoe obrien')
+    """
+    if name.count(",") == 1:
+        last, first = name.split(",")
+        name = f"{first} {last}"
+    return fold_text(name)
+
+
+def names_compatible(a: str, b: str) -> bool:
+    """Could two folded names be the same person? Same surname, and each given name
+    either equal or an initial of the other.
+
+    >>> names_compatible("s ge", "shiming ge"), names_compatible("shiming ge", "shiming gu")
+    (True, False)
+    >>> names_compatible("s m ge", "shiming ge")
+    False
+    """
+    if a == b:
+        return True
+    first_a, first_b = a.split(), b.split()
+    if not first_a or not first_b or first_a[-1] != first_b[-1]:
+        return False
+    given_a, given_b = first_a[:-1], first_b[:-1]
+    if len(given_a) != len(given_b):
+        # "Shiming Ge" printed as "S. Ge": one initial may stand for all given names
+        shorter, longer = sorted((given_a, given_b), key=len)
+        return len(shorter) == 1 and len(shorter[0]) == 1 and longer[0].startswith(shorter[0])
+    return all(_same_given_name(x, y) for x, y in zip(given_a, given_b, strict=True))
+
+
+def _same_given_name(x: str, y: str) -> bool:
+    return x == y or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y))
+
+
+def name_key(source: str, name: str) -> str:
+    """The key under which a source-context name is stored: ``name:<family>:<folded>``.
+
+    >>> name_key("arxiv_snapshot", "Shiming Ge")
+    'name:arxiv:shiming ge'
+    """
+    return f"name:{SOURCE_FAMILY.get(source, source)}:{folded_name(name)}"
+
+
+def id_scheme_of(key: str) -> str:
+    """``'openalex:A5014657720'`` -> ``'openalex'``."""
+    return key.split(":", 1)[0]

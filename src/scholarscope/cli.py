@@ -1,0 +1,242 @@
+"""The ``scholarscope`` command: each command parses its arguments, makes one library
+call, and prints the result (as text, or as JSON with ``--json``).
+
+Exit status: 0 when everything was read; 1 when some records were rejected or needed
+repair (each is listed on stderr with file, line and reason); 2 for a usage error or
+something that could not be found.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from scholarscope import pipeline, profile
+from scholarscope.ingest.files import ReadProgress
+from scholarscope.store import DEFAULT_URL, Store, open_store
+
+MAX_MESSAGES_PER_FILE = 20
+PROGRESS_MIN_BYTES = 1_000_000
+
+
+class NotFoundError(click.ClickException):
+    exit_code = 2
+
+
+def _open(ctx: click.Context) -> Store:
+    try:
+        return open_store(ctx.obj["db"])
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+
+
+def _print_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+@click.group()
+@click.option(
+    "--db",
+    default=DEFAULT_URL,
+    envvar="SCHOLARSCOPE_DB",
+    show_default=True,
+    help="Database: a SQLite file path or sqlite:///path (env SCHOLARSCOPE_DB).",
+)
+@click.version_option(package_name="scholarscope")
+@click.pass_context
+def cli(ctx: click.Context, db: str) -> None:
+    """scholarscope: ingest scholarly metadata and explain researcher profiles."""
+    ctx.obj = {"db": db}
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Read files (any supported format, plain or .gz; folders are walked) into the
+    database, and print per file: read, new, merged, unchanged, rejected.
+
+    Example: scholarscope ingest examples/
+    """
+    store = _open(ctx)
+    bars: dict[str, Any] = {}
+
+    def show_progress(report: pipeline.FileReport, progress: ReadProgress) -> None:
+        if not sys.stderr.isatty() or progress.total_bytes < PROGRESS_MIN_BYTES:
+            return
+        bar = bars.get(report.path)
+        if bar is None:
+            bar = click.progressbar(length=progress.total_bytes, label=report.path, file=sys.stderr)
+            bar.__enter__()
+            bars[report.path] = bar
+        bar.update(progress.done_bytes - bar.pos)
+        if progress.done_bytes >= progress.total_bytes:
+            bar.__exit__(None, None, None)
+
+    reports = pipeline.ingest_paths(store, paths, on_progress=show_progress)
+    trouble = False
+    for report in reports:
+        for message in report.messages[:MAX_MESSAGES_PER_FILE]:
+            click.echo(message, err=True)
+        hidden = len(report.messages) - MAX_MESSAGES_PER_FILE
+        if hidden > 0:
+            click.echo(f"{report.path}: … and {hidden} more problems", err=True)
+        click.echo(
+            f"{report.path}: read {report.read}, new {report.new}, merged {report.merged}, "
+            f"unchanged {report.unchanged}, rejected {report.rejected}"
+            + (f", repaired {report.repaired}" if report.repaired else "")
+            + (f", stated profiles {report.profiles}" if report.profiles else "")
+        )
+        trouble = trouble or bool(report.rejected or report.repaired)
+    if trouble:
+        ctx.exit(1)
+
+
+@cli.command("profile")
+@click.argument("name_or_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
+@click.pass_context
+def profile_command(ctx: click.Context, name_or_id: str, as_json: bool) -> None:
+    """Show a researcher: our metrics beside the figures sources state, then the works.
+
+    NAME_OR_ID is a name ("Shiming Ge"), author:N, or a source id (openalex:A…, s2:…).
+
+    Example: scholarscope profile "Shiming Ge" --json
+    """
+    store = _open(ctx)
+    try:
+        author_id, others = profile.resolve_author(store, name_or_id)
+    except profile.NotFound as error:
+        raise NotFoundError(str(error)) from error
+    result = profile.build_profile(store, author_id)
+    result["other_matches"] = others
+    if as_json:
+        _print_json(result)
+    else:
+        click.echo(render_profile(result))
+
+
+@cli.command()
+@click.option("--author", help="Only the works of this author (name or id).")
+@click.option("--limit", default=100, show_default=True, help="At most this many works.")
+@click.option("--json", "as_json", is_flag=True, help="Print the works as JSON.")
+@click.pass_context
+def works(ctx: click.Context, author: str | None, limit: int, as_json: bool) -> None:
+    """List works, merged across sources.
+
+    Example: scholarscope works --author "Nannan Wang" --limit 5
+    """
+    store = _open(ctx)
+    try:
+        items = profile.list_works(store, author=author, limit=limit)
+    except profile.NotFound as error:
+        raise NotFoundError(str(error)) from error
+    if as_json:
+        _print_json(items)
+    else:
+        click.echo("\n\n".join(render_work(w, abstract=False) for w in items))
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print the matches as JSON.")
+@click.pass_context
+def authors(ctx: click.Context, query: str, as_json: bool) -> None:
+    """Find people by name (accents and case ignored), most works first.
+
+    Example: scholarscope authors "ge"
+    """
+    found = profile.find_authors(_open(ctx), query)
+    if as_json:
+        _print_json(found)
+    else:
+        for a in found:
+            click.echo(f"{a['id']:>14}  {a['name']}  ({a['papers']} works)")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Count what the database holds.
+
+    Example: scholarscope stats
+    """
+    result = profile.stats(_open(ctx))
+    if as_json:
+        _print_json(result)
+        return
+    for key, value in result.items():
+        if isinstance(value, dict):
+            click.echo(f"{key}:")
+            for name, count in value.items():
+                click.echo(f"  {name}: {count:,}")
+        else:
+            click.echo(f"{key}: {value:,}")
+
+
+def _figure(value: Any, suffix: str = "") -> str:
+    if value is None:
+        return "—"
+    return f"{value:,}{suffix}" if isinstance(value, int) else f"{value}{suffix}"
+
+
+def render_profile(p: dict[str, Any]) -> str:
+    """The seed page's layout in the terminal: header, then one block per work."""
+    stated = p["stated"] or {}
+    source = f"{stated['source']} {stated['origin']}" if stated else ""
+
+    def line(label: str, ours: Any, key: str, suffix: str = "") -> str:
+        text = f"{label:<10}{_figure(ours, suffix):>8}"
+        if stated.get(key) is not None:
+            text += f"   stated {_figure(stated[key], suffix)}"
+        return text
+
+    header = [
+        p["name"],
+        p["field"] or stated.get("field") or "—",
+        line("h-index", p["h_index"], "h_index"),
+        line("papers", p["papers"], "papers"),
+        line("citations", p["citations"], "citations"),
+        line("Novelty", None, "novelty", "%"),
+        line("AI Score", None, "ai_score"),
+    ]
+    if source:
+        header.append(f"(stated figures from {source}; ours from {p['papers']} stored works, "
+                      f"{p['works_with_citations']} with citation counts)")
+    blocks = [render_work(w) for w in p["works"]]
+    return "\n".join(header) + f"\n\n{p['papers']} Papers\n\n" + "\n\n".join(blocks)
+
+
+def render_work(w: dict[str, Any], abstract: bool = True) -> str:
+    """One work as the seed page shows it: badge, date, Code; title; authors; abstract."""
+    badges = "  ".join(x for x in (w["field"] or "", _display_date(w), "Code" if w["code"] else "")
+                       if x)
+    authors = w["authors"][:3]
+    byline = ", ".join(authors) + (" et al." if w["et_al"] or len(w["authors"]) > 3 else "")
+    if w["affiliation"]:
+        byline += f" · {w['affiliation']}"
+    lines = [badges, w["title"] or f"({w['id']})"]
+    if byline.strip():
+        lines.append(byline)
+    if abstract and w["abstract"]:
+        lines.append(textwrap.fill(w["abstract"], width=100))
+    return "\n".join(lines)
+
+
+def _display_date(w: dict[str, Any]) -> str:
+    value = w["date"]
+    if value and len(value) == 10:
+        day = date.fromisoformat(value)
+        return f"{day:%b} {day.day}, {day.year}"
+    return w["date_text"] or ""
+
+
+def main() -> None:
+    cli(prog_name="scholarscope")

@@ -1,0 +1,290 @@
+"""Read side: researcher profiles, work lists and author look-ups as plain dicts.
+
+The CLI prints these dicts (as JSON or as text); later the web pages render the same
+dicts. The JSON layout is documented in the README and tested.
+
+How a merged work is shown: each field comes from the first source in
+``SOURCE_PRIORITY`` that gives it (the arXiv API and snapshot describe an arXiv paper
+best; a profile page knows least). Citations are never mixed: every source's figure is
+listed, and the displayed ``citations`` is the figure of the first source in
+``CITATION_PRIORITY`` that has one, named in ``citations_source``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from scholarscope.authors import folded_name
+from scholarscope.records import Work
+from scholarscope.score import metrics
+from scholarscope.store import Store
+
+SOURCE_PRIORITY = (
+    "arxiv_api",
+    "arxiv_snapshot",
+    "openalex",
+    "semantic_scholar",
+    "profile_page",
+    "arxiv_feed",
+)
+CITATION_PRIORITY = ("openalex", "semantic_scholar", "profile_page")
+ID_PRIORITY = ("arxiv", "doi", "openalex", "s2", "pmid", "mag")
+_AUTHOR_ID = re.compile(r"^author:(\d+)$")
+
+
+class NotFound(LookupError):
+    """No author or work matches what was asked for."""
+
+
+def _rank(source: str) -> int:
+    return SOURCE_PRIORITY.index(source) if source in SOURCE_PRIORITY else len(SOURCE_PRIORITY)
+
+
+def _first(records: list[Work], attribute: str) -> Any:
+    for record in records:
+        value = getattr(record, attribute)
+        if value not in (None, "", ()):
+            return value
+    return None
+
+
+def work_view(
+    work_id: int,
+    records: list[tuple[str, int, Work]],
+    keys: list[str],
+    citations: list[tuple[Any, ...]],
+) -> dict[str, Any]:
+    """One merged work as a dict, from its source records (pure).
+
+    ``records`` are (origin, seq, Work); ``citations`` (source, as_of, count, by_year).
+    """
+    works = sorted((r[2] for r in records), key=lambda w: _rank(w.source))
+    ids = [k for k in keys if not k.startswith("title:")]
+    best_id = next(
+        (k for scheme in ID_PRIORITY for k in ids if k.startswith(scheme + ":")), None
+    )
+    category = _first(works, "primary_category")
+    badge = metrics.field_badge(category) if category else _first(works, "field_badge")
+    with_authors = [w for w in works if w.authors]
+    author_source = with_authors[0] if with_authors else None
+    shown = (
+        [a.author.name for a in sorted(author_source.authors, key=lambda a: a.position or 0)
+         if a.position is not None]
+        if author_source
+        else []
+    )
+    code_badge = next((w.code_badge for w in works if w.code_badge is not None), None)
+    by_source = {
+        source: {"count": count, "as_of": as_of or None, "by_year": json.loads(by_year)}
+        for source, as_of, count, by_year in citations
+    }
+    shown_source = next((s for s in CITATION_PRIORITY if s in by_source), None)
+    if shown_source is None and by_source:
+        shown_source = sorted(by_source)[0]
+    date_value = _first(works, "date")
+    return {
+        "id": best_id or f"work:{work_id}",
+        "work_id": work_id,
+        "ids": ids,
+        "title": _first(works, "title"),
+        "date": date_value,
+        "date_text": _first(works, "date_text") or date_value,
+        "year": _first(works, "year"),
+        "field": badge,
+        "field_category": category,
+        "field_source": "stated" if category else ("profile page badge" if badge else None),
+        "code": bool(code_badge) or bool(_first(works, "code_url")),
+        "code_url": _first(works, "code_url"),
+        "authors": shown,
+        "et_al": bool(author_source and author_source.et_al),
+        "affiliation": _first(works, "affiliation_tag"),
+        "abstract": _first(works, "abstract"),
+        "comments": _first(works, "comments"),
+        "journal_ref": _first(works, "journal_ref"),
+        "venue": _first(works, "venue"),
+        "doi": next((k[4:] for k in ids if k.startswith("doi:")), None),
+        "citations": by_source[shown_source]["count"] if shown_source else None,
+        "citations_source": shown_source,
+        "citations_by_source": by_source,
+        "sources": sorted({w.source for w in works}, key=_rank),
+    }
+
+
+def load_work_views(store: Store, work_ids: list[int]) -> list[dict[str, Any]]:
+    """Merged views of the given works, in the given order."""
+    records = store.work_records(work_ids)
+    keys = store.work_keys(work_ids)
+    citations = store.latest_citations(work_ids)
+    views = []
+    for work_id in work_ids:
+        view = work_view(work_id, records.get(work_id, []), keys.get(work_id, []),
+                         citations.get(work_id, []))
+        view["_records"] = records.get(work_id, [])
+        views.append(view)
+    return views
+
+
+def author_metrics(works: list[dict[str, Any]], current_year: int) -> dict[str, Any]:
+    """Our figures for an author from their merged works (pure).
+
+    Each work counts once, with its displayed citation figure; works no source gives a
+    figure for are counted as papers but not in citation metrics. ``by_source`` shows the
+    same metrics per citation source, to explain differences between sources.
+    """
+    shown = [w["citations"] for w in works if w["citations"] is not None]
+    years = [w["year"] for w in works if w["year"]]
+    h = metrics.h_index(shown) if shown else None
+    by_source: dict[str, dict[str, int]] = {}
+    for source in sorted({s for w in works for s in w["citations_by_source"]}):
+        counts = [w["citations_by_source"][source]["count"] for w in works
+                  if source in w["citations_by_source"]]
+        by_source[source] = {
+            "works_with_figure": len(counts),
+            "citations": sum(counts),
+            "h_index": metrics.h_index(counts),
+            "i10_index": metrics.i10_index(counts),
+        }
+    per_year = metrics.citations_per_year(
+        w["citations_by_source"][w["citations_source"]]["by_year"]
+        for w in works
+        if w["citations_source"]
+    )
+    categories = [w["field_category"] or w["field"] for w in works if w["field"]]
+    primary = metrics.primary_field(categories)
+    return {
+        "papers": len(works),
+        "citations": sum(shown) if shown else None,
+        "works_with_citations": len(shown),
+        "h_index": h,
+        "i10_index": metrics.i10_index(shown) if shown else None,
+        "g_index": metrics.g_index(shown) if shown else None,
+        "m_quotient": (
+            round(m, 3)
+            if h is not None and (m := metrics.m_quotient(h, min(years, default=None),
+                                                          current_year)) is not None
+            else None
+        ),
+        "first_year": min(years, default=None),
+        "citations_per_year": {str(y): n for y, n in per_year.items()},
+        "field": metrics.field_badge(primary) if primary and "." in primary else primary,
+        "by_source": by_source,
+    }
+
+
+def resolve_author(store: Store, name_or_id: str) -> tuple[int, list[dict[str, Any]]]:
+    """The author a user means: ``author:N``, a source id (``openalex:A…``, ``s2:…``,
+    ``orcid:…``) or a name. Returns the author id and the other people who match."""
+    match = _AUTHOR_ID.match(name_or_id.strip())
+    if match and store.author_row(int(match.group(1))):
+        return int(match.group(1)), []
+    if ":" in name_or_id and not name_or_id.startswith("name:"):
+        found = store.author_by_key(name_or_id.strip())
+        if found is not None:
+            return found, []
+    folded = folded_name(name_or_id)
+    rows = store.find_authors(folded)
+    if not rows:
+        raise NotFound(f"no author matches {name_or_id!r}")
+    exact = [row for row in rows if folded_name(row[1]) == folded]
+    ranked = exact + [row for row in rows if row not in exact]
+    chosen = ranked[0]
+    others = [
+        {"id": f"author:{row[0]}", "name": row[1], "papers": row[2]} for row in ranked[1:10]
+    ]
+    return int(chosen[0]), others
+
+
+def build_profile(store: Store, author_id: int, today: date | None = None) -> dict[str, Any]:
+    """The profile of one author: our metrics, the figures sources state, the works."""
+    row = store.author_row(author_id)
+    if row is None:
+        raise NotFound(f"no author with id author:{author_id}")
+    today = today or date.today()
+    stated_rows = store.stated_metrics(author_id)
+    page_origins = {s["origin"] for s in stated_rows if s["source"] == "profile_page"}
+    views = load_work_views(store, store.author_work_ids(author_id))
+    views.sort(key=lambda v: _work_order(v, page_origins))
+    ours = author_metrics(views, today.year)
+    stated = _stated_summary(stated_rows)
+    for view in views:
+        view.pop("_records")
+    return {
+        "id": f"author:{author_id}",
+        "name": row[1],
+        **{k: ours[k] for k in ("field", "h_index", "i10_index", "g_index", "m_quotient",
+                                "citations", "papers", "works_with_citations", "first_year",
+                                "citations_per_year")},
+        "citations_by_source": ours["by_source"],
+        "stated": stated,
+        "stated_all": stated_rows,
+        "works": views,
+    }
+
+
+def _stated_summary(stated_rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The figures of the first stating source: a profile page, then OpenAlex, then S2."""
+    order = ("profile_page", "openalex", "semantic_scholar")
+    ranked = sorted(stated_rows, key=lambda s: order.index(s["source"])
+                    if s["source"] in order else len(order))
+    if not ranked:
+        return None
+    s = ranked[0]
+    return {
+        "h_index": s["h_index"],
+        "i10_index": s["i10_index"],
+        "papers": s["papers"],
+        "citations": s["citations"],
+        "novelty": s["novelty"],
+        "ai_score": s["ai_score"],
+        "field": s["field"],
+        "source": s["source"],
+        "origin": s["origin"],
+        "as_of": s["as_of"] or None,
+    }
+
+
+def _work_order(view: dict[str, Any], page_origins: set[str]) -> tuple[int, int, str]:
+    """Works listed on the author's own profile page keep the page's order; the rest
+    follow, newest first."""
+    for origin, seq, _ in view["_records"]:
+        if origin in page_origins:
+            return (0, seq, "")
+    inverted = "".join(chr(0x10FFFF - ord(c)) for c in (view["date"] or ""))
+    return (1, 0, inverted)
+
+
+def list_works(store: Store, author: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """Works of an author (as ``profile`` resolves the name), or the latest stored works."""
+    if author:
+        author_id, _ = resolve_author(store, author)
+        return build_profile(store, author_id)["works"][:limit]
+    views = load_work_views(store, store.recent_work_ids(limit))
+    for view in views:
+        view.pop("_records")
+    return views
+
+
+def find_authors(store: Store, query: str, limit: int = 50) -> list[dict[str, Any]]:
+    """People whose name contains every word of the query, most works first."""
+    return [
+        {"id": f"author:{author_id}", "name": name, "papers": papers}
+        for author_id, name, papers in store.find_authors(folded_name(query), limit)
+    ]
+
+
+def stats(store: Store) -> dict[str, Any]:
+    """What the database holds."""
+    counts = store.counts()
+    return {
+        "works": counts["work"],
+        "source_records": counts["work_record"],
+        "records_by_source": store.records_by_source(),
+        "authors": counts["author"],
+        "authorships": counts["authorship"],
+        "citation_figures": counts["citation"],
+        "stated_profiles": counts["stated_metrics"],
+    }

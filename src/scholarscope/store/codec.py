@@ -1,0 +1,46 @@
+"""Work records to and from the JSON text kept in ``work_record.record``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from typing import Any
+
+from scholarscope.records import Author, Authorship, CitationCount, Work
+
+
+def work_to_json(work: Work) -> str:
+    """Stable JSON for a Work (sorted keys, so equal works give equal text)."""
+    return json.dumps(asdict(work), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_hash(text: str) -> str:
+    """Short content hash used to tell an unchanged record from a changed one."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def work_from_json(text: str) -> Work:
+    """The inverse of ``work_to_json``."""
+    data: dict[str, Any] = json.loads(text)
+    data["ids"] = tuple(data["ids"])
+    data["categories"] = tuple(data["categories"])
+    data["authors"] = tuple(
+        Authorship(
+            author=Author(name=a["author"]["name"], ids=tuple(a["author"]["ids"])),
+            position=a["position"],
+            affiliation=a["affiliation"],
+        )
+        for a in data["authors"]
+    )
+    data["citations"] = tuple(
+        CitationCount(
+            source=c["source"],
+            count=c["count"],
+            as_of=c["as_of"],
+            by_year=tuple((int(y), int(n)) for y, n in c["by_year"]),
+        )
+        for c in data["citations"]
+    )
+    data["extra"] = tuple((k, v) for k, v in data["extra"])
+    return Work(**data)

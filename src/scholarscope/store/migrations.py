@@ -1,0 +1,114 @@
+"""Numbered schema migrations, applied in order, each in its own transaction.
+
+A migration is a list of SQL statements written in the common subset of SQLite and
+PostgreSQL (no AUTOINCREMENT, no SQLite-only types; ids are allocated by the store), so
+the PostgreSQL store can run the same list. Applied migrations are recorded in
+``schema_migration``; running ``apply_migrations`` again does nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scholarscope.store.sqlite import Store
+
+MIGRATIONS: list[tuple[str, list[str]]] = [
+    (
+        "m001_works_authors_citations",
+        [
+            # A work is the merged entity; everything a source says hangs off it.
+            """CREATE TABLE work (
+                work_id BIGINT PRIMARY KEY,
+                created_at TEXT NOT NULL
+            )""",
+            # Every id (arxiv:…, doi:…, openalex:W…, s2:…) and title key that leads to a work.
+            """CREATE TABLE work_key (
+                key TEXT PRIMARY KEY,
+                work_id BIGINT NOT NULL REFERENCES work (work_id)
+            )""",
+            "CREATE INDEX work_key_work ON work_key (work_id)",
+            # One source's description of a work, kept whole (JSON of the parsed Work).
+            """CREATE TABLE work_record (
+                source TEXT NOT NULL,
+                record_key TEXT NOT NULL,
+                work_id BIGINT NOT NULL REFERENCES work (work_id),
+                origin TEXT NOT NULL,
+                seq BIGINT NOT NULL,
+                record_hash TEXT NOT NULL,
+                record TEXT NOT NULL,
+                ingested_at TEXT NOT NULL,
+                PRIMARY KEY (source, record_key)
+            )""",
+            "CREATE INDEX work_record_work ON work_record (work_id)",
+            # Citation figures per work, per source, per date: never mixed, history kept.
+            """CREATE TABLE citation (
+                work_id BIGINT NOT NULL REFERENCES work (work_id),
+                source TEXT NOT NULL,
+                as_of TEXT NOT NULL,
+                count BIGINT NOT NULL,
+                by_year TEXT NOT NULL,
+                PRIMARY KEY (work_id, source, as_of)
+            )""",
+            """CREATE TABLE author (
+                author_id BIGINT PRIMARY KEY,
+                name TEXT NOT NULL,
+                folded_name TEXT NOT NULL
+            )""",
+            "CREATE INDEX author_folded_name ON author (folded_name)",
+            # Source ids (openalex:A…, s2:…, orcid:…) and name keys of a source context
+            # ('name:arxiv:shiming ge') that lead to an author.
+            """CREATE TABLE author_key (
+                key TEXT PRIMARY KEY,
+                author_id BIGINT NOT NULL REFERENCES author (author_id)
+            )""",
+            "CREATE INDEX author_key_author ON author_key (author_id)",
+            """CREATE TABLE authorship (
+                work_id BIGINT NOT NULL REFERENCES work (work_id),
+                author_id BIGINT NOT NULL REFERENCES author (author_id),
+                source TEXT NOT NULL,
+                position BIGINT,
+                name_as_written TEXT NOT NULL,
+                affiliation TEXT,
+                PRIMARY KEY (work_id, author_id, source)
+            )""",
+            "CREATE INDEX authorship_author ON authorship (author_id)",
+            # Figures a source states about a person, kept beside ours.
+            """CREATE TABLE stated_metrics (
+                author_id BIGINT NOT NULL REFERENCES author (author_id),
+                source TEXT NOT NULL,
+                origin TEXT NOT NULL,
+                as_of TEXT NOT NULL,
+                field TEXT,
+                h_index BIGINT,
+                i10_index BIGINT,
+                papers BIGINT,
+                citations BIGINT,
+                novelty BIGINT,
+                ai_score BIGINT,
+                PRIMARY KEY (author_id, source, origin)
+            )""",
+        ],
+    ),
+]
+
+
+def apply_migrations(store: Store) -> list[str]:
+    """Apply every migration not yet recorded, each in one transaction; return their names."""
+    store.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TEXT)"
+    )
+    done = {row[0] for row in store.query("SELECT name FROM schema_migration")}
+    applied = []
+    for name, statements in MIGRATIONS:
+        if name in done:
+            continue
+        with store.transaction():
+            for statement in statements:
+                store.execute(statement)
+            store.execute(
+                "INSERT INTO schema_migration (name, applied_at) VALUES (?, CURRENT_TIMESTAMP)",
+                (name,),
+            )
+        applied.append(name)
+    return applied

@@ -1,0 +1,302 @@
+"""The SQLite store: the only module that runs SQL.
+
+All statements use ``?`` placeholders and the SQL subset SQLite and PostgreSQL share,
+so a PostgreSQL store can reuse them by swapping the connection and the placeholder.
+Writes happen inside ``transaction()``: a batch is committed whole or not at all.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from scholarscope.records import Work
+from scholarscope.store.codec import work_from_json
+
+IN_CHUNK = 500  # keys per "IN (…)" query, well under any driver's parameter limit
+
+
+def _chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class Store:
+    """A scholarscope database. Create one with ``open_store``."""
+
+    def __init__(self, connection: sqlite3.Connection, url: str) -> None:
+        self.connection = connection
+        self.url = url
+
+    # -- plumbing -------------------------------------------------------------------
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.connection.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.connection.executemany(sql, rows)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.connection.execute(sql, params).fetchall()
+
+    def _query_in(self, sql: str, values: Sequence[Any], before: Sequence[Any] = ()) -> list:
+        """Run ``sql`` (which contains ``IN ({marks})``) over ``values`` in chunks."""
+        rows: list[tuple[Any, ...]] = []
+        unique = list(dict.fromkeys(values))
+        for chunk in _chunks(unique):
+            marks = ",".join("?" * len(chunk))
+            rows.extend(self.query(sql.format(marks=marks), (*before, *chunk)))
+        return rows
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside is committed together, or rolled back on any exception
+        (including KeyboardInterrupt)."""
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
+    def close(self) -> None:
+        self.connection.close()
+
+    # -- lookups used while ingesting ---------------------------------------------
+
+    def max_ids(self) -> tuple[int, int]:
+        """The largest work_id and author_id in use (0 when empty)."""
+        work = self.query("SELECT COALESCE(MAX(work_id), 0) FROM work")[0][0]
+        author = self.query("SELECT COALESCE(MAX(author_id), 0) FROM author")[0][0]
+        return int(work), int(author)
+
+    def find_work_keys(self, keys: Sequence[str]) -> dict[str, int]:
+        rows = self._query_in("SELECT key, work_id FROM work_key WHERE key IN ({marks})", keys)
+        return {key: work_id for key, work_id in rows}
+
+    def find_record_hashes(self, source: str, record_keys: Sequence[str]) -> dict[str, str]:
+        rows = self._query_in(
+            "SELECT record_key, record_hash FROM work_record "
+            "WHERE source = ? AND record_key IN ({marks})",
+            record_keys,
+            before=(source,),
+        )
+        return {key: digest for key, digest in rows}
+
+    def find_author_keys(self, keys: Sequence[str]) -> dict[str, int]:
+        rows = self._query_in(
+            "SELECT key, author_id FROM author_key WHERE key IN ({marks})", keys
+        )
+        return {key: author_id for key, author_id in rows}
+
+    def author_keys_of(self, author_ids: Sequence[int]) -> dict[int, set[str]]:
+        result: dict[int, set[str]] = {}
+        rows = self._query_in(
+            "SELECT author_id, key FROM author_key WHERE author_id IN ({marks})", author_ids
+        )
+        for author_id, key in rows:
+            result.setdefault(author_id, set()).add(key)
+        return result
+
+    def work_authors(self, work_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
+        """For each work, its (author_id, folded name) pairs from any source."""
+        result: dict[int, list[tuple[int, str]]] = {}
+        rows = self._query_in(
+            "SELECT DISTINCT s.work_id, a.author_id, a.folded_name FROM authorship s "
+            "JOIN author a ON a.author_id = s.author_id WHERE s.work_id IN ({marks})",
+            work_ids,
+        )
+        for work_id, author_id, folded in rows:
+            result.setdefault(work_id, []).append((author_id, folded))
+        return result
+
+    # -- writes -----------------------------------------------------------------
+
+    def insert_works(self, rows: Iterable[tuple[int, str]]) -> None:
+        self.executemany("INSERT INTO work (work_id, created_at) VALUES (?, ?)", rows)
+
+    def insert_work_keys(self, rows: Iterable[tuple[str, int]]) -> None:
+        self.executemany(
+            "INSERT INTO work_key (key, work_id) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", rows
+        )
+
+    def upsert_work_records(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """rows: (source, record_key, work_id, origin, seq, record_hash, record, ingested_at)."""
+        self.executemany(
+            "INSERT INTO work_record (source, record_key, work_id, origin, seq, record_hash, "
+            "record, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (source, record_key) DO UPDATE SET work_id = excluded.work_id, "
+            "origin = excluded.origin, seq = excluded.seq, record_hash = excluded.record_hash, "
+            "record = excluded.record, ingested_at = excluded.ingested_at",
+            rows,
+        )
+
+    def upsert_citations(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """rows: (work_id, source, as_of, count, by_year_json)."""
+        self.executemany(
+            "INSERT INTO citation (work_id, source, as_of, count, by_year) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (work_id, source, as_of) DO UPDATE SET count = excluded.count, "
+            "by_year = excluded.by_year",
+            rows,
+        )
+
+    def insert_authors(self, rows: Iterable[tuple[int, str, str]]) -> None:
+        self.executemany(
+            "INSERT INTO author (author_id, name, folded_name) VALUES (?, ?, ?)", rows
+        )
+
+    def insert_author_keys(self, rows: Iterable[tuple[str, int]]) -> None:
+        self.executemany(
+            "INSERT INTO author_key (key, author_id) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            rows,
+        )
+
+    def upsert_authorships(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """rows: (work_id, author_id, source, position, name_as_written, affiliation)."""
+        self.executemany(
+            "INSERT INTO authorship (work_id, author_id, source, position, name_as_written, "
+            "affiliation) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (work_id, author_id, source) DO UPDATE SET position = excluded.position, "
+            "name_as_written = excluded.name_as_written, affiliation = excluded.affiliation",
+            rows,
+        )
+
+    def upsert_stated_metrics(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """rows: (author_id, source, origin, as_of, field, h_index, i10_index, papers,
+        citations, novelty, ai_score)."""
+        self.executemany(
+            "INSERT INTO stated_metrics (author_id, source, origin, as_of, field, h_index, "
+            "i10_index, papers, citations, novelty, ai_score) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (author_id, source, origin) DO UPDATE SET as_of = excluded.as_of, "
+            "field = excluded.field, h_index = excluded.h_index, "
+            "i10_index = excluded.i10_index, papers = excluded.papers, "
+            "citations = excluded.citations, novelty = excluded.novelty, "
+            "ai_score = excluded.ai_score",
+            rows,
+        )
+
+    def merge_works(self, keep: int, drop: int) -> None:
+        """Move everything of work ``drop`` onto work ``keep`` (two ids were found to be
+        one work). Rows that would collide keep ``keep``'s version."""
+        for table, key_columns in (
+            ("work_key", None),
+            ("work_record", None),
+            ("citation", "source, as_of"),
+            ("authorship", "author_id, source"),
+        ):
+            if key_columns:
+                self.execute(
+                    f"DELETE FROM {table} WHERE work_id = ? AND ({key_columns}) IN "
+                    f"(SELECT {key_columns} FROM {table} WHERE work_id = ?)",
+                    (drop, keep),
+                )
+            self.execute(f"UPDATE {table} SET work_id = ? WHERE work_id = ?", (keep, drop))
+        self.execute("DELETE FROM work WHERE work_id = ?", (drop,))
+
+    # -- reads ------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Row counts of the main tables, for ``stats``."""
+        tables = ("work", "work_record", "work_key", "citation", "author", "authorship")
+        result = {table: int(self.query(f"SELECT COUNT(*) FROM {table}")[0][0]) for table in tables}
+        result["stated_metrics"] = int(self.query("SELECT COUNT(*) FROM stated_metrics")[0][0])
+        return result
+
+    def records_by_source(self) -> dict[str, int]:
+        rows = self.query("SELECT source, COUNT(*) FROM work_record GROUP BY source ORDER BY source")
+        return {source: int(n) for source, n in rows}
+
+    def find_authors(self, folded_query: str, limit: int = 50) -> list[tuple[Any, ...]]:
+        """Authors whose folded name contains every word of the query, most works first:
+        (author_id, name, number of works)."""
+        words = folded_query.split()
+        if not words:
+            return []
+        where = " AND ".join("a.folded_name LIKE ?" for _ in words)
+        return self.query(
+            "SELECT a.author_id, a.name, COUNT(DISTINCT s.work_id) AS works FROM author a "
+            f"LEFT JOIN authorship s ON s.author_id = a.author_id WHERE {where} "
+            "GROUP BY a.author_id, a.name ORDER BY works DESC, a.author_id LIMIT ?",
+            (*[f"%{w}%" for w in words], limit),
+        )
+
+    def author_by_key(self, key: str) -> int | None:
+        rows = self.query("SELECT author_id FROM author_key WHERE key = ?", (key,))
+        return int(rows[0][0]) if rows else None
+
+    def author_row(self, author_id: int) -> tuple[int, str] | None:
+        rows = self.query("SELECT author_id, name FROM author WHERE author_id = ?", (author_id,))
+        return rows[0] if rows else None
+
+    def author_work_ids(self, author_id: int) -> list[int]:
+        rows = self.query(
+            "SELECT DISTINCT work_id FROM authorship WHERE author_id = ? ORDER BY work_id",
+            (author_id,),
+        )
+        return [int(row[0]) for row in rows]
+
+    def recent_work_ids(self, limit: int) -> list[int]:
+        """The most recently stored works first."""
+        rows = self.query("SELECT work_id FROM work ORDER BY work_id DESC LIMIT ?", (limit,))
+        return [int(row[0]) for row in rows]
+
+    def work_records(self, work_ids: Sequence[int]) -> dict[int, list[tuple[str, int, Work]]]:
+        """For each work: (origin, seq, Work) per source record."""
+        result: dict[int, list[tuple[str, int, Work]]] = {}
+        rows = self._query_in(
+            "SELECT work_id, origin, seq, record FROM work_record WHERE work_id IN ({marks}) "
+            "ORDER BY work_id, source",
+            work_ids,
+        )
+        for work_id, origin, seq, record in rows:
+            result.setdefault(work_id, []).append((origin, seq, work_from_json(record)))
+        return result
+
+    def work_keys(self, work_ids: Sequence[int]) -> dict[int, list[str]]:
+        result: dict[int, list[str]] = {}
+        rows = self._query_in(
+            "SELECT work_id, key FROM work_key WHERE work_id IN ({marks}) ORDER BY key", work_ids
+        )
+        for work_id, key in rows:
+            result.setdefault(work_id, []).append(key)
+        return result
+
+    def latest_citations(self, work_ids: Sequence[int]) -> dict[int, list[tuple[Any, ...]]]:
+        """For each work, the newest figure of each source: (source, as_of, count, by_year)."""
+        result: dict[int, list[tuple[Any, ...]]] = {}
+        rows = self._query_in(
+            "SELECT c.work_id, c.source, c.as_of, c.count, c.by_year FROM citation c "
+            "WHERE c.work_id IN ({marks}) AND c.as_of = (SELECT MAX(d.as_of) FROM citation d "
+            "WHERE d.work_id = c.work_id AND d.source = c.source) ORDER BY c.work_id, c.source",
+            work_ids,
+        )
+        for work_id, source, as_of, count, by_year in rows:
+            result.setdefault(work_id, []).append((source, as_of, count, by_year))
+        return result
+
+    def stated_metrics(self, author_id: int) -> list[dict[str, Any]]:
+        cursor = self.connection.execute(
+            "SELECT source, origin, as_of, field, h_index, i10_index, papers, citations, "
+            "novelty, ai_score FROM stated_metrics WHERE author_id = ? ORDER BY source, origin",
+            (author_id,),
+        )
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def open_sqlite(path: str | Path) -> Store:
+    """Open (creating if needed) a SQLite database file and bring its schema up to date."""
+    from scholarscope.store.migrations import apply_migrations
+
+    connection = sqlite3.connect(str(path), isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = NORMAL")
+    connection.execute("PRAGMA foreign_keys = ON")
+    store = Store(connection, f"sqlite:///{path}")
+    apply_migrations(store)
+    return store

@@ -1,0 +1,270 @@
+"""Ingest into a real SQLite file: merging across sources, idempotency, bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from scholarscope import pipeline, profile
+from scholarscope.ingest import load_path
+from scholarscope.records import Work
+from scholarscope.store import Store, open_store
+
+SNAPSHOT = "arxiv-kaggle/snapshot-head-0704.0001-0704.0200.jsonl"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return open_store(str(tmp_path / "test.db"))
+
+
+def test_seeds_ingest_and_are_idempotent(store: Store, seeds: Path) -> None:
+    first = pipeline.ingest_paths(store, [seeds])
+    assert [(r.read, r.new, r.rejected) for r in first] == [
+        (10, 10, 0),
+        (50, 50, 0),
+        (10, 10, 0),
+        (50, 50, 0),
+        (10, 10, 0),
+    ]
+    before = store.counts()
+    second = pipeline.ingest_paths(store, [seeds])
+    assert [r.unchanged for r in second] == [10, 50, 10, 50, 10]
+    assert [r.new + r.merged for r in second] == [0] * 5
+    assert store.counts() == before
+    assert before["work"] == 10 + 50 + 10 + 50 + 10 - _shared_between_pages(store)
+    assert before["stated_metrics"] == 2
+
+
+def _shared_between_pages(store: Store) -> int:
+    """Works listed on both profile pages are one work."""
+    rows = store.query(
+        "SELECT COUNT(*) FROM (SELECT work_id FROM work_record WHERE source = 'profile_page' "
+        "GROUP BY work_id HAVING COUNT(*) > 1) AS shared"
+    )
+    return int(rows[0][0])
+
+
+def test_shiming_ge_profile_lists_every_page_block_and_the_stated_figures(
+    store: Store, seeds: Path
+) -> None:
+    pipeline.ingest_paths(store, [seeds])
+    author_id, _ = profile.resolve_author(store, "Shiming Ge")
+    result = profile.build_profile(store, author_id)
+    assert result["name"] == "Shiming Ge"
+    # the page shows 50 blocks: 45 with a full date, 5 dated "Jan 12"-style with no year
+    assert len(result["works"]) == result["papers"] == 50
+    assert sum(1 for w in result["works"] if w["year"]) == 45
+    assert [w["date_text"] for w in result["works"] if not w["year"]] == [
+        "Jan 12", "Jan 13", "Jan 13", "Jan 27", "Jan 13"
+    ]
+    assert result["field"] == "CV"
+    assert result["stated"] == {
+        "h_index": 15,
+        "i10_index": None,
+        "papers": 54,
+        "citations": 1706,
+        "novelty": 53,
+        "ai_score": 57,
+        "field": "CV",
+        "source": "profile_page",
+        "origin": "001_a12025aa8030061e.txt",
+        "as_of": None,
+    }
+    # the page gives no per-paper citations: our citation metrics are unknown, not zero
+    assert result["h_index"] is None and result["citations"] is None
+    first = result["works"][0]
+    assert first["title"] == "Selective-Supervised Contrastive Learning with Noisy Labels"
+    assert first["date"] == "2022-03-08"
+    assert (first["field"], first["code"], first["et_al"]) == ("CV", True, True)
+    assert first["authors"] == ["Shikun Li", "Xiaobo Xia", "Shiming Ge"]
+    last = result["works"][-1]
+    assert (
+        last["title"]
+        == "Predicting Aesthetic Score Distribution through Cumulative Jensen-Shannon Divergence"
+    )
+
+
+def test_same_arxiv_work_from_feed_and_snapshot_is_one_work(store: Store, tmp_path: Path) -> None:
+    line = {
+        "id": "2409.19252",
+        "authors": "Xiaobo Xia, Shiming Ge",
+        "title": "Beyond Euclidean: Dual-Space Representation Learning for Weakly Supervised "
+        "Video Violence Detection",
+        "abstract": "While numerous Video Violence Detection methods ...",
+        "categories": "cs.CV",
+        "versions": [],
+        "update_date": "2024-09-28",
+    }
+    snapshot = tmp_path / "snap.jsonl"
+    snapshot.write_text(json.dumps(line) + "\n")
+    feed = Path(__file__).resolve().parents[1] / "examples" / "000_6198259b7f70df20.txt"
+    pipeline.ingest_paths(store, [feed])
+    (report,) = pipeline.ingest_paths(store, [snapshot])
+    assert (report.new, report.merged) == (0, 1)
+    work_id = store.find_work_keys(["arxiv:2409.19252"])["arxiv:2409.19252"]
+    (view,) = profile.load_work_views(store, [work_id])
+    assert view["sources"] == ["arxiv_snapshot", "arxiv_feed"]
+    assert view["comments"] == "Accepted by NeurIPS 2024"  # only the feed has it
+    assert view["field"] == "CV"  # only the snapshot has it
+
+
+def test_a_doi_that_joins_two_works_merges_them(store: Store, tmp_path: Path) -> None:
+    a = tmp_path / "a.jsonl"
+    a.write_text(
+        json.dumps(
+            {
+                "id": "2501.00001",
+                "title": "A title long enough to key on",
+                "abstract": "x",
+                "categories": "cs.LG",
+                "authors": "A. Author",
+                "update_date": "2025-01-01",
+            }
+        )
+        + "\n"
+    )
+    work = {
+        "id": "https://openalex.org/W1",
+        "doi": "https://doi.org/10.1/xyz",
+        "title": "Another, different title here",
+        "publication_year": 2025,
+        "authorships": [],
+        "cited_by_count": 7,
+        "counts_by_year": [],
+    }
+    b = tmp_path / "b.json"
+    b.write_text(json.dumps(work))
+    pipeline.ingest_paths(store, [a, b])
+    assert store.counts()["work"] == 2
+    # a third record says the arXiv paper and the DOI are the same work
+    c = tmp_path / "c.json"
+    c.write_text(
+        json.dumps(
+            {
+                **work,
+                "id": "https://openalex.org/W2",
+                "locations": [{"landing_page_url": "https://arxiv.org/abs/2501.00001"}],
+            }
+        )
+    )
+    (report,) = pipeline.ingest_paths(store, [c])
+    assert store.counts()["work"] == 1
+    assert report.merged == 1
+
+
+def test_interrupted_batch_leaves_the_database_as_it_was(store: Store, shared_data: Path) -> None:
+    pipeline.ingest_paths(store, [shared_data / SNAPSHOT])
+    before = store.counts()
+
+    def interrupted():
+        for n, item in enumerate(
+            load_path(shared_data / "arxiv-kaggle" / "snapshot-0704.0001-0704.2000.jsonl")
+        ):
+            if n == 1500:
+                raise KeyboardInterrupt
+            yield item
+
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.ingest_items(store, interrupted(), pipeline.FileReport("x"), batch_size=5000)
+    assert store.counts() == before
+
+
+# -- bad input: a clear message, the good records still load, nothing stored is lost ---
+
+
+def _ingest(store: Store, path: Path) -> pipeline.FileReport:
+    (report,) = pipeline.ingest_paths(store, [path])
+    return report
+
+
+def test_truncated_gzip_keeps_the_records_before_the_break(
+    store: Store, shared_data: Path, tmp_path: Path
+) -> None:
+    whole = gzip.compress((shared_data / SNAPSHOT).read_bytes())
+    broken = tmp_path / "broken.jsonl.gz"
+    broken.write_bytes(whole[: len(whole) // 2])
+    report = _ingest(store, broken)
+    assert report.rejected == 1
+    assert "truncated or corrupt" in report.messages[-1]
+    assert str(broken) in report.messages[-1]
+    assert 50 < report.new < 200
+    assert store.counts()["work"] == report.new
+
+
+def test_invalid_json_line_in_the_middle(store: Store, shared_data: Path, tmp_path: Path) -> None:
+    lines = (shared_data / SNAPSHOT).read_text().splitlines()
+    lines[99] = lines[99][:40]  # cut a record in half
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    report = _ingest(store, path)
+    assert (report.read, report.rejected) == (199, 1)
+    assert report.messages[0].startswith(f"{path}:100:")
+
+
+def test_record_missing_its_id(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "noid.jsonl"
+    good = {
+        "id": "2501.00002",
+        "title": "Fine",
+        "abstract": "x",
+        "categories": "cs.CV",
+        "authors": "A. B",
+        "update_date": "2025-01-02",
+    }
+    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "id": ""}) + "\n")
+    report = _ingest(store, path)
+    assert (report.new, report.rejected) == (1, 1)
+    assert f"{path}:2" in report.messages[0]
+
+
+def test_atom_error_entry_is_rejected_with_the_api_message(store: Store, shared_data: Path) -> None:
+    path = shared_data / "arxiv-api" / "atom_xml" / "id_abc_s0_m100_b79c8dcf6bc3.xml"
+    report = _ingest(store, path)
+    assert report.rejected == 1 and report.read == 0
+    assert "incorrect id format" in report.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "the file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary content"),
+        (b"name,year\nfoo,2020\n", "not in any known format"),
+    ],
+)
+def test_unreadable_files_are_rejected_and_stored_data_survives(
+    store: Store, seeds: Path, tmp_path: Path, content: bytes, reason: str
+) -> None:
+    pipeline.ingest_paths(store, [seeds / "000_6198259b7f70df20.txt"])
+    path = tmp_path / "input.txt"
+    path.write_bytes(content)
+    report = _ingest(store, path)
+    assert report.rejected == 1
+    assert report.messages == [f"{path}: {report.messages[0].split(': ', 1)[1]}"]
+    assert reason in report.messages[0]
+    assert store.counts()["work"] == 10
+
+
+def test_latin1_bytes_are_read_and_reported(store: Store, seeds: Path, tmp_path: Path) -> None:
+    text = (seeds / "000_6198259b7f70df20.txt").read_text()
+    text = text.replace("Euclidean space", "Euclidean espa\u00f1ol space", 1)
+    path = tmp_path / "latin1.txt"
+    path.write_bytes(text.encode("latin-1", errors="replace"))
+    report = _ingest(store, path)
+    assert (report.new, report.repaired, report.rejected) == (10, 1, 0)
+    assert report.messages == [
+        f"{path}:1: not valid UTF-8 (byte 0xf1 at column "
+        f"{text.splitlines()[0].index(chr(0xF1)) + 1}); read as Latin-1"
+    ]
+    work_id = store.find_work_keys(["arxiv:2409.19252"])["arxiv:2409.19252"]
+    (view,) = profile.load_work_views(store, [work_id])
+    assert "Euclidean espa\u00f1ol space" in view["abstract"]
+
+
+def test_title_key_needs_title_and_year() -> None:
+    work = Work(ids=(), source="s", origin="o", title="Short", year=2020)
+    assert pipeline.title_key(work) is None
