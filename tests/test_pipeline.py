@@ -59,7 +59,11 @@ def test_shiming_ge_profile_lists_every_page_block_and_the_stated_figures(
     assert len(result["works"]) == result["papers"] == 50
     assert sum(1 for w in result["works"] if w["year"]) == 45
     assert [w["date_text"] for w in result["works"] if not w["year"]] == [
-        "Jan 12", "Jan 13", "Jan 13", "Jan 27", "Jan 13"
+        "Jan 12",
+        "Jan 13",
+        "Jan 13",
+        "Jan 27",
+        "Jan 13",
     ]
     assert result["field"] == "CV"
     assert result["stated"] == {

@@ -18,6 +18,8 @@ A full, correctable identity graph (merge/split with an edit log) is later work.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from scholarscope.records import fold_text
 
 # Kinds of source that name authors without ids, grouped by where names are comparable.
@@ -28,6 +30,7 @@ SOURCE_FAMILY = {
 }
 
 
+@lru_cache(maxsize=1 << 18)  # bylines repeat names; folding is the hot path of ingest
 def folded_name(name: str) -> str:
     """A name as a comparison key; "Last, First" is turned round first.
 

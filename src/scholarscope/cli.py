@@ -208,16 +208,19 @@ def render_profile(p: dict[str, Any]) -> str:
         line("AI Score", None, "ai_score"),
     ]
     if source:
-        header.append(f"(stated figures from {source}; ours from {p['papers']} stored works, "
-                      f"{p['works_with_citations']} with citation counts)")
+        header.append(
+            f"(stated figures from {source}; ours from {p['papers']} stored works, "
+            f"{p['works_with_citations']} with citation counts)"
+        )
     blocks = [render_work(w) for w in p["works"]]
     return "\n".join(header) + f"\n\n{p['papers']} Papers\n\n" + "\n\n".join(blocks)
 
 
 def render_work(w: dict[str, Any], abstract: bool = True) -> str:
     """One work as the seed page shows it: badge, date, Code; title; authors; abstract."""
-    badges = "  ".join(x for x in (w["field"] or "", _display_date(w), "Code" if w["code"] else "")
-                       if x)
+    badges = "  ".join(
+        x for x in (w["field"] or "", _display_date(w), "Code" if w["code"] else "") if x
+    )
     authors = w["authors"][:3]
     byline = ", ".join(authors) + (" et al." if w["et_al"] or len(w["authors"]) > 3 else "")
     if w["affiliation"]:

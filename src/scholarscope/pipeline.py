@@ -221,22 +221,11 @@ class _BatchWriter:
             return keys_of[author_id]
 
         def resolve(name: str, ids: tuple[str, ...], source: str, work_id: int | None) -> int:
+            folded = folded_name(name)
             keys = list(ids) if ids else [name_key(source, name)]
             author_id = next((author_keys[k] for k in keys if k in author_keys), None)
-            folded = folded_name(name)
             if author_id is None and work_id is not None:
-                schemes = {id_scheme_of(k): k for k in ids}
-                for candidate, candidate_folded in work_authors.get(work_id, []):
-                    if not names_compatible(folded, candidate_folded):
-                        continue
-                    clash = any(
-                        id_scheme_of(k) in schemes and k != schemes[id_scheme_of(k)]
-                        for k in keys_for(candidate)
-                        if not k.startswith("name:")
-                    )
-                    if not clash:
-                        author_id = candidate
-                        break
+                author_id = same_work_author(folded, ids, source, work_id)
             if author_id is None:
                 self.next_author_id += 1
                 author_id = self.next_author_id
@@ -248,8 +237,25 @@ class _BatchWriter:
                     key_rows.append((k, author_id))
                     keys_for(author_id).add(k)
             if work_id is not None:
-                work_authors.setdefault(work_id, []).append((author_id, folded))
+                work_authors.setdefault(work_id, []).append((author_id, folded, source))
             return author_id
+
+        def same_work_author(
+            folded: str, ids: tuple[str, ...], source: str, work_id: int
+        ) -> int | None:
+            """Rule 3: a compatible name on the same work from another source, unless
+            the two carry different ids of one scheme (two OpenAlex people stay two)."""
+            schemes = {id_scheme_of(k): k for k in ids}
+            for candidate, candidate_folded, candidate_source in work_authors.get(work_id, []):
+                if candidate_source == source or not names_compatible(folded, candidate_folded):
+                    continue
+                clash = any(
+                    id_scheme_of(k) in schemes and k != schemes[id_scheme_of(k)]
+                    for k in keys_for(candidate)
+                )
+                if not clash:
+                    return candidate
+            return None
 
         authorship_rows = []
         for work, work_id in placed:

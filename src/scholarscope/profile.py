@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -64,16 +63,17 @@ def work_view(
     """
     works = sorted((r[2] for r in records), key=lambda w: _rank(w.source))
     ids = [k for k in keys if not k.startswith("title:")]
-    best_id = next(
-        (k for scheme in ID_PRIORITY for k in ids if k.startswith(scheme + ":")), None
-    )
+    best_id = next((k for scheme in ID_PRIORITY for k in ids if k.startswith(scheme + ":")), None)
     category = _first(works, "primary_category")
     badge = metrics.field_badge(category) if category else _first(works, "field_badge")
     with_authors = [w for w in works if w.authors]
     author_source = with_authors[0] if with_authors else None
     shown = (
-        [a.author.name for a in sorted(author_source.authors, key=lambda a: a.position or 0)
-         if a.position is not None]
+        [
+            a.author.name
+            for a in sorted(author_source.authors, key=lambda a: a.position or 0)
+            if a.position is not None
+        ]
         if author_source
         else []
     )
@@ -121,8 +121,9 @@ def load_work_views(store: Store, work_ids: list[int]) -> list[dict[str, Any]]:
     citations = store.latest_citations(work_ids)
     views = []
     for work_id in work_ids:
-        view = work_view(work_id, records.get(work_id, []), keys.get(work_id, []),
-                         citations.get(work_id, []))
+        view = work_view(
+            work_id, records.get(work_id, []), keys.get(work_id, []), citations.get(work_id, [])
+        )
         view["_records"] = records.get(work_id, [])
         views.append(view)
     return views
@@ -140,8 +141,11 @@ def author_metrics(works: list[dict[str, Any]], current_year: int) -> dict[str, 
     h = metrics.h_index(shown) if shown else None
     by_source: dict[str, dict[str, int]] = {}
     for source in sorted({s for w in works for s in w["citations_by_source"]}):
-        counts = [w["citations_by_source"][source]["count"] for w in works
-                  if source in w["citations_by_source"]]
+        counts = [
+            w["citations_by_source"][source]["count"]
+            for w in works
+            if source in w["citations_by_source"]
+        ]
         by_source[source] = {
             "works_with_figure": len(counts),
             "citations": sum(counts),
@@ -164,8 +168,8 @@ def author_metrics(works: list[dict[str, Any]], current_year: int) -> dict[str, 
         "g_index": metrics.g_index(shown) if shown else None,
         "m_quotient": (
             round(m, 3)
-            if h is not None and (m := metrics.m_quotient(h, min(years, default=None),
-                                                          current_year)) is not None
+            if h is not None
+            and (m := metrics.m_quotient(h, min(years, default=None), current_year)) is not None
             else None
         ),
         "first_year": min(years, default=None),
@@ -192,9 +196,7 @@ def resolve_author(store: Store, name_or_id: str) -> tuple[int, list[dict[str, A
     exact = [row for row in rows if folded_name(row[1]) == folded]
     ranked = exact + [row for row in rows if row not in exact]
     chosen = ranked[0]
-    others = [
-        {"id": f"author:{row[0]}", "name": row[1], "papers": row[2]} for row in ranked[1:10]
-    ]
+    others = [{"id": f"author:{row[0]}", "name": row[1], "papers": row[2]} for row in ranked[1:10]]
     return int(chosen[0]), others
 
 
@@ -215,9 +217,21 @@ def build_profile(store: Store, author_id: int, today: date | None = None) -> di
     return {
         "id": f"author:{author_id}",
         "name": row[1],
-        **{k: ours[k] for k in ("field", "h_index", "i10_index", "g_index", "m_quotient",
-                                "citations", "papers", "works_with_citations", "first_year",
-                                "citations_per_year")},
+        **{
+            k: ours[k]
+            for k in (
+                "field",
+                "h_index",
+                "i10_index",
+                "g_index",
+                "m_quotient",
+                "citations",
+                "papers",
+                "works_with_citations",
+                "first_year",
+                "citations_per_year",
+            )
+        },
         "citations_by_source": ours["by_source"],
         "stated": stated,
         "stated_all": stated_rows,
@@ -228,8 +242,9 @@ def build_profile(store: Store, author_id: int, today: date | None = None) -> di
 def _stated_summary(stated_rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The figures of the first stating source: a profile page, then OpenAlex, then S2."""
     order = ("profile_page", "openalex", "semantic_scholar")
-    ranked = sorted(stated_rows, key=lambda s: order.index(s["source"])
-                    if s["source"] in order else len(order))
+    ranked = sorted(
+        stated_rows, key=lambda s: order.index(s["source"]) if s["source"] in order else len(order)
+    )
     if not ranked:
         return None
     s = ranked[0]

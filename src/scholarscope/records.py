@@ -20,6 +20,7 @@ from dataclasses import dataclass
 ID_SCHEMES = ("arxiv", "doi", "openalex", "s2", "orcid", "dblp", "pmid", "mag")
 
 _ARXIV_VERSION = re.compile(r"v\d+$")
+_WORD = re.compile(r"[a-z0-9]+")
 _URL_PREFIXES = (
     "https://doi.org/",
     "http://doi.org/",
@@ -73,11 +74,11 @@ def fold_text(text: str) -> str:
     >>> fold_text("  Schrödinger's  Cat: A Study ")
     'schrodingers cat a study'
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
-    ascii_only = ascii_only.replace("'", "").replace("\u2019", "")
-    words = re.findall(r"[a-z0-9]+", ascii_only.lower())
-    return " ".join(words)
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    text = text.replace("'", "").replace("\u2019", "")
+    return " ".join(_WORD.findall(text.lower()))
 
 
 @dataclass(frozen=True)

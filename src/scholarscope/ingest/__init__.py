@@ -42,7 +42,8 @@ FORMATS: dict[str, ModuleType] = {
 def detect_format(head: str) -> str | None:
     """Name of the format whose parser recognises this text, or None.
 
-    >>> detect_format('{"id": "2503.11731", "authors": "A. B", "abstract": "x", "categories": "cs.CV"}')
+    >>> detect_format('{"id": "2503.11731", "authors": "A. B", "abstract": "x", '
+    ...               '"categories": "cs.CV"}')
     'arxiv_snapshot'
     """
     for name, module in FORMATS.items():

@@ -54,6 +54,7 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ERROR_SUBJECT = re.compile(r"\bfor (\S+)$")  # "incorrect id format for abc" -> "abc"
 _POSITION = re.compile(r": line \d+, column \d+$")
 _TAG = re.compile(r"<[^>]*>")
+_API_ERROR = "the arXiv API reported an error: "
 
 
 def looks_like(head: str) -> bool:
@@ -112,11 +113,13 @@ def _parse_response(text: str, origin: str) -> Iterator[ParseItem]:
         return
     status = response.get("status_code", 200)
     items = _parse_feed(body.split("\n"), origin, in_body=True)
-    if status == 200:
+    if status in (200, "200"):
         yield from items
         return
     # A failed request: keep the API's own error messages, drop anything else.
-    errors = [item for item in items if isinstance(item, Rejected)]
+    errors = [
+        item for item in items if isinstance(item, Rejected) and item.reason.startswith(_API_ERROR)
+    ]
     if not errors:
         url = response.get("url")
         yield Rejected(
@@ -155,15 +158,14 @@ def _parse_feed(lines: Iterable[str], origin: str, in_body: bool) -> Iterator[Pa
     except ET.ParseError as error:
         line, column = error.position
         line = min(line, number) or None  # expat counts the final newline as a line
-        what = _POSITION.sub("", str(error))
-        if what == "no element found":
-            what = "the text ends inside the feed" if feed is not None else "no XML element"
-        where = f"line {line} of the response body, " if in_body else ""
-        yield Rejected(
-            origin,
-            f"malformed XML: {what} ({where}column {column})",
-            line=None if in_body else line,
-        )
+        if str(error).startswith("no element found"):
+            reason = "the text ends inside the feed" if feed is not None else "no XML element"
+            where = f" (line {line} of the response body)" if in_body else ""
+        else:
+            reason = _POSITION.sub("", str(error))
+            body_line = f"line {line} of the response body, " if in_body else ""
+            where = f" ({body_line}column {column + 1})"  # expat counts columns from 0
+        yield Rejected(origin, f"malformed XML: {reason}{where}", line=None if in_body else line)
 
 
 def _undo_mojibake(line: str) -> str:
@@ -198,7 +200,7 @@ def _parse_entry(entry: ET.Element, origin: str, line: int, in_body: bool) -> Wo
         subject = _ERROR_SUBJECT.search(message)
         return Rejected(
             origin,
-            f"the arXiv API reported an error: {message}",
+            f"{_API_ERROR}{message}",
             line=where,
             record=subject.group(1) if subject else None,
         )

@@ -65,7 +65,7 @@ _SYMBOL_ACCENTS |= {"=": "\u0304", ".": "\u0307"}
 _LETTER_ACCENTS = {"c": "\u0327", "v": "\u030c", "u": "\u0306", "H": "\u030b", "k": "\u0328"}
 _LETTER_ACCENTS |= {"r": "\u030a", "d": "\u0323", "b": "\u0331"}
 _ACCENTED = re.compile(
-    r"\\([" + re.escape("".join(_SYMBOL_ACCENTS)) + r"])\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|"
+    r"\\([" + re.escape("".join(_SYMBOL_ACCENTS)) + r"])(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|"
     r"(\\[ij]|[A-Za-z]))"
     r"|\\([" + "".join(_LETTER_ACCENTS) + r"])(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|\s+([A-Za-z]))"
 )
@@ -149,7 +149,8 @@ def _parse_record(record: dict[str, Any], origin: str, number: int) -> Work | Re
     record_id = record.get("id")
     if not isinstance(record_id, str) or not record_id.strip():
         named = f" (title {title!r})" if title else ""
-        return Rejected(origin, f"record has no arXiv id{named}", line=number)
+        problem = "has no arXiv id" if not record_id else f"has a non-text id {record_id!r}"
+        return Rejected(origin, f"record {problem}{named}", line=number)
     ids = [make_id("arxiv", record_id)]
     doi_field = record.get("doi")
     if isinstance(doi_field, str):
@@ -264,7 +265,7 @@ def _parse_authors(text: str) -> tuple[list[tuple[str, str | None]], bool]:
         return _plain_names(text)
     # Separators inside parentheses belong to affiliations: find them on a copy where
     # parenthesised text is blanked out, then cut the real string at the same places.
-    masked = _mask_parentheses(text) if "(" in text else text
+    masked = _mask_parentheses(text)
     pieces: list[str] = []
     start = 0
     for match in _SEPARATOR.finditer(masked):

@@ -88,9 +88,7 @@ class Store:
         return {key: digest for key, digest in rows}
 
     def find_author_keys(self, keys: Sequence[str]) -> dict[str, int]:
-        rows = self._query_in(
-            "SELECT key, author_id FROM author_key WHERE key IN ({marks})", keys
-        )
+        rows = self._query_in("SELECT key, author_id FROM author_key WHERE key IN ({marks})", keys)
         return {key: author_id for key, author_id in rows}
 
     def author_keys_of(self, author_ids: Sequence[int]) -> dict[int, set[str]]:
@@ -102,16 +100,16 @@ class Store:
             result.setdefault(author_id, set()).add(key)
         return result
 
-    def work_authors(self, work_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
-        """For each work, its (author_id, folded name) pairs from any source."""
-        result: dict[int, list[tuple[int, str]]] = {}
+    def work_authors(self, work_ids: Sequence[int]) -> dict[int, list[tuple[int, str, str]]]:
+        """For each work, its (author_id, folded name, source) triples."""
+        result: dict[int, list[tuple[int, str, str]]] = {}
         rows = self._query_in(
-            "SELECT DISTINCT s.work_id, a.author_id, a.folded_name FROM authorship s "
+            "SELECT s.work_id, a.author_id, a.folded_name, s.source FROM authorship s "
             "JOIN author a ON a.author_id = s.author_id WHERE s.work_id IN ({marks})",
             work_ids,
         )
-        for work_id, author_id, folded in rows:
-            result.setdefault(work_id, []).append((author_id, folded))
+        for work_id, author_id, folded, source in rows:
+            result.setdefault(work_id, []).append((author_id, folded, source))
         return result
 
     # -- writes -----------------------------------------------------------------
@@ -145,9 +143,7 @@ class Store:
         )
 
     def insert_authors(self, rows: Iterable[tuple[int, str, str]]) -> None:
-        self.executemany(
-            "INSERT INTO author (author_id, name, folded_name) VALUES (?, ?, ?)", rows
-        )
+        self.executemany("INSERT INTO author (author_id, name, folded_name) VALUES (?, ?, ?)", rows)
 
     def insert_author_keys(self, rows: Iterable[tuple[str, int]]) -> None:
         self.executemany(
@@ -208,7 +204,9 @@ class Store:
         return result
 
     def records_by_source(self) -> dict[str, int]:
-        rows = self.query("SELECT source, COUNT(*) FROM work_record GROUP BY source ORDER BY source")
+        rows = self.query(
+            "SELECT source, COUNT(*) FROM work_record GROUP BY source ORDER BY source"
+        )
         return {source: int(n) for source, n in rows}
 
     def find_authors(self, folded_query: str, limit: int = 50) -> list[tuple[Any, ...]]:
