@@ -9,7 +9,6 @@ from typing import Any
 
 from scholarscope.records import Author, Authorship, CitationCount, Work
 
-
 _WORK_FIELDS = tuple(f.name for f in fields(Work))
 
 
