@@ -292,3 +292,13 @@ def test_looks_like_rejects_seed_documents_and_other_atom_feeds(seeds: Path) -> 
     for path in sorted(seeds.glob("*.txt")):
         assert not arxiv_atom.looks_like(decode_head(read_head(path))), path.name
     assert not arxiv_atom.looks_like(FEED + "<id>urn:some-other-service</id>")
+
+
+def test_a_byte_order_mark_before_a_recorded_response_is_ignored(shared_data: Path) -> None:
+    (path,) = (shared_data / API).glob("id_quant-ph_0201082v1_*.json")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[0] = "\ufeff" + lines[0]
+    assert arxiv_atom.looks_like("\n".join(lines))
+    (work,) = arxiv_atom.parse(lines, "bom.json")
+    assert isinstance(work, Work)
+    assert work.ids == ("arxiv:quant-ph/0201082",)

@@ -394,3 +394,11 @@ def test_looks_like_accepts_a_first_line_cut_by_the_head_limit(shared_data: Path
     assert arxiv_snapshot.looks_like("\n\n" + first[:300])
     assert not arxiv_snapshot.looks_like(first[:300] + "\n{}")  # not cut: just broken
     assert not arxiv_snapshot.looks_like('{"id": "https://openalex.org/W1", "abstract": "x"')
+
+
+def test_a_byte_order_mark_before_the_first_record_is_ignored() -> None:
+    line = "\ufeff" + record_line(id="2501.00001", title="BOM")
+    assert arxiv_snapshot.looks_like(line)
+    (work,) = arxiv_snapshot.parse([line], "bom.jsonl")
+    assert isinstance(work, Work)
+    assert work.ids == ("arxiv:2501.00001",)

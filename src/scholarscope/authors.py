@@ -69,6 +69,7 @@ def _same_given_name(x: str, y: str) -> bool:
     return x == y or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y))
 
 
+@lru_cache(maxsize=1 << 18)
 def name_key(source: str, name: str) -> str:
     """The key under which a source-context name is stored: ``name:<family>:<folded>``.
 

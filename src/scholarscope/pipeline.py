@@ -20,6 +20,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from scholarscope.authors import folded_name, id_scheme_of, name_key, names_compatible
@@ -93,6 +94,25 @@ def record_key(work: Work, owner: str | None) -> str | None:
     return None
 
 
+def _ids_conflict(ids: list[str], other_keys: list[str]) -> bool:
+    """Do two works carry different ids of the same scheme (two arXiv ids, two OpenAlex
+    ids)? Then a shared title does not make them one work: arXiv holds real resubmissions
+    of one title under two ids.
+
+    >>> _ids_conflict(["arxiv:2506.03038"], ["arxiv:2505.17997", "title:x|2025"])
+    True
+    """
+    theirs = {k.split(":", 1)[0]: k for k in other_keys if not k.startswith("title:")}
+    return any(k.split(":", 1)[0] in theirs and theirs[k.split(":", 1)[0]] != k for k in ids)
+
+
+@lru_cache(maxsize=256)
+def _file_name(origin: str) -> str:
+    """Records are stored under their file's name, not the path it was read from, so the
+    same file ingested from two folders is the same origin."""
+    return Path(origin).name
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -152,7 +172,10 @@ class _BatchWriter:
                 continue
             found = sorted({work_keys[k] for k in ids if k in work_keys})
             if not found and tkey and tkey in work_keys:
-                found = [work_keys[tkey]]
+                candidate = work_keys[tkey]
+                self._flush(new_works, key_rows, record_rows, citation_rows)
+                if not _ids_conflict(ids, store.work_keys([candidate]).get(candidate, [])):
+                    found = [candidate]
             if not found:
                 self.next_work_id += 1
                 work_id = self.next_work_id
@@ -176,7 +199,7 @@ class _BatchWriter:
             seq = self.seq.get(work.origin, 0) + 1
             self.seq[work.origin] = seq
             record_rows.append(
-                (work.source, rkey, work_id, Path(work.origin).name, seq, digest, text, now)
+                (work.source, rkey, work_id, _file_name(work.origin), seq, digest, text, now)
             )
             for c in work.citations:
                 citation_rows.append(
@@ -271,7 +294,7 @@ class _BatchWriter:
                 (
                     author_id,
                     s.source,
-                    Path(s.origin).name,
+                    _file_name(s.origin),
                     s.as_of or "",
                     s.field,
                     s.h_index,

@@ -44,6 +44,7 @@ from scholarscope.records import (
 )
 
 SOURCE = "arxiv_api"
+BOM = "\ufeff"
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -63,7 +64,7 @@ def looks_like(head: str) -> bool:
     >>> looks_like('<feed xmlns="http://www.w3.org/2005/Atom"><id>https://arxiv.org/api/x</id>')
     True
     """
-    text = head.lstrip()
+    text = head.lstrip(BOM).lstrip()
     if text.startswith("{"):
         try:
             response = json.loads(text)
@@ -90,7 +91,7 @@ def parse(lines: Iterable[str], origin: str) -> Iterator[ParseItem]:
     line_iter = iter(lines)
     skipped: list[str] = []
     for line in line_iter:
-        skipped.append(line)
+        skipped.append(line.lstrip(BOM) if not skipped else line)
         if line.strip():
             break
     if skipped and skipped[-1].lstrip().startswith("{"):

@@ -45,13 +45,10 @@ from typing import Any
 from scholarscope.records import Author, Authorship, ParseItem, Rejected, Work, make_id
 
 SOURCE = "arxiv_snapshot"
+BOM = "\ufeff"
 
 _MONTHS = {
-    name: number
-    for number, name in enumerate(
-        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-        start=1,
-    )
+    name: n for n, name in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)
 }
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}$")
 _EXTRA_FIELDS = ("submitter", "report-no", "license", "update_date")
@@ -94,7 +91,7 @@ def looks_like(head: str) -> bool:
     >>> looks_like('{"id": "0704.0001", "authors": "A. B", "abstract": "x"}')
     True
     """
-    lines = head.lstrip().split("\n", 1)
+    lines = head.lstrip(BOM).lstrip().split("\n", 1)
     first = lines[0].strip()
     if not first.startswith("{"):
         return False
@@ -131,6 +128,8 @@ def parse(lines: Iterable[str], origin: str) -> Iterator[ParseItem]:
     for number, line in enumerate(lines, start=1):
         if not line or line.isspace():
             continue
+        if number == 1:
+            line = line.lstrip(BOM)
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:

@@ -2,7 +2,9 @@
 
 A migration is a list of SQL statements written in the common subset of SQLite and
 PostgreSQL (no AUTOINCREMENT, no SQLite-only types; ids are allocated by the store), so
-the PostgreSQL store can run the same list. Applied migrations are recorded in
+the PostgreSQL store can run the same list. The one dialect difference is the
+``{without_rowid}`` marker: SQLite's storage hint for tables keyed by text (one B-tree
+instead of two), which other databases replace by nothing. Applied migrations are recorded in
 ``schema_migration``; running ``apply_migrations`` again does nothing.
 """
 
@@ -26,7 +28,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             """CREATE TABLE work_key (
                 key TEXT PRIMARY KEY,
                 work_id BIGINT NOT NULL REFERENCES work (work_id)
-            )""",
+            ) {without_rowid}""",
             "CREATE INDEX work_key_work ON work_key (work_id)",
             # One source's description of a work, kept whole (JSON of the parsed Work).
             """CREATE TABLE work_record (
@@ -61,7 +63,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             """CREATE TABLE author_key (
                 key TEXT PRIMARY KEY,
                 author_id BIGINT NOT NULL REFERENCES author (author_id)
-            )""",
+            ) {without_rowid}""",
             "CREATE INDEX author_key_author ON author_key (author_id)",
             """CREATE TABLE authorship (
                 work_id BIGINT NOT NULL REFERENCES work (work_id),
@@ -71,7 +73,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 name_as_written TEXT NOT NULL,
                 affiliation TEXT,
                 PRIMARY KEY (work_id, author_id, source)
-            )""",
+            ) {without_rowid}""",
             "CREATE INDEX authorship_author ON authorship (author_id)",
             # Figures a source states about a person, kept beside ours.
             """CREATE TABLE stated_metrics (
@@ -105,7 +107,7 @@ def apply_migrations(store: Store) -> list[str]:
             continue
         with store.transaction():
             for statement in statements:
-                store.execute(statement)
+                store.execute(statement.replace("{without_rowid}", store.without_rowid))
             store.execute(
                 "INSERT INTO schema_migration (name, applied_at) VALUES (?, CURRENT_TIMESTAMP)",
                 (name,),

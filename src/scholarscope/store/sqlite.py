@@ -27,6 +27,8 @@ def _chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[An
 class Store:
     """A scholarscope database. Create one with ``open_store``."""
 
+    without_rowid = "WITHOUT ROWID"  # see migrations.py
+
     def __init__(self, connection: sqlite3.Connection, url: str) -> None:
         self.connection = connection
         self.url = url
