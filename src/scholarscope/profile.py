@@ -235,8 +235,63 @@ def build_profile(store: Store, author_id: int, today: date | None = None) -> di
         "citations_by_source": ours["by_source"],
         "stated": stated,
         "stated_all": stated_rows,
+        "reconciliation": [r for s in stated_rows for r in reconcile(ours, s, views)],
         "works": views,
     }
+
+
+RECONCILED = ("h_index", "i10_index", "papers", "citations")
+
+
+def _works(n: int) -> str:
+    return f"{n} work" if n == 1 else f"{n} works"
+
+
+def reconcile(
+    ours: dict[str, Any], stated: dict[str, Any], works: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Set our figures beside one source's stated figures, with the reasons they differ
+    (pure). Reasons come from the data: works the source counts that are not stored,
+    works without any citation figure, citation figures dated after the source's.
+    """
+    missing_works = (stated["papers"] or 0) - ours["papers"]
+    without_figure = ours["papers"] - ours["works_with_citations"]
+    newer = sum(
+        1
+        for w in works
+        if stated["as_of"]
+        and (w["citations_by_source"].get(stated["source"]) or {}).get("as_of", "")
+        > stated["as_of"]
+    )
+    rows = []
+    for figure in RECONCILED:
+        if stated[figure] is None:
+            continue
+        reasons = []
+        if ours[figure] != stated[figure]:
+            if missing_works > 0:
+                reasons.append(f"the source counts {_works(missing_works)} not stored here")
+            if figure != "papers" and ours["works_with_citations"] == 0:
+                reasons.append("no stored work has a citation figure from any source")
+            elif figure != "papers" and without_figure:
+                reasons.append(f"{_works(without_figure)} stored here have no citation figure")
+            if figure != "papers" and newer:
+                reasons.append(
+                    f"{_works(newer)} have {stated['source']} figures dated after the "
+                    f"source's own figure ({stated['as_of']})"
+                )
+        rows.append(
+            {
+                "figure": figure,
+                "ours": ours[figure],
+                "stated": stated[figure],
+                "source": stated["source"],
+                "origin": stated["origin"],
+                "agrees": ours[figure] == stated[figure],
+                "reasons": reasons,
+            }
+        )
+    return rows
 
 
 def _stated_summary(stated_rows: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -1,0 +1,143 @@
+"""The command line as a user runs it: every command documented, real files, real DB."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scholarscope.cli import cli
+
+COMMANDS = ("ingest", "profile", "works", "authors", "stats")
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.fixture(scope="module")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory, seeds: Path) -> str:
+    db = str(tmp_path_factory.mktemp("cli") / "seeds.db")
+    result = CliRunner().invoke(cli, ["--db", db, "ingest", str(seeds)])
+    assert result.exit_code == 0, result.output
+    return db
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example_and_is_in_the_readme(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example: scholarscope" in result.output
+    assert f"scholarscope {command}" in README.read_text() or f"`{command}`" in README.read_text()
+
+
+def test_ingest_prints_per_file_counts(tmp_path: Path, seeds: Path) -> None:
+    db = str(tmp_path / "x.db")
+    result = CliRunner().invoke(
+        cli, ["--db", db, "ingest", str(seeds / "000_6198259b7f70df20.txt")]
+    )
+    assert result.exit_code == 0
+    assert result.output.strip().endswith(
+        "000_6198259b7f70df20.txt: read 10, new 10, merged 0, unchanged 0, rejected 0"
+    )
+
+
+def test_ingest_exit_status_says_something_was_rejected(tmp_path: Path, seeds: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"id": "2501.00001", "title": "T", "abstract": "a", "categories": "cs.CV"}\n{not json\n'
+    )
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "ingest", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:2:" in result.output
+    assert "read 1, new 1, merged 0, unchanged 0, rejected 1" in result.output
+
+
+def test_profile_json_has_the_documented_fields(seeded_db: str) -> None:
+    result = CliRunner().invoke(cli, ["--db", seeded_db, "profile", "Shiming Ge", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    for key in (
+        "name",
+        "field",
+        "h_index",
+        "i10_index",
+        "g_index",
+        "citations",
+        "papers",
+        "stated",
+        "works",
+    ):
+        assert key in data
+    assert {
+        k: data["stated"][k]
+        for k in ("h_index", "papers", "citations", "novelty", "ai_score", "source")
+    } == {
+        "h_index": 15,
+        "papers": 54,
+        "citations": 1706,
+        "novelty": 53,
+        "ai_score": 57,
+        "source": "profile_page",
+    }
+    work = data["works"][0]
+    for key in (
+        "id",
+        "title",
+        "date",
+        "field",
+        "code",
+        "code_url",
+        "authors",
+        "et_al",
+        "affiliation",
+        "abstract",
+        "comments",
+        "doi",
+        "citations",
+    ):
+        assert key in work
+    assert len(data["works"]) == 50
+
+
+def test_profile_text_reads_like_the_seed_page(seeded_db: str) -> None:
+    result = CliRunner().invoke(cli, ["--db", seeded_db, "profile", "Nannan Wang"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "Nannan Wang"
+    assert lines[1] == "CV"
+    assert "stated 55" in lines[2] and "stated 113" in lines[3] and "stated 3,144" in lines[4]
+    assert "stated 51%" in lines[5] and "stated 60" in lines[6]
+    assert "50 Papers" in result.output
+    assert "CV  Mar 23, 2022  Code" in result.output
+    assert "Kun Cheng, Xiaodong Cun, Yong Zhang et al. · tsinghua" in result.output
+
+
+def test_unknown_author_is_a_clear_error(seeded_db: str) -> None:
+    result = CliRunner().invoke(cli, ["--db", seeded_db, "profile", "Nobody Atall"])
+    assert result.exit_code == 2
+    assert "no author matches 'Nobody Atall'" in result.output
+
+
+def test_authors_and_works_and_stats(seeded_db: str) -> None:
+    runner = CliRunner()
+    found = json.loads(runner.invoke(cli, ["--db", seeded_db, "authors", "wang", "--json"]).output)
+    assert found[0]["name"] == "Nannan Wang" and found[0]["papers"] == 50
+    works = json.loads(
+        runner.invoke(
+            cli, ["--db", seeded_db, "works", "--author", "Shiming Ge", "--limit", "3", "--json"]
+        ).output
+    )
+    assert [w["date"] for w in works] == ["2022-03-08", "2022-03-08", "2024-09-20"]
+    stats = json.loads(runner.invoke(cli, ["--db", seeded_db, "stats", "--json"]).output)
+    assert stats["records_by_source"] == {"arxiv_feed": 30, "profile_page": 100}
+    assert stats["stated_profiles"] == 2
+
+
+def test_installed_command_runs(tmp_path: Path, seeds: Path) -> None:
+    exe = Path(sys.executable).with_name("scholarscope")
+    db = str(tmp_path / "y.db")
+    subprocess.run([exe, "--db", db, "ingest", str(seeds)], check=True, capture_output=True)
+    out = subprocess.run([exe, "--db", db, "stats"], check=True, capture_output=True, text=True)
+    assert "records_by_source" in out.stdout
