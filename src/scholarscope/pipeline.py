@@ -130,6 +130,11 @@ class _BatchWriter:
     def write(self, items: list[Work | StatedMetrics], report: FileReport) -> None:
         with self.store.transaction():
             self._write(items, report)
+        # authors.py memoises name folding for the whole process. Over a bulk ingest that
+        # cache only grows (memory would grow with the file, and every full garbage
+        # collection walks it), so it is emptied after each batch.
+        folded_name.cache_clear()
+        name_key.cache_clear()
 
     def _write(self, items: list[Work | StatedMetrics], report: FileReport) -> None:
         store = self.store
