@@ -1,0 +1,45 @@
+"""The SQLite store: opening, migrations, portable SQL, and what it refuses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scholarscope.store import open_store
+from scholarscope.store.migrations import MIGRATIONS
+
+
+def test_open_creates_the_schema_once(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    store = open_store(str(path))
+    applied = store.query("SELECT name FROM schema_migration ORDER BY name")
+    assert [row[0] for row in applied] == [name for name, _ in MIGRATIONS]
+    store.close()
+    again = open_store(f"sqlite:///{path}")
+    assert again.query("SELECT COUNT(*) FROM schema_migration") == [(len(MIGRATIONS),)]
+    assert again.counts()["work"] == 0
+
+
+def test_unknown_url_scheme_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="unsupported database URL scheme 'mysql'"):
+        open_store("mysql://localhost/db")
+
+
+def test_migrations_use_only_portable_sql() -> None:
+    """No SQLite-only syntax except the marked WITHOUT ROWID hint."""
+    for _, statements in MIGRATIONS:
+        for statement in statements:
+            upper = statement.upper()
+            assert "AUTOINCREMENT" not in upper
+            assert "WITHOUT ROWID" not in upper  # only via the {without_rowid} marker
+            assert "INTEGER PRIMARY KEY" not in upper  # SQLite's rowid alias
+
+
+def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "t.db"))
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.insert_works([(1, "2026-01-01T00:00:00Z")])
+            raise RuntimeError("stop")
+    assert store.counts()["work"] == 0
