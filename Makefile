@@ -23,11 +23,13 @@ demo: setup  ## ingest the five seed documents into $(DB) and print the two seed
 test: setup  ## the whole test suite (what CI runs)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
 
 bench: setup  ## benchmarks that print figures (slow; not part of the test suite)
 	$(BIN)/python bench/ingest_throughput.py

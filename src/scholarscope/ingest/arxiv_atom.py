@@ -126,14 +126,16 @@ def _parse_response(text: str, origin: str) -> Iterator[ParseItem]:
         yield Rejected(
             origin, f"the arXiv API answered HTTP {status}" + (f" for {url}" if url else "")
         )
-    for error in errors:
-        yield Rejected(origin, f"HTTP {status}: {error.reason}", line=None, record=error.record)
+    for api_error in errors:
+        yield Rejected(
+            origin, f"HTTP {status}: {api_error.reason}", line=None, record=api_error.record
+        )
 
 
 def _parse_feed(lines: Iterable[str], origin: str, in_body: bool) -> Iterator[ParseItem]:
     """Stream the feed's entries; the parser sees one line at a time so an error's
     line number is the parser's own."""
-    parser = ET.XMLPullParser(events=("start", "end"))
+    parser: ET.XMLPullParser = ET.XMLPullParser(events=("start", "end"))
     feed: ET.Element | None = None
     entry_line = 0
     number = 0
@@ -145,7 +147,8 @@ def _parse_feed(lines: Iterable[str], origin: str, in_body: bool) -> Iterator[Pa
                     yield _mojibake_notice(line, repaired, origin, number, in_body)
                     line = repaired
             parser.feed(line + "\n")
-            for event, element in parser.read_events():
+            for event, element in parser.read_events():  # type: ignore[misc]
+                assert isinstance(element, ET.Element)  # only start/end events asked for
                 if event == "start":
                     if feed is None:
                         feed = element
@@ -157,16 +160,18 @@ def _parse_feed(lines: Iterable[str], origin: str, in_body: bool) -> Iterator[Pa
                         feed.remove(element)  # keep memory flat on long feeds
         parser.close()
     except ET.ParseError as error:
-        line, column = error.position
-        line = min(line, number) or None  # expat counts the final newline as a line
+        error_line, column = error.position
+        error_at = min(error_line, number) or None  # expat counts the final newline as a line
         if str(error).startswith("no element found"):
             reason = "the text ends inside the feed" if feed is not None else "no XML element"
-            where = f" (line {line} of the response body)" if in_body else ""
+            where = f" (line {error_at} of the response body)" if in_body else ""
         else:
             reason = _POSITION.sub("", str(error))
-            body_line = f"line {line} of the response body, " if in_body else ""
+            body_line = f"line {error_at} of the response body, " if in_body else ""
             where = f" ({body_line}column {column + 1})"  # expat counts columns from 0
-        yield Rejected(origin, f"malformed XML: {reason}{where}", line=None if in_body else line)
+        yield Rejected(
+            origin, f"malformed XML: {reason}{where}", line=None if in_body else error_at
+        )
 
 
 def _undo_mojibake(line: str) -> str:

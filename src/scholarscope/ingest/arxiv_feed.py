@@ -188,7 +188,7 @@ def _make_work(text: list[str], arxiv_id: str, doi: str | None, origin: str) -> 
     if len(text) >= 2 and len(text[-1]) <= MAX_COMMENTS_CHARS:
         comments = text[-1]
         text = text[:-1]
-    ids = (make_id("arxiv", arxiv_id),)
+    ids: tuple[str, ...] = (make_id("arxiv", arxiv_id),)
     if doi is not None:
         ids += (make_id("doi", doi),)
     return Work(
