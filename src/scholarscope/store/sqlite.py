@@ -294,6 +294,10 @@ def open_sqlite(path: str | Path) -> Store:
     from scholarscope.store.migrations import apply_migrations
 
     connection = sqlite3.connect(str(path), isolation_level=None)
+    # Takes effect only when the file is created. A stored record is ~2.4 KB of JSON:
+    # 4 KB pages hold one each and leave a third of the file empty; 16 KB pages cut the
+    # file by a quarter and make ingest commits (fewer, fuller pages to write) cheaper.
+    connection.execute("PRAGMA page_size = 16384")
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("PRAGMA synchronous = NORMAL")
     connection.execute("PRAGMA foreign_keys = ON")
