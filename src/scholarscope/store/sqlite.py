@@ -301,6 +301,10 @@ def open_sqlite(path: str | Path) -> Store:
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("PRAGMA synchronous = NORMAL")
     connection.execute("PRAGMA foreign_keys = ON")
+    # 8 MiB of page cache (the default is 2 MiB): ingest inserts at random places in the
+    # key and name indexes, and re-reading their pages from the OS cost ~15% of its SQL
+    # time. A fixed size, so memory does not grow with the database; 16 MiB did not pay.
+    connection.execute("PRAGMA cache_size = -8192")
     store = Store(connection, f"sqlite:///{path}")
     apply_migrations(store)
     return store
