@@ -17,11 +17,12 @@ source and the record's own key, so re-ingesting a file replaces records in plac
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from scholarscope.authors import folded_name, id_scheme_of, name_key, names_compatible
 from scholarscope.ingest import load_path
@@ -87,14 +88,18 @@ def title_key(work: Work) -> str | None:
 def record_key(work: Work, owner: str | None) -> str | None:
     """The source's own key for a record: its first id; for a profile-page block (no
     ids) the page owner and folded title."""
-    if work.ids:
-        return work.ids[0]
-    if owner and work.title:
-        return f"page:{folded_name(owner)}:{fold_text(work.title)}"
+    return _record_key(work.ids, work.title, owner)
+
+
+def _record_key(ids: tuple[str, ...], title: str | None, owner: str | None) -> str | None:
+    if ids:
+        return ids[0]
+    if owner and title:
+        return f"page:{folded_name(owner)}:{fold_text(title)}"
     return None
 
 
-def _ids_conflict(ids: list[str], other_keys: list[str]) -> bool:
+def _ids_conflict(ids: Sequence[str], other_keys: list[str]) -> bool:
     """Do two works carry different ids of the same scheme (two arXiv ids, two OpenAlex
     ids)? Then a shared title does not make them one work: arXiv holds real resubmissions
     of one title under two ids.
@@ -117,8 +122,57 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# One author of a prepared record: (name as written, folded name, the keys that find
+# the person -- their ids, else a name key --, their ids, position, affiliation).
+_Byline = tuple[str, str, tuple[str, ...], tuple[str, ...], int | None, str | None]
+
+
+class _Prepared(NamedTuple):
+    """A parsed Work reduced to what the writer stores and looks up. Everything here is
+    computed from the record alone, before its batch's transaction, and is made of plain
+    values (cheap to keep, and to send from a reading process)."""
+
+    source: str
+    origin: str
+    ids: tuple[str, ...]
+    title: str | None
+    title_key: str | None
+    keys: tuple[str, ...]  # ids, then the title key: what can lead to a stored work
+    text: str  # the record as stored (codec.work_to_json)
+    digest: str  # json_hash(text)
+    citations: tuple[tuple[str, str, int, str], ...]  # (source, as_of, count, by_year JSON)
+    authors: tuple[_Byline, ...]
+
+
+def _prepare(work: Work) -> _Prepared:
+    text = work_to_json(work)
+    tkey = title_key(work)
+    source = work.source
+    authors = []
+    for authorship in work.authors:
+        name, ids = authorship.author.name, authorship.author.ids
+        keys = ids or (name_key(source, name),)
+        authors.append(
+            (name, folded_name(name), keys, ids, authorship.position, authorship.affiliation)
+        )
+    return _Prepared(
+        source=source,
+        origin=work.origin,
+        ids=work.ids,
+        title=work.title,
+        title_key=tkey,
+        keys=(*work.ids, tkey) if tkey else work.ids,
+        text=text,
+        digest=json_hash(text),
+        citations=tuple(
+            (c.source, c.as_of or "", c.count, json.dumps(c.by_year)) for c in work.citations
+        ),
+        authors=tuple(authors),
+    )
+
+
 class _BatchWriter:
-    """Resolves a batch of parsed records to works and authors and writes them in one
+    """Resolves a batch of prepared records to works and authors and writes them in one
     transaction. Lookups are prefetched per batch; rows are written with executemany."""
 
     def __init__(self, store: Store) -> None:
@@ -127,7 +181,7 @@ class _BatchWriter:
         self.page_owner: dict[str, str] = {}  # origin -> owner name of a profile page
         self.seq: dict[str, int] = {}
 
-    def write(self, items: list[Work | StatedMetrics], report: FileReport) -> None:
+    def write(self, items: list[_Prepared | StatedMetrics], report: FileReport) -> None:
         with self.store.transaction():
             self._write(items, report)
         # authors.py memoises name folding for the whole process. Over a bulk ingest that
@@ -136,30 +190,34 @@ class _BatchWriter:
         folded_name.cache_clear()
         name_key.cache_clear()
 
-    def _write(self, items: list[Work | StatedMetrics], report: FileReport) -> None:
+    def _write(self, items: list[_Prepared | StatedMetrics], report: FileReport) -> None:
         store = self.store
         now = _now()
-        works = [item for item in items if isinstance(item, Work)]
-        keyed: list[tuple[Work, str, list[str], str | None]] = []
+        records: list[_Prepared] = []
+        stated: list[StatedMetrics] = []
         for item in items:
-            if isinstance(item, StatedMetrics) and item.owns_origin_works:
-                self.page_owner[item.origin] = item.author.name
-        for work in works:
-            key = record_key(work, self.page_owner.get(work.origin))
+            if isinstance(item, StatedMetrics):
+                stated.append(item)
+                if item.owns_origin_works:
+                    self.page_owner[item.origin] = item.author.name
+            else:
+                records.append(item)
+        keyed: list[tuple[_Prepared, str]] = []
+        for record in records:
+            key = _record_key(record.ids, record.title, self.page_owner.get(record.origin))
             if key is None:
                 report.rejected += 1
                 report.read -= 1
                 report.messages.append(
-                    Rejected(work.origin, "record has no id and no title to key it by").message()
+                    Rejected(record.origin, "record has no id and no title to key it by").message()
                 )
                 continue
-            keyed.append((work, key, list(work.ids), title_key(work)))
+            keyed.append((record, key))
 
-        all_keys = [k for _, _, ids, tkey in keyed for k in [*ids, *([tkey] if tkey else [])]]
-        work_keys = store.find_work_keys(all_keys)
+        work_keys = store.find_work_keys([k for record, _ in keyed for k in record.keys])
         hashes: dict[tuple[str, str], str] = {}
-        for source in {w.source for w, *_ in keyed}:
-            source_keys = [key for w, key, _, _ in keyed if w.source == source]
+        for source in {record.source for record, _ in keyed}:
+            source_keys = [key for record, key in keyed if record.source == source]
             for rkey, digest in store.find_record_hashes(source, source_keys).items():
                 hashes[(source, rkey)] = digest
 
@@ -167,19 +225,18 @@ class _BatchWriter:
         key_rows: list[tuple[str, int]] = []
         record_rows: list[tuple[object, ...]] = []
         citation_rows: list[tuple[object, ...]] = []
-        placed: list[tuple[Work, int]] = []
+        placed: list[tuple[_Prepared, int]] = []
         existing_work_ids: set[int] = set()
-        for work, rkey, ids, tkey in keyed:
-            text = work_to_json(work)
-            digest = json_hash(text)
-            if hashes.get((work.source, rkey)) == digest:
+        for record, rkey in keyed:
+            if hashes.get((record.source, rkey)) == record.digest:
                 report.unchanged += 1
                 continue
-            found = sorted({work_keys[k] for k in ids if k in work_keys})
+            found = sorted({work_keys[k] for k in record.ids if k in work_keys})
+            tkey = record.title_key
             if not found and tkey and tkey in work_keys:
                 candidate = work_keys[tkey]
                 self._flush(new_works, key_rows, record_rows, citation_rows)
-                if not _ids_conflict(ids, store.work_keys([candidate]).get(candidate, [])):
+                if not _ids_conflict(record.ids, store.work_keys([candidate]).get(candidate, [])):
                     found = [candidate]
             if not found:
                 self.next_work_id += 1
@@ -197,104 +254,79 @@ class _BatchWriter:
                     for k, v in list(work_keys.items()):
                         if v == other:
                             work_keys[k] = work_id
-            for k in [*ids, *([tkey] if tkey else [])]:
+            for k in record.keys:
                 if k not in work_keys:
                     work_keys[k] = work_id
                     key_rows.append((k, work_id))
-            seq = self.seq.get(work.origin, 0) + 1
-            self.seq[work.origin] = seq
+            seq = self.seq.get(record.origin, 0) + 1
+            self.seq[record.origin] = seq
             record_rows.append(
-                (work.source, rkey, work_id, _file_name(work.origin), seq, digest, text, now)
-            )
-            for c in work.citations:
-                citation_rows.append(
-                    (work_id, c.source, c.as_of or "", c.count, json.dumps(c.by_year))
+                (
+                    record.source,
+                    rkey,
+                    work_id,
+                    _file_name(record.origin),
+                    seq,
+                    record.digest,
+                    record.text,
+                    now,
                 )
-            placed.append((work, work_id))
+            )
+            for c_source, as_of, count, by_year in record.citations:
+                citation_rows.append((work_id, c_source, as_of, count, by_year))
+            placed.append((record, work_id))
         self._flush(new_works, key_rows, record_rows, citation_rows)
-        self._write_authors(placed, existing_work_ids, items)
+        self._write_authors(placed, existing_work_ids, stated)
 
-    def _flush(self, new_works, key_rows, record_rows, citation_rows) -> None:  # type: ignore[no-untyped-def]
+    def _flush(
+        self,
+        new_works: list[tuple[int, str]],
+        key_rows: list[tuple[str, int]],
+        record_rows: list[tuple[object, ...]],
+        citation_rows: list[tuple[object, ...]],
+    ) -> None:
         store = self.store
         store.insert_works(new_works)
         store.insert_work_keys(key_rows)
         store.upsert_work_records(record_rows)
         store.upsert_citations(citation_rows)
-        for rows in (new_works, key_rows, record_rows, citation_rows):
-            rows.clear()
+        new_works.clear()
+        key_rows.clear()
+        record_rows.clear()
+        citation_rows.clear()
 
     def _write_authors(
         self,
-        placed: list[tuple[Work, int]],
+        placed: list[tuple[_Prepared, int]],
         existing_work_ids: set[int],
-        items: list[Work | StatedMetrics],
+        stated: list[StatedMetrics],
     ) -> None:
         store = self.store
-        stated = [item for item in items if isinstance(item, StatedMetrics)]
-        wanted: list[str] = []
-        for work, _ in placed:
-            for a in work.authors:
-                wanted.extend(a.author.ids or [name_key(work.source, a.author.name)])
-        for s in stated:
-            wanted.extend(s.author.ids or [name_key(s.source, s.author.name)])
-        author_keys = store.find_author_keys(wanted)
-        work_authors = store.work_authors(sorted(existing_work_ids))
-        keys_of: dict[int, set[str]] = {}
-        new_authors: list[tuple[int, str, str]] = []
-        key_rows: list[tuple[str, int]] = []
-
-        def keys_for(author_id: int) -> set[str]:
-            if author_id not in keys_of:
-                keys_of[author_id] = store.author_keys_of([author_id]).get(author_id, set())
-            return keys_of[author_id]
-
-        def resolve(name: str, ids: tuple[str, ...], source: str, work_id: int | None) -> int:
-            folded = folded_name(name)
-            keys = list(ids) if ids else [name_key(source, name)]
-            author_id = next((author_keys[k] for k in keys if k in author_keys), None)
-            if author_id is None and work_id is not None:
-                author_id = same_work_author(folded, ids, source, work_id)
-            if author_id is None:
-                self.next_author_id += 1
-                author_id = self.next_author_id
-                new_authors.append((author_id, name, folded))
-                keys_of[author_id] = set()
-            for k in keys:
-                if k not in author_keys:
-                    author_keys[k] = author_id
-                    key_rows.append((k, author_id))
-                    keys_for(author_id).add(k)
-            if work_id is not None:
-                work_authors.setdefault(work_id, []).append((author_id, folded, source))
-            return author_id
-
-        def same_work_author(
-            folded: str, ids: tuple[str, ...], source: str, work_id: int
-        ) -> int | None:
-            """Rule 3: a compatible name on the same work from another source, unless
-            the two carry different ids of one scheme (two OpenAlex people stay two)."""
-            schemes = {id_scheme_of(k): k for k in ids}
-            for candidate, candidate_folded, candidate_source in work_authors.get(work_id, []):
-                if candidate_source == source or not names_compatible(folded, candidate_folded):
-                    continue
-                clash = any(
-                    id_scheme_of(k) in schemes and k != schemes[id_scheme_of(k)]
-                    for k in keys_for(candidate)
-                )
-                if not clash:
-                    return candidate
-            return None
-
+        stated_bylines = [
+            (
+                s.author.name,
+                folded_name(s.author.name),
+                s.author.ids or (name_key(s.source, s.author.name),),
+            )
+            for s in stated
+        ]
+        wanted = [k for record, _ in placed for byline in record.authors for k in byline[2]]
+        wanted.extend(k for _, _, keys in stated_bylines for k in keys)
+        resolver = _AuthorResolver(
+            store,
+            store.find_author_keys(wanted),
+            store.work_authors(sorted(existing_work_ids)),
+            self.next_author_id,
+        )
         authorship_rows = []
-        for work, work_id in placed:
-            for a in work.authors:
-                author_id = resolve(a.author.name, a.author.ids, work.source, work_id)
-                authorship_rows.append(
-                    (work_id, author_id, work.source, a.position, a.author.name, a.affiliation)
-                )
+        for record, work_id in placed:
+            source = record.source
+            for name, folded, keys, ids, position, affiliation in record.authors:
+                author_id = resolver.resolve(name, folded, keys, ids, source, work_id)
+                authorship_rows.append((work_id, author_id, source, position, name, affiliation))
         stated_rows = []
-        for s in stated:
-            author_id = resolve(s.author.name, s.author.ids, s.source, None)
+        for s, (name, folded, keys) in zip(stated, stated_bylines, strict=True):
+            author_id = resolver.resolve(name, folded, keys, s.author.ids, s.source, None)
             stated_rows.append(
                 (
                     author_id,
@@ -310,10 +342,85 @@ class _BatchWriter:
                     s.ai_score,
                 )
             )
-        store.insert_authors(new_authors)
-        store.insert_author_keys(key_rows)
+        self.next_author_id = resolver.next_author_id
+        store.insert_authors(resolver.new_authors)
+        store.insert_author_keys(resolver.key_rows)
         store.upsert_authorships(authorship_rows)
         store.upsert_stated_metrics(stated_rows)
+
+
+class _AuthorResolver:
+    """Which person each byline of one batch is (the rules are in ``authors.py``), and the
+    author and key rows that creates."""
+
+    def __init__(
+        self,
+        store: Store,
+        author_keys: dict[str, int],
+        work_authors: dict[int, list[tuple[int, str, str]]],
+        next_author_id: int,
+    ) -> None:
+        self.store = store
+        self.author_keys = author_keys  # key -> author_id, stored or given in this batch
+        self.work_authors = work_authors  # work_id -> [(author_id, folded name, source)]
+        self.keys_of: dict[int, set[str]] = {}  # author_id -> all its keys, loaded on demand
+        self.next_author_id = next_author_id
+        self.new_authors: list[tuple[int, str, str]] = []
+        self.key_rows: list[tuple[str, int]] = []
+
+    def resolve(
+        self,
+        name: str,
+        folded: str,
+        keys: tuple[str, ...],
+        ids: tuple[str, ...],
+        source: str,
+        work_id: int | None,
+    ) -> int:
+        author_keys = self.author_keys
+        author_id = None
+        for key in keys:  # rules 1 and 2: the first key already known
+            author_id = author_keys.get(key)
+            if author_id is not None:
+                break
+        if author_id is None and work_id is not None:
+            author_id = self._same_work_author(folded, ids, source, work_id)
+        if author_id is None:  # rule 4
+            self.next_author_id += 1
+            author_id = self.next_author_id
+            self.new_authors.append((author_id, name, folded))
+            self.keys_of[author_id] = set()
+        for key in keys:
+            if key not in author_keys:
+                author_keys[key] = author_id
+                self.key_rows.append((key, author_id))
+                self._keys_of(author_id).add(key)
+        if work_id is not None:
+            self.work_authors.setdefault(work_id, []).append((author_id, folded, source))
+        return author_id
+
+    def _keys_of(self, author_id: int) -> set[str]:
+        if author_id not in self.keys_of:
+            stored = self.store.author_keys_of([author_id])
+            self.keys_of[author_id] = stored.get(author_id, set())
+        return self.keys_of[author_id]
+
+    def _same_work_author(
+        self, folded: str, ids: tuple[str, ...], source: str, work_id: int
+    ) -> int | None:
+        """Rule 3: a compatible name on the same work from another source, unless the two
+        carry different ids of one scheme (two OpenAlex people stay two)."""
+        for candidate, candidate_folded, candidate_source in self.work_authors.get(work_id, ()):
+            if candidate_source == source or not names_compatible(folded, candidate_folded):
+                continue
+            schemes = {id_scheme_of(k): k for k in ids}
+            clash = any(
+                id_scheme_of(k) in schemes and k != schemes[id_scheme_of(k)]
+                for k in self._keys_of(candidate)
+            )
+            if not clash:
+                return candidate
+        return None
 
 
 ProgressCallback = Callable[[FileReport, ReadProgress], None]
@@ -329,7 +436,7 @@ def ingest_items(
 ) -> FileReport:
     """Store parsed records (any mix of formats), ``batch_size`` per transaction."""
     writer = writer or _BatchWriter(store)
-    batch: list[Work | StatedMetrics] = []
+    batch: list[_Prepared | StatedMetrics] = []
     for item in items:
         if isinstance(item, Rejected):
             report.rejected += 1
@@ -341,9 +448,10 @@ def ingest_items(
             continue
         if isinstance(item, Work):
             report.read += 1
+            batch.append(_prepare(item))
         else:
             report.profiles += 1
-        batch.append(item)
+            batch.append(item)
         if len(batch) >= batch_size:
             writer.write(batch, report)
             batch = []
