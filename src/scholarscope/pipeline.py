@@ -16,11 +16,16 @@ source and the record's own key, so re-ingesting a file replaces records in plac
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+import multiprocessing
+import threading
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import NamedTuple
 
@@ -40,6 +45,9 @@ from scholarscope.store.codec import json_hash, work_to_json
 
 BATCH_SIZE = 2000
 MIN_TITLE_KEY_CHARS = 20  # shorter titles ("Introduction") are too common to match on
+# Files this big (on disk) are parsed in a second process; for smaller ones starting
+# it costs more than the overlap saves.
+READ_AHEAD_MIN_BYTES = 4 << 20
 
 
 @dataclass
@@ -428,7 +436,7 @@ ProgressCallback = Callable[[FileReport, ReadProgress], None]
 
 def ingest_items(
     store: Store,
-    items: Iterable[ParseItem],
+    items: Iterable[ParseItem | _Prepared],
     report: FileReport,
     batch_size: int = BATCH_SIZE,
     on_batch: Callable[[FileReport], None] | None = None,
@@ -449,6 +457,9 @@ def ingest_items(
         if isinstance(item, Work):
             report.read += 1
             batch.append(_prepare(item))
+        elif isinstance(item, _Prepared):  # prepared by the reading process
+            report.read += 1
+            batch.append(item)
         else:
             report.profiles += 1
             batch.append(item)
@@ -472,6 +483,9 @@ def ingest_paths(
 ) -> list[FileReport]:
     """Ingest files (folders are walked, sorted by name); one report per file.
 
+    A file of ``READ_AHEAD_MIN_BYTES`` or more is parsed in a second process while this
+    one writes (see ``_read_ahead``); the records, and so the database, are the same.
+
     >>> from scholarscope.store import open_store
     >>> [r.new for r in ingest_paths(open_store(":memory:"),
     ...     [Path("examples/000_6198259b7f70df20.txt")])]
@@ -483,16 +497,98 @@ def ingest_paths(
         report = FileReport(str(path))
         progress = ReadProgress(total_bytes=path.stat().st_size if path.is_file() else 0)
         callback = (lambda r, p=progress: on_progress(r, p)) if on_progress else None
-        ingest_items(
-            store,
-            load_path(path, str(path), progress),
-            report,
-            batch_size=batch_size,
-            on_batch=callback,
-            writer=writer,
-        )
+        reading: contextlib.AbstractContextManager[Iterator[ParseItem | _Prepared]]
+        if _can_read_ahead(progress.total_bytes):
+            reading = _read_ahead(path, str(path), progress, batch_size)
+        else:
+            reading = contextlib.nullcontext(load_path(path, str(path), progress))
+        with reading as items:
+            ingest_items(
+                store, items, report, batch_size=batch_size, on_batch=callback, writer=writer
+            )
         reports.append(report)
     return reports
+
+
+def _can_read_ahead(total_bytes: int) -> bool:
+    """Parse in a second process? Only for a big file, and only where it can be forked
+    safely: "spawn" would re-import the caller's main module (breaking any script
+    without a ``__main__`` guard), and forking while another thread runs can leave a
+    lock that thread held locked forever in the child."""
+    return (
+        total_bytes >= READ_AHEAD_MIN_BYTES
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    )
+
+
+@contextlib.contextmanager
+def _read_ahead(
+    path: Path, origin: str, progress: ReadProgress, chunk_size: int
+) -> Iterator[Iterator[ParseItem | _Prepared]]:
+    """The items of ``load_path(path)``, Works already prepared, parsed in a second
+    process so that parsing one part of the file overlaps writing the part before.
+
+    The child sends the items in file order, a batch's worth per message: it prepares
+    the next batch while this process writes one, then waits in ``send`` until this
+    process takes it, so at most two batches are in flight and memory stays flat. The
+    child is forked between two batches (no transaction is open) and never touches the
+    database.
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    reader = context.Process(
+        target=_send_prepared,
+        args=(path, origin, chunk_size, sender),
+        name="scholarscope-read",
+        daemon=True,
+    )
+    reader.start()
+    sender.close()  # this process only receives; the child holds the sending end
+
+    def items() -> Iterator[ParseItem | _Prepared]:
+        while True:
+            try:
+                message = receiver.recv()
+            except EOFError:
+                raise RuntimeError(f"{origin}: the reading process stopped unexpectedly") from None
+            if message is None:
+                return
+            if isinstance(message, BaseException):
+                raise message
+            chunk, progress.done_bytes = message
+            yield from chunk
+
+    try:
+        yield items()
+    finally:
+        reader.terminate()  # already finished, unless this process stopped early
+        reader.join()
+        receiver.close()
+
+
+def _send_prepared(path: Path, origin: str, chunk_size: int, sender: Connection) -> None:
+    """The reading process: ``load_path`` with each Work prepared, sent in chunks with
+    the read progress; then None, or the exception that stopped reading."""
+    progress = ReadProgress(total_bytes=path.stat().st_size)
+    chunk: list[ParseItem | _Prepared] = []
+    try:
+        for item in load_path(path, origin, progress):
+            chunk.append(_prepare(item) if isinstance(item, Work) else item)
+            if len(chunk) >= chunk_size:
+                sender.send((chunk, progress.done_bytes))
+                chunk = []
+                folded_name.cache_clear()  # as in _BatchWriter.write: memory stays flat
+                name_key.cache_clear()
+        sender.send((chunk, progress.done_bytes))
+        sender.send(None)
+    except KeyboardInterrupt:
+        return  # Ctrl-C reaches both processes; the writing one reports it
+    except Exception as error:
+        error.add_note(f"in the reading process:\n{traceback.format_exc()}")
+        sender.send(error)
+    finally:
+        sender.close()
 
 
 def _expand(paths: Iterable[Path]) -> list[Path]:
