@@ -10,7 +10,7 @@ import pytest
 
 from scholarscope import pipeline, profile
 from scholarscope.ingest import load_path
-from scholarscope.records import Work
+from scholarscope.records import Author, Authorship, Work
 from scholarscope.store import Store, open_store
 
 SNAPSHOT = "arxiv-kaggle/snapshot-head-0704.0001-0704.0200.jsonl"
@@ -272,3 +272,25 @@ def test_latin1_bytes_are_read_and_reported(store: Store, seeds: Path, tmp_path:
 def test_title_key_needs_title_and_year() -> None:
     work = Work(ids=(), source="s", origin="o", title="Short", year=2020)
     assert pipeline.title_key(work) is None
+
+
+def test_a_merge_inside_one_batch_moves_the_batch_records_too(store: Store) -> None:
+    def work(ids: tuple[str, ...], source: str, author: str) -> Work:
+        return Work(
+            ids=ids,
+            source=source,
+            origin="batch.jsonl",
+            title=f"A paper known to {source} under {ids[0]}",
+            year=2025,
+            authors=(Authorship(Author(author), 1),),
+        )
+
+    items = [
+        work(("arxiv:2501.00001",), "arxiv_snapshot", "Ada Lovelace"),
+        work(("openalex:W1", "doi:10.1/xyz"), "openalex", "Ada Lovelace"),
+        work(("s2:abc", "doi:10.1/xyz", "arxiv:2501.00001"), "semantic_scholar", "Ada Lovelace"),
+    ]
+    report = pipeline.ingest_items(store, items, pipeline.FileReport("batch.jsonl"))
+    assert (report.new, report.merged) == (2, 1)
+    counts = store.counts()
+    assert (counts["work"], counts["work_record"], counts["authorship"]) == (1, 3, 3)

@@ -262,6 +262,9 @@ class _BatchWriter:
                     for k, v in list(work_keys.items()):
                         if v == other:
                             work_keys[k] = work_id
+                    # records of this batch already placed on the merged-away work
+                    placed = [(r, work_id if w == other else w) for r, w in placed]
+                    existing_work_ids.discard(other)
             for k in record.keys:
                 if k not in work_keys:
                     work_keys[k] = work_id

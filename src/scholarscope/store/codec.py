@@ -9,7 +9,9 @@ from typing import Any
 
 from scholarscope.records import Author, Authorship, CitationCount, Work
 
-_WORK_FIELDS = tuple(f.name for f in fields(Work))
+# ``origin`` (the file a record was read from) is kept in its own column, not in the
+# record: the same record read from two files is the same record, unchanged.
+_WORK_FIELDS = tuple(f.name for f in fields(Work) if f.name != "origin")
 
 
 def work_to_json(work: Work) -> str:
@@ -39,9 +41,10 @@ def json_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def work_from_json(text: str) -> Work:
-    """The inverse of ``work_to_json``."""
+def work_from_json(text: str, origin: str) -> Work:
+    """The inverse of ``work_to_json``, given the origin stored beside the record."""
     data: dict[str, Any] = json.loads(text)
+    data["origin"] = origin
     data["ids"] = tuple(data["ids"])
     data["categories"] = tuple(data["categories"])
     data["authors"] = tuple(

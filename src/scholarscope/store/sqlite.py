@@ -254,7 +254,7 @@ class Store:
             work_ids,
         )
         for work_id, origin, seq, record in rows:
-            result.setdefault(work_id, []).append((origin, seq, work_from_json(record)))
+            result.setdefault(work_id, []).append((origin, seq, work_from_json(record, origin)))
         return result
 
     def work_keys(self, work_ids: Sequence[int]) -> dict[int, list[str]]:
