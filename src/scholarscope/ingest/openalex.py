@@ -23,11 +23,11 @@ whole JSON documents alike.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from scholarscope.ingest.json_api import add_id, iter_json_values, nonempty_text, strict_int
 from scholarscope.records import (
     Author,
     Authorship,
@@ -36,7 +36,6 @@ from scholarscope.records import (
     Rejected,
     StatedMetrics,
     Work,
-    make_id,
 )
 
 SOURCE = "openalex"
@@ -54,7 +53,6 @@ _URL_PREFIXES = ("https://openalex.org/", "http://openalex.org/")
 _SHORT_ID = re.compile(r"([A-Z])\d+")
 _PUBMED_PREFIXES = ("https://pubmed.ncbi.nlm.nih.gov/", "http://pubmed.ncbi.nlm.nih.gov/")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_JSON_SPACE = " \t\r\n"
 # arXiv ids as they appear in landing pages, PDF links, DataCite DOIs and OAI ids:
 # new style 2512.00912(v2), old style hep-th/9901001(v1).
 _ARXIV_IN_TEXT = re.compile(
@@ -96,64 +94,6 @@ def parse(lines: Iterable[str], origin: str) -> Iterator[ParseItem]:
         yield from _parse_value(value, origin, line)
 
 
-def iter_json_values(lines: Iterable[str], origin: str) -> Iterator[tuple[int, Any] | Rejected]:
-    """Yield ``(line number, value)`` for every JSON value in the text.
-
-    JSON lines are read one line at a time (a bad line is rejected, the next ones still
-    load). When the first line is not a complete value (a pretty-printed document, an
-    array spread over lines) the rest of the text is read as a whole document instead.
-
-    >>> list(iter_json_values(['{"a": 1}', '', '[2]'], "f"))
-    [(1, {'a': 1}), (3, [2])]
-    """
-    numbered = enumerate(lines, start=1)
-    seen_value = False
-    for number, line in numbered:
-        text = line.lstrip("\ufeff").strip()
-        if not text:
-            continue
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as error:
-            if not seen_value and error.pos >= len(text):
-                rest = "\n".join([text] + [later for _, later in numbered])
-                yield from _decode_document(rest, number, origin)
-                return
-            reason = f"invalid JSON: {error.msg} (column {error.colno})"
-            yield Rejected(origin, reason, line=number)
-            continue
-        seen_value = True
-        yield number, value
-
-
-def _decode_document(
-    text: str, first_line: int, origin: str
-) -> Iterator[tuple[int, Any] | Rejected]:
-    """Values of one multi-line document (or several concatenated ones)."""
-    decoder = json.JSONDecoder()
-    position = 0
-    line = first_line
-    while True:
-        start = position
-        while start < len(text) and text[start] in _JSON_SPACE:
-            start += 1
-        if start >= len(text):
-            return
-        line += text.count("\n", position, start)
-        try:
-            value, end = decoder.raw_decode(text, start)
-        except json.JSONDecodeError as error:
-            reason = (
-                f"invalid JSON: {error.msg} (column {error.colno}); "
-                "the rest of the document was not read"
-            )
-            yield Rejected(origin, reason, line=first_line + error.lineno - 1)
-            return
-        yield line, value
-        line += text.count("\n", start, end)
-        position = end
-
-
 def _parse_value(value: Any, origin: str, line: int) -> Iterator[ParseItem]:
     """One top-level JSON value: an entity, a results page, a bundle or an array."""
     if isinstance(value, list):
@@ -186,7 +126,7 @@ def _parse_bundle(bundle: dict[str, Any], origin: str, line: int) -> Iterator[Pa
             reason = f"{where} is not an object (got {type(work).__name__})"
             yield Rejected(origin, reason, line=line)
         elif _entity_kind(work.get("id")) != "W":
-            record = _text(work.get("id"))
+            record = nonempty_text(work.get("id"))
             yield Rejected(origin, f"{where} has no OpenAlex work id", line=line, record=record)
         else:
             yield _work(work, item_origin)
@@ -232,10 +172,10 @@ def _author_metrics(
     author: dict[str, Any], origin: str, line: int, owns_works: bool
 ) -> StatedMetrics | Rejected:
     """OpenAlex's own figures for one author (all zeros for a deleted author)."""
-    name = _text(author.get("display_name"))
+    name = nonempty_text(author.get("display_name"))
     if name is None:
         return Rejected(
-            origin, "author has no display_name", line=line, record=_text(author.get("id"))
+            origin, "author has no display_name", line=line, record=nonempty_text(author.get("id"))
         )
     stats = author.get("summary_stats")
     stats = stats if isinstance(stats, dict) else {}
@@ -244,31 +184,31 @@ def _author_metrics(
         source=SOURCE,
         origin=f"{origin}:{line}",
         as_of=_date_part(author.get("updated_date")),
-        h_index=_int(stats.get("h_index")),
-        i10_index=_int(stats.get("i10_index")),
-        papers=_int(author.get("works_count")),
-        citations=_int(author.get("cited_by_count")),
+        h_index=strict_int(stats.get("h_index")),
+        i10_index=strict_int(stats.get("i10_index")),
+        papers=strict_int(author.get("works_count")),
+        citations=strict_int(author.get("cited_by_count")),
         owns_origin_works=owns_works,
     )
 
 
 def _work(work: dict[str, Any], origin: str) -> Work:
     extra: list[tuple[str, str]] = []
-    work_type = _text(work.get("type"))
+    work_type = nonempty_text(work.get("type"))
     if work_type:
         extra.append(("type", work_type))
     topic = work.get("primary_topic")
-    topic_name = _text(topic.get("display_name")) if isinstance(topic, dict) else None
+    topic_name = nonempty_text(topic.get("display_name")) if isinstance(topic, dict) else None
     if topic_name:
         extra.append(("openalex_primary_topic", topic_name))
-    year = _int(work.get("publication_year"))
+    year = strict_int(work.get("publication_year"))
     return Work(
         ids=_work_ids(work),
         source=SOURCE,
         origin=origin,
-        title=_text(work.get("display_name")) or _text(work.get("title")),
+        title=nonempty_text(work.get("display_name")) or nonempty_text(work.get("title")),
         abstract=_abstract(work),
-        date=_text(work.get("publication_date")),
+        date=nonempty_text(work.get("publication_date")),
         year=year,
         authors=_authorships(work.get("authorships")),
         venue=_venue(work),
@@ -281,17 +221,17 @@ def _work_ids(work: dict[str, Any]) -> tuple[str, ...]:
     ids: list[str] = []
     listed = work.get("ids")
     listed = listed if isinstance(listed, dict) else {}
-    _add_id(ids, "openalex", work.get("id"))
-    _add_id(ids, "doi", work.get("doi") or listed.get("doi"))
+    add_id(ids, "openalex", work.get("id"))
+    add_id(ids, "doi", work.get("doi") or listed.get("doi"))
     for arxiv_id in _arxiv_ids(work):
-        _add_id(ids, "arxiv", arxiv_id)
+        add_id(ids, "arxiv", arxiv_id)
     pmid = listed.get("pmid")
     if isinstance(pmid, str):
         for prefix in _PUBMED_PREFIXES:
             if pmid.startswith(prefix):
                 pmid = pmid[len(prefix) :].strip("/")
-    _add_id(ids, "pmid", pmid)
-    _add_id(ids, "mag", listed.get("mag"))
+    add_id(ids, "pmid", pmid)
+    add_id(ids, "mag", listed.get("mag"))
     return tuple(ids)
 
 
@@ -315,8 +255,8 @@ def _person_ids(person: dict[str, Any]) -> tuple[str, ...]:
     ids: list[str] = []
     listed = person.get("ids")
     listed = listed if isinstance(listed, dict) else {}
-    _add_id(ids, "openalex", person.get("id"))
-    _add_id(ids, "orcid", person.get("orcid") or listed.get("orcid"))
+    add_id(ids, "openalex", person.get("id"))
+    add_id(ids, "orcid", person.get("orcid") or listed.get("orcid"))
     return tuple(ids)
 
 
@@ -330,7 +270,9 @@ def _authorships(raw: Any) -> tuple[Authorship, ...]:
             continue
         person = entry.get("author")
         person = person if isinstance(person, dict) else {}
-        name = _text(person.get("display_name")) or _text(entry.get("raw_author_name"))
+        name = nonempty_text(person.get("display_name")) or nonempty_text(
+            entry.get("raw_author_name")
+        )
         if name is None:
             continue
         author = Author(name, ids=_person_ids(person))
@@ -342,13 +284,17 @@ def _affiliation(entry: dict[str, Any]) -> str | None:
     """First institution's name, else the first raw affiliation string."""
     institutions = entry.get("institutions")
     for institution in institutions if isinstance(institutions, list) else []:
-        name = _text(institution.get("display_name")) if isinstance(institution, dict) else None
+        name = (
+            nonempty_text(institution.get("display_name"))
+            if isinstance(institution, dict)
+            else None
+        )
         if name:
             return name
     raw = entry.get("raw_affiliation_strings")
     for text in raw if isinstance(raw, list) else [entry.get("raw_affiliation_string")]:
-        if _text(text):
-            return _text(text)
+        if nonempty_text(text):
+            return nonempty_text(text)
     return None
 
 
@@ -356,21 +302,21 @@ def _venue(work: dict[str, Any]) -> str | None:
     """``primary_location.source`` name; older records name it ``host_venue``."""
     location = work.get("primary_location")
     source = location.get("source") if isinstance(location, dict) else None
-    if isinstance(source, dict) and _text(source.get("display_name")):
-        return _text(source.get("display_name"))
+    if isinstance(source, dict) and nonempty_text(source.get("display_name")):
+        return nonempty_text(source.get("display_name"))
     host = work.get("host_venue")
-    return _text(host.get("display_name")) if isinstance(host, dict) else None
+    return nonempty_text(host.get("display_name")) if isinstance(host, dict) else None
 
 
 def _citations(work: dict[str, Any]) -> tuple[CitationCount, ...]:
-    count = _int(work.get("cited_by_count"))
+    count = strict_int(work.get("cited_by_count"))
     if count is None:
         return ()
     by_year: list[tuple[int, int]] = []
     counts = work.get("counts_by_year")
     for entry in counts if isinstance(counts, list) else []:
         if isinstance(entry, dict):
-            year, cited = _int(entry.get("year")), _int(entry.get("cited_by_count"))
+            year, cited = strict_int(entry.get("year")), strict_int(entry.get("cited_by_count"))
             if year is not None and cited is not None:
                 by_year.append((year, cited))
     as_of = _date_part(work.get("updated_date"))
@@ -388,37 +334,11 @@ def _abstract(work: dict[str, Any]) -> str | None:
                 if isinstance(position, int):
                     placed[position] = word
         return " ".join(placed[position] for position in sorted(placed)) or None
-    return _text(work.get("abstract"))
-
-
-def _add_id(ids: list[str], scheme: str, value: Any) -> None:
-    """Append ``scheme:value`` unless the value is missing, empty or already there."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not value.strip():
-        return
-    try:
-        scheme_id = make_id(scheme, value)
-    except ValueError:
-        return
-    if scheme_id not in ids:
-        ids.append(scheme_id)
+    return nonempty_text(work.get("abstract"))
 
 
 def _date_part(value: Any) -> str | None:
     """``'2025-06-11T00:03:37.53'`` -> ``'2025-06-11'``."""
     if isinstance(value, str) and _ISO_DATE.match(value):
         return value[:10]
-    return None
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
     return None

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from scholarscope.ingest.openalex import iter_json_values
+from scholarscope.ingest.json_api import add_id, iter_json_values, nonempty_text, strict_int
 from scholarscope.records import (
     Author,
     Authorship,
@@ -33,7 +33,6 @@ from scholarscope.records import (
     Rejected,
     StatedMetrics,
     Work,
-    make_id,
 )
 
 SOURCE = "semantic_scholar"
@@ -123,7 +122,7 @@ def _parse_author(
     person = _author(author)
     if person is None:
         reason = f"{where or 'the record'}: author has no name"
-        yield Rejected(origin, reason, line=line, record=_text(author.get("authorId")))
+        yield Rejected(origin, reason, line=line, record=nonempty_text(author.get("authorId")))
         return
     papers = author.get("papers")
     papers = papers if isinstance(papers, list) else []
@@ -131,9 +130,9 @@ def _parse_author(
         author=person,
         source=SOURCE,
         origin=f"{origin}:{line}",
-        h_index=_int(author.get("hIndex")),
-        papers=_int(author.get("paperCount")),
-        citations=_int(author.get("citationCount")),
+        h_index=strict_int(author.get("hIndex")),
+        papers=strict_int(author.get("paperCount")),
+        citations=strict_int(author.get("citationCount")),
         owns_origin_works=bool(papers),
     )
     # The profile owner is an author of every listed paper, though not at a known
@@ -172,7 +171,7 @@ def _paper_work(
     default_authors: tuple[Authorship, ...],
 ) -> Work | Rejected:
     ids = _paper_ids(paper)
-    title = _text(paper.get("title"))
+    title = nonempty_text(paper.get("title"))
     if not ids:
         named = f"paper {title!r}" if title else "paper without a title"
         reason = f"{place}: {named} has no paperId or external id"
@@ -182,9 +181,9 @@ def _paper_work(
         source=SOURCE,
         origin=f"{origin}:{line}",
         title=title,
-        abstract=_text(paper.get("abstract")),
-        date=_text(paper.get("publicationDate")),
-        year=_int(paper.get("year")),
+        abstract=nonempty_text(paper.get("abstract")),
+        date=nonempty_text(paper.get("publicationDate")),
+        year=strict_int(paper.get("year")),
         authors=_authorships(paper.get("authors")) or default_authors,
         venue=_venue(paper),
         citations=_citations(paper),
@@ -194,11 +193,11 @@ def _paper_work(
 
 def _paper_ids(paper: dict[str, Any]) -> tuple[str, ...]:
     ids: list[str] = []
-    _add_id(ids, "s2", paper.get("paperId"))
+    add_id(ids, "s2", paper.get("paperId"))
     external = paper.get("externalIds")
     external = external if isinstance(external, dict) else {}
     for key, scheme in _PAPER_SCHEMES.items():
-        _add_id(ids, scheme, external.get(key))
+        add_id(ids, scheme, external.get(key))
     return tuple(ids)
 
 
@@ -215,10 +214,10 @@ def _paper_extra(paper: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     for key, name in (("fieldsOfStudy", "fields_of_study"), ("publicationTypes", "type")):
         values = paper.get(key)
         for value in values if isinstance(values, list) else []:
-            if _text(value):
+            if nonempty_text(value):
                 extra.append((name, value.strip()))
     tldr = paper.get("tldr")
-    if isinstance(tldr, dict) and _text(tldr.get("text")):
+    if isinstance(tldr, dict) and nonempty_text(tldr.get("text")):
         extra.append(("tldr", tldr["text"].strip()))
     return tuple(extra)
 
@@ -237,49 +236,35 @@ def _authorships(raw: Any) -> tuple[Authorship, ...]:
 
 def _author(author: dict[str, Any]) -> Author | None:
     """``Author`` with ids s2:, then dblp: and orcid: when S2 lists them."""
-    name = _text(author.get("name"))
+    name = nonempty_text(author.get("name"))
     if name is None:
         return None
     ids: list[str] = []
-    _add_id(ids, "s2", author.get("authorId"))
+    add_id(ids, "s2", author.get("authorId"))
     external = author.get("externalIds")
     external = external if isinstance(external, dict) else {}
     for key, scheme in (("DBLP", "dblp"), ("ORCID", "orcid")):
         values = external.get(key)
         for value in values if isinstance(values, list) else [values]:
-            _add_id(ids, scheme, value)
+            add_id(ids, scheme, value)
     return Author(name, ids=tuple(ids))
 
 
 def _venue(paper: dict[str, Any]) -> str | None:
     """``venue``, else the ``publicationVenue`` or ``journal`` name."""
-    venue = _text(paper.get("venue"))
+    venue = nonempty_text(paper.get("venue"))
     if venue:
         return venue
     for key in ("publicationVenue", "journal"):
         holder = paper.get(key)
-        if isinstance(holder, dict) and _text(holder.get("name")):
-            return _text(holder.get("name"))
+        if isinstance(holder, dict) and nonempty_text(holder.get("name")):
+            return nonempty_text(holder.get("name"))
     return None
 
 
 def _citations(paper: dict[str, Any]) -> tuple[CitationCount, ...]:
-    count = _int(paper.get("citationCount"))
+    count = strict_int(paper.get("citationCount"))
     return () if count is None else (CitationCount(SOURCE, count),)
-
-
-def _add_id(ids: list[str], scheme: str, value: Any) -> None:
-    """Append ``scheme:value`` unless the value is missing, empty or already there."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not value.strip():
-        return
-    try:
-        scheme_id = make_id(scheme, value)
-    except ValueError:
-        return
-    if scheme_id not in ids:
-        ids.append(scheme_id)
 
 
 def _join(where: str | None, step: str) -> str:
@@ -287,15 +272,3 @@ def _join(where: str | None, step: str) -> str:
     if where is None:
         return step
     return where + step if step.startswith("[") else f"{where}.{step}"
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return None
