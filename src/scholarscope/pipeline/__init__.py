@@ -1,0 +1,24 @@
+"""Where the stages are wired: store -> compute -> store.
+
+- ``ingest``: files -> parsers -> merged works and authors (``ingest_paths``).
+- ``enrich``: works -> field prediction, code status, venue -> ``work_enrichment``
+  (``enrich_store``).
+"""
+
+from scholarscope.pipeline.ingest import (
+    BATCH_SIZE,
+    FileReport,
+    ingest_items,
+    ingest_paths,
+    record_key,
+    title_key,
+)
+
+__all__ = [
+    "BATCH_SIZE",
+    "FileReport",
+    "ingest_items",
+    "ingest_paths",
+    "record_key",
+    "title_key",
+]
