@@ -92,6 +92,36 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        "m002_work_enrichment",
+        [
+            # What enrichment derived for a work from the text of its records: a predicted
+            # field (only when no source states one), code status, venue and status.
+            """CREATE TABLE work_enrichment (
+                work_id BIGINT PRIMARY KEY REFERENCES work (work_id),
+                enriched_at TEXT NOT NULL,
+                field_category TEXT,
+                field_badge TEXT,
+                field_confidence DOUBLE PRECISION,
+                field_model TEXT,
+                code_state TEXT NOT NULL,
+                code_url TEXT,
+                code_urls TEXT NOT NULL,
+                code_evidence TEXT,
+                venue TEXT,
+                venue_year BIGINT,
+                venue_status TEXT,
+                venue_workshop BIGINT,
+                venue_presentation TEXT,
+                pages BIGINT,
+                figures BIGINT,
+                tables_count BIGINT,
+                venue_doi TEXT,
+                venue_text TEXT,
+                venue_parsed BIGINT
+            )""",
+        ],
+    ),
 ]
 
 

@@ -196,6 +196,70 @@ class Store:
             self.execute(f"UPDATE {table} SET work_id = ? WHERE work_id = ?", (keep, drop))
         self.execute("DELETE FROM work WHERE work_id = ?", (drop,))
 
+    ENRICHMENT_COLUMNS = (
+        "work_id, enriched_at, field_category, field_badge, field_confidence, field_model, "
+        "code_state, code_url, code_urls, code_evidence, venue, venue_year, venue_status, "
+        "venue_workshop, venue_presentation, pages, figures, tables_count, venue_doi, "
+        "venue_text, venue_parsed"
+    )
+
+    def upsert_enrichments(self, rows: Iterable[Sequence[Any]]) -> None:
+        """rows: one value per column of ``ENRICHMENT_COLUMNS``, in that order."""
+        columns = [c.strip() for c in self.ENRICHMENT_COLUMNS.split(",")]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+        self.executemany(
+            f"INSERT INTO work_enrichment ({self.ENRICHMENT_COLUMNS}) "
+            f"VALUES ({', '.join('?' * len(columns))}) "
+            f"ON CONFLICT (work_id) DO UPDATE SET {updates}",
+            rows,
+        )
+
+    def works_to_enrich(self, model_version: str, everything: bool = False) -> list[int]:
+        """Works with no enrichment yet, enriched by another field model, or with a
+        source record stored since they were enriched (``everything``: all works)."""
+        if everything:
+            return [int(r[0]) for r in self.query("SELECT work_id FROM work ORDER BY work_id")]
+        rows = self.query(
+            "SELECT w.work_id FROM work w LEFT JOIN work_enrichment e ON e.work_id = w.work_id "
+            "WHERE e.work_id IS NULL OR COALESCE(e.field_model, ?) <> ? OR EXISTS ("
+            "SELECT 1 FROM work_record r WHERE r.work_id = w.work_id "
+            "AND r.ingested_at >= e.enriched_at) ORDER BY w.work_id",
+            (model_version, model_version),
+        )
+        return [int(row[0]) for row in rows]
+
+    def enrichments(self, work_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The stored enrichment of each work that has one, as a dict of columns."""
+        cursor_rows = self._query_in(
+            f"SELECT {self.ENRICHMENT_COLUMNS} FROM work_enrichment WHERE work_id IN ({{marks}})",
+            work_ids,
+        )
+        names = [c.strip() for c in self.ENRICHMENT_COLUMNS.split(",")]
+        return {row[0]: dict(zip(names, row, strict=True)) for row in cursor_rows}
+
+    def enrichment_coverage(self) -> dict[str, int]:
+        """Counts for ``stats``: how many works each enrichment covers."""
+        row = self.query(
+            "SELECT COUNT(*), "
+            "SUM(CASE WHEN field_category IS NOT NULL THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN code_state = 'available' THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN code_state = 'promised' THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN venue_text IS NOT NULL THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN venue IS NOT NULL THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN venue_text IS NOT NULL AND venue_parsed = 0 THEN 1 ELSE 0 END) "
+            "FROM work_enrichment"
+        )[0]
+        names = (
+            "enriched",
+            "field_predicted",
+            "code_available",
+            "code_promised",
+            "with_comments",
+            "venue_found",
+            "comments_unparsed",
+        )
+        return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
+
     # -- reads ------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
