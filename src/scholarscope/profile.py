@@ -4,7 +4,7 @@ The CLI prints these dicts (as JSON or as text); later the web pages render the 
 dicts. The JSON layout is documented in the README and tested.
 
 How a merged work is shown: each field comes from the first source in
-``SOURCE_PRIORITY`` that gives it (the arXiv API and snapshot describe an arXiv paper
+``merged.SOURCE_PRIORITY`` that gives it (the arXiv API and snapshot describe an arXiv paper
 best; a profile page knows least). Citations are never mixed: every source's figure is
 listed, and the displayed ``citations`` is the figure of the first source in
 ``CITATION_PRIORITY`` that has one, named in ``citations_source``.
@@ -18,18 +18,11 @@ from datetime import date
 from typing import Any
 
 from scholarscope.authors import folded_name
+from scholarscope.merged import by_priority, first_value, source_rank
 from scholarscope.records import Work
 from scholarscope.score import metrics
 from scholarscope.store import Store
 
-SOURCE_PRIORITY = (
-    "arxiv_api",
-    "arxiv_snapshot",
-    "openalex",
-    "semantic_scholar",
-    "profile_page",
-    "arxiv_feed",
-)
 CITATION_PRIORITY = ("openalex", "semantic_scholar", "profile_page")
 ID_PRIORITY = ("arxiv", "doi", "openalex", "s2", "pmid", "mag")
 _AUTHOR_ID = re.compile(r"^author:(\d+)$")
@@ -37,18 +30,6 @@ _AUTHOR_ID = re.compile(r"^author:(\d+)$")
 
 class NotFound(LookupError):
     """No author or work matches what was asked for."""
-
-
-def _rank(source: str) -> int:
-    return SOURCE_PRIORITY.index(source) if source in SOURCE_PRIORITY else len(SOURCE_PRIORITY)
-
-
-def _first(records: list[Work], attribute: str) -> Any:
-    for record in records:
-        value = getattr(record, attribute)
-        if value not in (None, "", ()):
-            return value
-    return None
 
 
 def work_view(
@@ -61,11 +42,11 @@ def work_view(
 
     ``records`` are (origin, seq, Work); ``citations`` (source, as_of, count, by_year).
     """
-    works = sorted((r[2] for r in records), key=lambda w: _rank(w.source))
+    works = by_priority([r[2] for r in records])
     ids = [k for k in keys if not k.startswith("title:")]
     best_id = next((k for scheme in ID_PRIORITY for k in ids if k.startswith(scheme + ":")), None)
-    category = _first(works, "primary_category")
-    badge = metrics.field_badge(category) if category else _first(works, "field_badge")
+    category = first_value(works, "primary_category")
+    badge = metrics.field_badge(category) if category else first_value(works, "field_badge")
     with_authors = [w for w in works if w.authors]
     author_source = with_authors[0] if with_authors else None
     shown = (
@@ -85,32 +66,32 @@ def work_view(
     shown_source = next((s for s in CITATION_PRIORITY if s in by_source), None)
     if shown_source is None and by_source:
         shown_source = sorted(by_source)[0]
-    date_value = _first(works, "date")
+    date_value = first_value(works, "date")
     return {
         "id": best_id or f"work:{work_id}",
         "work_id": work_id,
         "ids": ids,
-        "title": _first(works, "title"),
+        "title": first_value(works, "title"),
         "date": date_value,
-        "date_text": _first(works, "date_text") or date_value,
-        "year": _first(works, "year"),
+        "date_text": first_value(works, "date_text") or date_value,
+        "year": first_value(works, "year"),
         "field": badge,
         "field_category": category,
         "field_source": "stated" if category else ("profile page badge" if badge else None),
-        "code": bool(code_badge) or bool(_first(works, "code_url")),
-        "code_url": _first(works, "code_url"),
+        "code": bool(code_badge) or bool(first_value(works, "code_url")),
+        "code_url": first_value(works, "code_url"),
         "authors": shown,
         "et_al": bool(author_source and author_source.et_al),
-        "affiliation": _first(works, "affiliation_tag"),
-        "abstract": _first(works, "abstract"),
-        "comments": _first(works, "comments"),
-        "journal_ref": _first(works, "journal_ref"),
-        "venue": _first(works, "venue"),
+        "affiliation": first_value(works, "affiliation_tag"),
+        "abstract": first_value(works, "abstract"),
+        "comments": first_value(works, "comments"),
+        "journal_ref": first_value(works, "journal_ref"),
+        "venue": first_value(works, "venue"),
         "doi": next((k[4:] for k in ids if k.startswith("doi:")), None),
         "citations": by_source[shown_source]["count"] if shown_source else None,
         "citations_source": shown_source,
         "citations_by_source": by_source,
-        "sources": sorted({w.source for w in works}, key=_rank),
+        "sources": sorted({w.source for w in works}, key=source_rank),
     }
 
 

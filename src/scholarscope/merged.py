@@ -1,0 +1,49 @@
+"""How a merged work's fields are chosen from its source records (pure).
+
+Each field comes from the first source, in ``SOURCE_PRIORITY`` order, that gives it: the
+arXiv API and snapshot describe an arXiv paper best, a profile page and a bare feed least.
+The read side (``profile``) and the enrichment stage use the same choice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scholarscope.records import Work
+
+SOURCE_PRIORITY = (
+    "arxiv_api",
+    "arxiv_snapshot",
+    "openalex",
+    "semantic_scholar",
+    "profile_page",
+    "arxiv_feed",
+)
+
+
+def source_rank(source: str) -> int:
+    """Position of a source in ``SOURCE_PRIORITY`` (unknown sources last).
+
+    >>> source_rank("arxiv_snapshot") < source_rank("profile_page")
+    True
+    """
+    return SOURCE_PRIORITY.index(source) if source in SOURCE_PRIORITY else len(SOURCE_PRIORITY)
+
+
+def by_priority(records: list[Work]) -> list[Work]:
+    """The records of one work, best source first."""
+    return sorted(records, key=lambda w: source_rank(w.source))
+
+
+def first_value(records: list[Work], attribute: str) -> Any:
+    """The attribute's value from the first record (in the given order) that has one.
+
+    >>> first_value([Work(ids=(), source="a", origin="o"),
+    ...              Work(ids=(), source="b", origin="o", title="T")], "title")
+    'T'
+    """
+    for record in records:
+        value = getattr(record, attribute)
+        if value not in (None, "", ()):
+            return value
+    return None
