@@ -217,10 +217,13 @@ def render_profile(p: dict[str, Any]) -> str:
 
 
 def render_work(w: dict[str, Any], abstract: bool = True) -> str:
-    """One work as the seed page shows it: badge, date, Code; title; authors; abstract."""
-    badges = "  ".join(
-        x for x in (w["field"] or "", _display_date(w), "Code" if w["code"] else "") if x
-    )
+    """One work as the seed page shows it: badge, date, Code; title; authors; abstract —
+    plus the venue line, and a predicted field marked with its confidence."""
+    field = w["field"] or ""
+    if field and w["field_confidence"] is not None:
+        field += f" (predicted {w['field_confidence']:.0%})"
+    code = "Code" if w["code"] else ("code promised" if w["code_state"] == "promised" else "")
+    badges = "  ".join(x for x in (field, _display_date(w), code) if x)
     authors = w["authors"][:3]
     byline = ", ".join(authors) + (" et al." if w["et_al"] or len(w["authors"]) > 3 else "")
     if w["affiliation"]:
@@ -228,9 +231,24 @@ def render_work(w: dict[str, Any], abstract: bool = True) -> str:
     lines = [badges, w["title"] or f"({w['id']})"]
     if byline.strip():
         lines.append(byline)
+    venue = _venue_line(w["venue"])
+    if venue or w["code_url"]:
+        lines.append("   ".join(x for x in (venue, w["code_url"] or "") if x))
     if abstract and w["abstract"]:
         lines.append(textwrap.fill(w["abstract"], width=100))
     return "\n".join(lines)
+
+
+def _venue_line(venue: dict[str, Any] | None) -> str:
+    """``NeurIPS 2024 · accepted · 12 pages``."""
+    if not venue:
+        return ""
+    name = " ".join(str(x) for x in (venue["name"], venue["year"]) if x)
+    if venue["workshop"] and name:
+        name += " workshop"
+    parts = [name, venue["status"], venue["presentation"]]
+    parts += [f"{venue[k]} {k}" for k in ("pages", "figures", "tables") if venue[k]]
+    return " · ".join(p for p in parts if p)
 
 
 def _display_date(w: dict[str, Any]) -> str:

@@ -37,10 +37,12 @@ def work_view(
     records: list[tuple[str, int, Work]],
     keys: list[str],
     citations: list[tuple[Any, ...]],
+    enrichment: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One merged work as a dict, from its source records (pure).
 
-    ``records`` are (origin, seq, Work); ``citations`` (source, as_of, count, by_year).
+    ``records`` are (origin, seq, Work); ``citations`` (source, as_of, count, by_year);
+    ``enrichment`` the work's ``work_enrichment`` row, if it was enriched.
     """
     works = by_priority([r[2] for r in records])
     ids = [k for k in keys if not k.startswith("title:")]
@@ -75,18 +77,15 @@ def work_view(
         "date": date_value,
         "date_text": first_value(works, "date_text") or date_value,
         "year": first_value(works, "year"),
-        "field": badge,
-        "field_category": category,
-        "field_source": "stated" if category else ("profile page badge" if badge else None),
-        "code": bool(code_badge) or bool(first_value(works, "code_url")),
-        "code_url": first_value(works, "code_url"),
+        **_field(category, badge, enrichment),
+        **_code(code_badge, first_value(works, "code_url"), enrichment),
         "authors": shown,
         "et_al": bool(author_source and author_source.et_al),
         "affiliation": first_value(works, "affiliation_tag"),
         "abstract": first_value(works, "abstract"),
         "comments": first_value(works, "comments"),
         "journal_ref": first_value(works, "journal_ref"),
-        "venue": first_value(works, "venue"),
+        "venue": _venue(first_value(works, "venue"), enrichment),
         "doi": next((k[4:] for k in ids if k.startswith("doi:")), None),
         "citations": by_source[shown_source]["count"] if shown_source else None,
         "citations_source": shown_source,
@@ -95,15 +94,75 @@ def work_view(
     }
 
 
+def _field(
+    category: str | None, badge: str | None, enrichment: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The field badge: a category a source states, else a profile page's badge, else the
+    classifier's prediction, marked as such with its confidence."""
+    if category or badge:
+        source = "stated" if category else "profile page badge"
+        return {"field": badge, "field_category": category, "field_source": source,
+                "field_confidence": None}  # fmt: skip
+    if enrichment and enrichment["field_category"]:
+        return {
+            "field": enrichment["field_badge"],
+            "field_category": enrichment["field_category"],
+            "field_source": f"predicted ({enrichment['field_model']})",
+            "field_confidence": enrichment["field_confidence"],
+        }
+    return {"field": None, "field_category": None, "field_source": None, "field_confidence": None}
+
+
+def _code(
+    page_badge: bool | None, record_url: str | None, enrichment: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Code status: a repository link found in the text (enrichment), or a source's own
+    Code badge or code link; "promised" is a state of its own, never a badge."""
+    state = enrichment["code_state"] if enrichment else None
+    url = (enrichment["code_url"] if enrichment else None) or record_url
+    evidence = enrichment["code_evidence"] if enrichment else None
+    if state != "available" and (page_badge or record_url):
+        state, evidence = "available", "the source shows a Code badge or link"
+    return {"code": state == "available", "code_url": url, "code_state": state,
+            "code_evidence": evidence}  # fmt: skip
+
+
+def _venue(record_venue: str | None, enrichment: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Venue, status and extras parsed from comments / journal-ref; the venue a source
+    names (OpenAlex, Semantic Scholar) when the text names none."""
+    if not (enrichment and enrichment["venue_text"] is not None) and not record_venue:
+        return None
+    e = enrichment if enrichment and enrichment["venue_text"] is not None else {}
+    name = e.get("venue")
+    return {
+        "name": name or record_venue,
+        "year": e.get("venue_year"),
+        "status": e.get("venue_status"),
+        "workshop": bool(e.get("venue_workshop")),
+        "presentation": e.get("venue_presentation"),
+        "pages": e.get("pages"),
+        "figures": e.get("figures"),
+        "tables": e.get("tables_count"),
+        "doi": e.get("venue_doi"),
+        "parsed": bool(e.get("venue_parsed")) if e else None,
+        "source": "comments" if name else ("record" if record_venue else "comments"),
+    }
+
+
 def load_work_views(store: Store, work_ids: list[int]) -> list[dict[str, Any]]:
     """Merged views of the given works, in the given order."""
     records = store.work_records(work_ids)
     keys = store.work_keys(work_ids)
     citations = store.latest_citations(work_ids)
+    enrichments = store.enrichments(work_ids)
     views = []
     for work_id in work_ids:
         view = work_view(
-            work_id, records.get(work_id, []), keys.get(work_id, []), citations.get(work_id, [])
+            work_id,
+            records.get(work_id, []),
+            keys.get(work_id, []),
+            citations.get(work_id, []),
+            enrichments.get(work_id),
         )
         view["_records"] = records.get(work_id, [])
         views.append(view)
