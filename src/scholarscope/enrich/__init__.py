@@ -1,0 +1,1 @@
+"""Enrichment of works from their own text: field, code availability, venue."""
