@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from scholarscope.enrich.venues import VENUES, VenueInfo, parse_venue
+from scholarscope.enrich.venue_table import VENUES
+from scholarscope.enrich.venues import VenueInfo, parse_venue
 
 SEED_FEEDS = ("000_", "002_", "004_")
 
