@@ -19,6 +19,7 @@ from scholarscope.records import (
     StatedMetrics,
     Work,
 )
+from scholarscope.score.metrics import h_index
 
 # Per author bundle: (name, works in the bundle, OpenAlex's summary_stats.h_index).
 BUNDLES = {
@@ -56,11 +57,6 @@ def parse_file(path: Path) -> list[ParseItem]:
 
 def works_of(items: list[ParseItem]) -> list[Work]:
     return [item for item in items if isinstance(item, Work)]
-
-
-def h_index(counts: list[int]) -> int:
-    ranked = sorted(counts, reverse=True)
-    return sum(1 for rank, count in enumerate(ranked, start=1) if count >= rank)
 
 
 def test_every_author_file_is_covered(shared_data: Path) -> None:

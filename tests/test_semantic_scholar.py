@@ -19,6 +19,7 @@ from scholarscope.records import (
     StatedMetrics,
     Work,
 )
+from scholarscope.score.metrics import h_index
 
 TURING = Author("A. Turing", ("s2:2262347", "dblp:Alan M. Turing"))
 
@@ -32,11 +33,6 @@ def parse_file(path: Path) -> list[ParseItem]:
 
 def works_of(items: list[ParseItem]) -> list[Work]:
     return [item for item in items if isinstance(item, Work)]
-
-
-def h_index(counts: list[int]) -> int:
-    ranked = sorted(counts, reverse=True)
-    return sum(1 for rank, count in enumerate(ranked, start=1) if count >= rank)
 
 
 def test_author_stated_metrics_and_papers(shared_data: Path) -> None:
