@@ -98,6 +98,31 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
         ctx.exit(1)
 
 
+@cli.command()
+@click.option("--all", "everything", is_flag=True, help="Enrich every work again.")
+@click.pass_context
+def enrich(ctx: click.Context, everything: bool) -> None:
+    """Derive each work's code status and venue (and, once a field model ships, its
+    field where no source states one) from its text. Only works that need it are done,
+    unless --all.
+
+    Example: scholarscope enrich
+    """
+    from scholarscope.pipeline.enrich import enrich_store
+
+    report = enrich_store(_open(ctx), everything=everything)
+    for message in report.messages[:MAX_MESSAGES_PER_FILE]:
+        click.echo(message, err=True)
+    click.echo(
+        f"enriched {report.works} works: field predicted {report.field_predicted}, "
+        f"code available {report.code_available}, code promised {report.code_promised}, "
+        f"venue found {report.venue_found}, comments unparsed {report.comments_unparsed}, "
+        f"failed {report.failed}"
+    )
+    if report.failed:
+        ctx.exit(1)
+
+
 @cli.command("profile")
 @click.argument("name_or_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")

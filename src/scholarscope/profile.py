@@ -397,4 +397,5 @@ def stats(store: Store) -> dict[str, Any]:
         "authorships": counts["authorship"],
         "citation_figures": counts["citation"],
         "stated_profiles": counts["stated_metrics"],
+        "enrichment": store.enrichment_coverage(),
     }

@@ -287,6 +287,8 @@ class _BatchWriter:
                 citation_rows.append((work_id, c_source, as_of, count, by_year))
             placed.append((record, work_id))
         self._flush(new_works, key_rows, record_rows, citation_rows)
+        # a stored work got a new or changed record: what enrichment derived is stale
+        store.forget_enrichments(sorted(existing_work_ids))
         self._write_authors(placed, existing_work_ids, stated)
 
     def _flush(

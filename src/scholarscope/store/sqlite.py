@@ -194,6 +194,7 @@ class Store:
                     (drop, keep),
                 )
             self.execute(f"UPDATE {table} SET work_id = ? WHERE work_id = ?", (keep, drop))
+        self.execute("DELETE FROM work_enrichment WHERE work_id IN (?, ?)", (keep, drop))
         self.execute("DELETE FROM work WHERE work_id = ?", (drop,))
 
     ENRICHMENT_COLUMNS = (
@@ -215,18 +216,24 @@ class Store:
         )
 
     def works_to_enrich(self, model_version: str, everything: bool = False) -> list[int]:
-        """Works with no enrichment yet, enriched by another field model, or with a
-        source record stored since they were enriched (``everything``: all works)."""
+        """Works with no enrichment (never enriched, or a source record of theirs was
+        stored since: see ``forget_enrichments``) or enriched by another field model
+        (``everything``: all works)."""
         if everything:
             return [int(r[0]) for r in self.query("SELECT work_id FROM work ORDER BY work_id")]
         rows = self.query(
             "SELECT w.work_id FROM work w LEFT JOIN work_enrichment e ON e.work_id = w.work_id "
-            "WHERE e.work_id IS NULL OR COALESCE(e.field_model, ?) <> ? OR EXISTS ("
-            "SELECT 1 FROM work_record r WHERE r.work_id = w.work_id "
-            "AND r.ingested_at >= e.enriched_at) ORDER BY w.work_id",
-            (model_version, model_version),
+            "WHERE e.work_id IS NULL OR COALESCE(e.field_model, '') <> ? ORDER BY w.work_id",
+            (model_version,),
         )
         return [int(row[0]) for row in rows]
+
+    def forget_enrichments(self, work_ids: Sequence[int]) -> None:
+        """Drop the enrichment of works whose records changed, so it is derived anew."""
+        unique = list(dict.fromkeys(work_ids))
+        for chunk in _chunks(unique):
+            marks = ",".join("?" * len(chunk))
+            self.execute(f"DELETE FROM work_enrichment WHERE work_id IN ({marks})", chunk)
 
     def enrichments(self, work_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """The stored enrichment of each work that has one, as a dict of columns."""

@@ -1,0 +1,187 @@
+"""The enrichment stage: derive from the text of each work its field (when no source
+states one), its code status and its venue, and store them in ``work_enrichment``.
+
+Only works that need it are enriched: works never enriched, works with a source record
+stored since, and every work when the field model changes (``--all`` forces a full run).
+A record whose text cannot be parsed keeps its raw text and is counted as unparsed; an
+unexpected error on one work is reported and never stops the run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from scholarscope.enrich.code_links import CodeStatus, find_code
+from scholarscope.enrich.venues import VenueInfo, parse_venue
+from scholarscope.merged import by_priority, first_value
+from scholarscope.records import Work
+from scholarscope.store import Store
+
+ENRICH_BATCH = 2000
+
+
+class FieldPrediction(Protocol):
+    category: str
+    badge: str
+    confidence: float
+
+
+class FieldPredictor(Protocol):
+    """What the stage needs of a field classifier: a version and ``predict``."""
+
+    version: str
+
+    def predict(self, texts: list[tuple[str | None, str | None]]) -> Sequence[FieldPrediction]: ...
+
+
+@dataclass
+class EnrichReport:
+    """What one enrichment run did."""
+
+    works: int = 0
+    field_predicted: int = 0
+    code_available: int = 0
+    code_promised: int = 0
+    venue_found: int = 0
+    comments_unparsed: int = 0
+    failed: int = 0
+    messages: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class WorkText:
+    """The texts of one merged work that enrichment reads."""
+
+    work_id: int
+    title: str | None
+    abstract: str | None
+    comments: str | None
+    journal_ref: str | None
+    stated_category: str | None
+    stated_badge: str | None
+    all_texts: tuple[str, ...]  # every abstract and comments line of every source
+
+
+def work_text(work_id: int, records: Sequence[Work]) -> WorkText:
+    """Choose a work's texts from its source records (pure), as the profile shows them."""
+    ordered = by_priority(list(records))
+    texts: list[str] = []
+    for record in ordered:
+        for text in (record.abstract, record.comments, record.journal_ref):
+            if text and text not in texts:
+                texts.append(text)
+    return WorkText(
+        work_id=work_id,
+        title=first_value(ordered, "title"),
+        abstract=first_value(ordered, "abstract"),
+        comments=first_value(ordered, "comments"),
+        journal_ref=first_value(ordered, "journal_ref"),
+        stated_category=first_value(ordered, "primary_category"),
+        stated_badge=first_value(ordered, "field_badge"),
+        all_texts=tuple(texts),
+    )
+
+
+def enrichment_row(
+    text: WorkText,
+    prediction: FieldPrediction | None,
+    code: CodeStatus,
+    venue: VenueInfo,
+    model_version: str | None,
+    now: str,
+) -> tuple[Any, ...]:
+    """One ``work_enrichment`` row, in ``Store.ENRICHMENT_COLUMNS`` order (pure)."""
+    return (
+        text.work_id,
+        now,
+        prediction.category if prediction else None,
+        prediction.badge if prediction else None,
+        round(prediction.confidence, 4) if prediction else None,
+        model_version,
+        code.state,
+        code.url,
+        json.dumps(list(code.urls)),
+        code.evidence,
+        venue.venue,
+        venue.year,
+        venue.status,
+        int(venue.workshop),
+        venue.presentation,
+        venue.pages,
+        venue.figures,
+        venue.tables,
+        venue.doi,
+        venue.original,
+        int(venue.parsed),
+    )
+
+
+def enrich_store(
+    store: Store,
+    everything: bool = False,
+    model: FieldPredictor | None = None,
+    on_batch: Callable[[EnrichReport, int], None] | None = None,
+) -> EnrichReport:
+    """Enrich every work that needs it; one transaction per batch. Without a field
+    ``model`` no field is predicted (code status and venue still are).
+
+    >>> from pathlib import Path
+    >>> from scholarscope.store import open_store
+    >>> from scholarscope.pipeline import ingest_paths
+    >>> store = open_store(":memory:")
+    >>> _ = ingest_paths(store, [Path("examples/000_6198259b7f70df20.txt")])
+    >>> enrich_store(store).works
+    10
+    """
+    report = EnrichReport()
+    work_ids = store.works_to_enrich(model.version if model else "", everything)
+    for start in range(0, len(work_ids), ENRICH_BATCH):
+        chunk = work_ids[start : start + ENRICH_BATCH]
+        records = store.work_records(chunk)
+        texts = [work_text(w, [r[2] for r in records.get(w, [])]) for w in chunk]
+        rows = _enrich_batch(texts, model, report)
+        with store.transaction():
+            store.upsert_enrichments(rows)
+        if on_batch:
+            on_batch(report, len(work_ids))
+    return report
+
+
+def _enrich_batch(
+    texts: list[WorkText], model: FieldPredictor | None, report: EnrichReport
+) -> list[tuple[Any, ...]]:
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # a field is predicted only where no source states one, and only from real text
+    unstated = [t for t in texts if model and not t.stated_category and (t.title or t.abstract)]
+    predictions: dict[int, FieldPrediction] = {}
+    if model and unstated:
+        found = model.predict([(t.title, t.abstract) for t in unstated])
+        predictions = dict(zip((t.work_id for t in unstated), found, strict=True))
+    rows = []
+    for text in texts:
+        try:
+            code = find_code(*text.all_texts)
+            venue = parse_venue(text.comments, text.journal_ref)
+        except Exception as error:  # one odd record never stops the run
+            report.failed += 1
+            report.messages.append(f"work:{text.work_id}: enrichment failed ({error!r})")
+            code = find_code()
+            venue = VenueInfo(
+                venue=None, year=None, status=None, workshop=False, presentation=None,
+                pages=None, figures=None, tables=None, doi=None,
+                original=text.comments, parsed=False,
+            )  # fmt: skip
+        prediction = predictions.get(text.work_id)
+        version = model.version if model else None
+        rows.append(enrichment_row(text, prediction, code, venue, version, now))
+        report.works += 1
+        report.field_predicted += prediction is not None
+        report.code_available += code.state == "available"
+        report.code_promised += code.state == "promised"
+        report.venue_found += venue.venue is not None
+        report.comments_unparsed += venue.original is not None and not venue.parsed
+    return rows
