@@ -14,8 +14,9 @@ $(BIN)/scholarscope: pyproject.toml
 
 setup: $(BIN)/scholarscope  ## create .venv and install scholarscope with its test tools
 
-demo: setup  ## ingest the five seed documents into $(DB) and print the two seed profiles
+demo: setup  ## ingest and enrich the five seed documents into $(DB), print the two seed profiles
 	$(BIN)/scholarscope --db $(DB) ingest examples/
+	$(BIN)/scholarscope --db $(DB) enrich
 	$(BIN)/scholarscope --db $(DB) stats
 	$(BIN)/scholarscope --db $(DB) profile "Shiming Ge"
 	$(BIN)/scholarscope --db $(DB) profile "Nannan Wang"
