@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from scholarscope.cli import cli
 
-COMMANDS = ("ingest", "enrich", "profile", "works", "authors", "stats")
+COMMANDS = ("ingest", "enrich", "classify", "profile", "works", "authors", "stats")
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
@@ -141,3 +141,28 @@ def test_installed_command_runs(tmp_path: Path, seeds: Path) -> None:
     subprocess.run([exe, "--db", db, "ingest", str(seeds)], check=True, capture_output=True)
     out = subprocess.run([exe, "--db", db, "stats"], check=True, capture_output=True, text=True)
     assert "records_by_source" in out.stdout
+
+
+def test_classify_prints_one_json_line_per_record_ignoring_stated_fields(seeds: Path) -> None:
+    feed = seeds / "000_6198259b7f70df20.txt"
+    page = seeds / "003_a5f9dfde50f3564c.txt"
+    result = CliRunner().invoke(cli, ["classify", str(feed), str(page)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert len(rows) == 10 + 50
+    assert rows[0]["id"] == "arxiv:2409.19252"
+    assert (rows[0]["field"], rows[0]["badge"]) == ("cs.CV", "CV")
+    assert all(set(row) == {"id", "field", "badge", "confidence"} for row in rows)
+    assert all(0.0 < row["confidence"] <= 1.0 for row in rows)
+
+
+def test_classify_reports_unreadable_records_and_goes_on(tmp_path: Path) -> None:
+    bad = tmp_path / "mixed.jsonl"
+    good = {"id": "2501.00001", "title": "Image segmentation with transformers",
+            "abstract": "We segment street scenes in images.", "categories": "cs.CL"}  # fmt: skip
+    bad.write_text(json.dumps(good) + "\n{not json\n")
+    result = CliRunner().invoke(cli, ["classify", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:2:" in result.stderr
+    (row,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (row["id"], row["badge"]) == ("arxiv:2501.00001", "CV")  # the file's cs.CL ignored

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from scholarscope import pipeline, profile
 from scholarscope.cli import cli
+from scholarscope.enrich.fields import load_field_model
 from scholarscope.pipeline.enrich import enrich_store, work_text
 from scholarscope.records import Work
 from scholarscope.store import Store, open_store
@@ -55,6 +56,17 @@ def test_feed_record_gets_venue_code_and_a_marked_prediction(store: Store) -> No
     assert (promised["code"], promised["code_state"]) == (False, "promised")
 
 
+def test_field_model_predicts_every_work_without_a_stated_category(store: Store) -> None:
+    model = load_field_model()
+    report = enrich_store(store, model=model)
+    assert report.field_predicted == store.counts()["work"] == 130  # no seed states a category
+    dsrl = _view(store, "arxiv:2409.19252")  # a feed record: abstract and comments only
+    assert (dsrl["field"], dsrl["field_category"]) == ("CV", "cs.CV")
+    assert dsrl["field_source"] == f"predicted ({model.version})"
+    assert 0.5 < dsrl["field_confidence"] <= 1.0
+    assert enrich_store(store, model=model).works == 0  # same model: nothing redone
+
+
 def test_profile_page_work_keeps_its_badge_and_gains_the_url(store: Store) -> None:
     enrich_store(store)
     author_id, _ = profile.resolve_author(store, "Shiming Ge")
@@ -91,7 +103,8 @@ def test_enrich_command_and_stats_coverage(tmp_path: Path, seeds: Path) -> None:
 
 
 def test_a_new_record_for_a_stored_work_is_enriched_again(store: Store, tmp_path: Path) -> None:
-    enrich_store(store)
+    model = load_field_model()
+    enrich_store(store, model=model)
     snapshot = tmp_path / "s.jsonl"
     snapshot.write_text(
         json.dumps(
@@ -109,5 +122,6 @@ def test_a_new_record_for_a_stored_work_is_enriched_again(store: Store, tmp_path
         + "\n"
     )
     pipeline.ingest_paths(store, [snapshot])
-    assert enrich_store(store).works == 1
-    assert _view(store, "arxiv:2409.19252")["field_source"] == "stated"
+    assert enrich_store(store, model=model).works == 1
+    dsrl = _view(store, "arxiv:2409.19252")
+    assert (dsrl["field_source"], dsrl["field_confidence"]) == ("stated", None)

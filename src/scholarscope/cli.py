@@ -102,15 +102,15 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 @click.option("--all", "everything", is_flag=True, help="Enrich every work again.")
 @click.pass_context
 def enrich(ctx: click.Context, everything: bool) -> None:
-    """Derive each work's code status and venue (and, once a field model ships, its
-    field where no source states one) from its text. Only works that need it are done,
-    unless --all.
+    """Derive from each work's text its field (predicted only where no source states
+    one), its code status and its venue. Only works that need it are done, unless --all.
 
     Example: scholarscope enrich
     """
+    from scholarscope.enrich.fields import load_field_model
     from scholarscope.pipeline.enrich import enrich_store
 
-    report = enrich_store(_open(ctx), everything=everything)
+    report = enrich_store(_open(ctx), everything=everything, model=load_field_model())
     for message in report.messages[:MAX_MESSAGES_PER_FILE]:
         click.echo(message, err=True)
     click.echo(
@@ -120,6 +120,30 @@ def enrich(ctx: click.Context, everything: bool) -> None:
         f"failed {report.failed}"
     )
     if report.failed:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.pass_context
+def classify(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Predict the field of every record in files of any supported format (folders are
+    walked), ignoring the categories the files state; print one JSON line per record:
+    {"id", "field", "badge", "confidence"}. Nothing is stored.
+
+    Example: scholarscope classify examples/000_6198259b7f70df20.txt
+    """
+    from scholarscope.enrich.fields import load_field_model
+    from scholarscope.pipeline.classify import Classified, classify_paths
+
+    trouble = False
+    for item in classify_paths(pipeline.expand_paths(paths), load_field_model()):
+        if isinstance(item, Classified):
+            click.echo(json.dumps(item.as_dict(), ensure_ascii=False))
+        else:
+            click.echo(item.message(), err=True)
+            trouble = True
+    if trouble:
         ctx.exit(1)
 
 

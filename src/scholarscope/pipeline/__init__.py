@@ -3,11 +3,13 @@
 - ``ingest``: files -> parsers -> merged works and authors (``ingest_paths``).
 - ``enrich``: works -> field prediction, code status, venue -> ``work_enrichment``
   (``enrich_store``).
+- ``classify``: files -> predicted fields, nothing stored (``classify_paths``).
 """
 
 from scholarscope.pipeline.ingest import (
     BATCH_SIZE,
     FileReport,
+    expand_paths,
     ingest_items,
     ingest_paths,
     record_key,
@@ -17,6 +19,7 @@ from scholarscope.pipeline.ingest import (
 __all__ = [
     "BATCH_SIZE",
     "FileReport",
+    "expand_paths",
     "ingest_items",
     "ingest_paths",
     "record_key",

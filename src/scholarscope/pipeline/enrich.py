@@ -13,29 +13,16 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from scholarscope.enrich.code_links import CodeStatus, find_code
+from scholarscope.enrich.fields import FieldModel, FieldPrediction
 from scholarscope.enrich.venues import VenueInfo, parse_venue
 from scholarscope.merged import by_priority, first_value
 from scholarscope.records import Work
 from scholarscope.store import Store
 
 ENRICH_BATCH = 2000
-
-
-class FieldPrediction(Protocol):
-    category: str
-    badge: str
-    confidence: float
-
-
-class FieldPredictor(Protocol):
-    """What the stage needs of a field classifier: a version and ``predict``."""
-
-    version: str
-
-    def predict(self, texts: list[tuple[str | None, str | None]]) -> Sequence[FieldPrediction]: ...
 
 
 @dataclass
@@ -123,7 +110,7 @@ def enrichment_row(
 def enrich_store(
     store: Store,
     everything: bool = False,
-    model: FieldPredictor | None = None,
+    model: FieldModel | None = None,
     on_batch: Callable[[EnrichReport, int], None] | None = None,
 ) -> EnrichReport:
     """Enrich every work that needs it; one transaction per batch. Without a field
@@ -152,7 +139,7 @@ def enrich_store(
 
 
 def _enrich_batch(
-    texts: list[WorkText], model: FieldPredictor | None, report: EnrichReport
+    texts: list[WorkText], model: FieldModel | None, report: EnrichReport
 ) -> list[tuple[Any, ...]]:
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     # a field is predicted only where no source states one, and only from real text

@@ -498,7 +498,7 @@ def ingest_paths(
     """
     writer = _BatchWriter(store)
     reports = []
-    for path in _expand(paths):
+    for path in expand_paths(paths):
         report = FileReport(str(path))
         progress = ReadProgress(total_bytes=path.stat().st_size if path.is_file() else 0)
         callback = (lambda r, p=progress: on_progress(r, p)) if on_progress else None
@@ -596,7 +596,8 @@ def _send_prepared(path: Path, origin: str, chunk_size: int, sender: Connection)
         sender.close()
 
 
-def _expand(paths: Iterable[Path]) -> list[Path]:
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """The files named, with folders replaced by the files under them, sorted."""
     result: list[Path] = []
     for path in paths:
         if path.is_dir():
