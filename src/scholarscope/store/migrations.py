@@ -122,6 +122,44 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        "m003_embeddings_novelty_scores",
+        [
+            # One vector per text and embedding model: a work's text is hashed, so a work
+            # whose title and abstract did not change is never embedded again, and works
+            # with the same text share a vector. BYTEA holds float32 bytes (SQLite stores
+            # the bytes as given; PostgreSQL's binary type).
+            """CREATE TABLE embedding (
+                content_hash TEXT NOT NULL,
+                model TEXT NOT NULL,
+                vector BYTEA NOT NULL,
+                PRIMARY KEY (content_hash, model)
+            ) {without_rowid}""",
+            # A work's novelty: its k nearest earlier works (JSON [[work_id, similarity]…]),
+            # the raw figure from their similarities, and its percentile in its cohort.
+            # novelty_raw is NULL when there are too few earlier works (reason says so).
+            """CREATE TABLE work_novelty (
+                work_id BIGINT PRIMARY KEY REFERENCES work (work_id),
+                model TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                novelty_date TEXT,
+                earlier_works BIGINT NOT NULL,
+                neighbours TEXT NOT NULL,
+                novelty_raw DOUBLE PRECISION,
+                reason TEXT,
+                cohort TEXT,
+                novelty_percentile DOUBLE PRECISION,
+                computed_at TEXT NOT NULL
+            )""",
+            # A work's AI Score with its breakdown (JSON: each component's value, weight).
+            """CREATE TABLE work_score (
+                work_id BIGINT PRIMARY KEY REFERENCES work (work_id),
+                ai_score DOUBLE PRECISION,
+                breakdown TEXT NOT NULL,
+                computed_at TEXT NOT NULL
+            )""",
+        ],
+    ),
 ]
 
 

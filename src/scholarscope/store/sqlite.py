@@ -194,7 +194,8 @@ class Store:
                     (drop, keep),
                 )
             self.execute(f"UPDATE {table} SET work_id = ? WHERE work_id = ?", (keep, drop))
-        self.execute("DELETE FROM work_enrichment WHERE work_id IN (?, ?)", (keep, drop))
+        for table in ("work_enrichment", "work_novelty", "work_score"):
+            self.execute(f"DELETE FROM {table} WHERE work_id IN (?, ?)", (keep, drop))
         self.execute("DELETE FROM work WHERE work_id = ?", (drop,))
 
     ENRICHMENT_COLUMNS = (
@@ -206,14 +207,7 @@ class Store:
 
     def upsert_enrichments(self, rows: Iterable[Sequence[Any]]) -> None:
         """rows: one value per column of ``ENRICHMENT_COLUMNS``, in that order."""
-        columns = [c.strip() for c in self.ENRICHMENT_COLUMNS.split(",")]
-        updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
-        self.executemany(
-            f"INSERT INTO work_enrichment ({self.ENRICHMENT_COLUMNS}) "
-            f"VALUES ({', '.join('?' * len(columns))}) "
-            f"ON CONFLICT (work_id) DO UPDATE SET {updates}",
-            rows,
-        )
+        self._upsert("work_enrichment", self.ENRICHMENT_COLUMNS, rows)
 
     def works_to_enrich(self, model_version: str, everything: bool = False) -> list[int]:
         """Works with no enrichment (never enriched, or a source record of theirs was
@@ -237,12 +231,7 @@ class Store:
 
     def enrichments(self, work_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """The stored enrichment of each work that has one, as a dict of columns."""
-        cursor_rows = self._query_in(
-            f"SELECT {self.ENRICHMENT_COLUMNS} FROM work_enrichment WHERE work_id IN ({{marks}})",
-            work_ids,
-        )
-        names = [c.strip() for c in self.ENRICHMENT_COLUMNS.split(",")]
-        return {row[0]: dict(zip(names, row, strict=True)) for row in cursor_rows}
+        return self._rows_by_work("work_enrichment", self.ENRICHMENT_COLUMNS, work_ids)
 
     def enrichment_coverage(self) -> dict[str, int]:
         """Counts for ``stats``: how many works each enrichment covers."""
@@ -266,6 +255,112 @@ class Store:
             "comments_unparsed",
         )
         return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
+
+    # -- embeddings, novelty, scores ------------------------------------------------
+
+    def embedded_hashes(self, model: str) -> set[str]:
+        """Content hashes that already have a vector from ``model``."""
+        rows = self.query("SELECT content_hash FROM embedding WHERE model = ?", (model,))
+        return {row[0] for row in rows}
+
+    def insert_embeddings(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
+        """rows: (content_hash, model, float32 bytes); a vector already stored is kept."""
+        self.executemany(
+            "INSERT INTO embedding (content_hash, model, vector) VALUES (?, ?, ?) "
+            "ON CONFLICT (content_hash, model) DO NOTHING",
+            rows,
+        )
+
+    def embeddings(self, model: str, hashes: Sequence[str]) -> dict[str, bytes]:
+        """The stored vector bytes of each content hash that has one."""
+        rows = self._query_in(
+            "SELECT content_hash, vector FROM embedding WHERE model = ? "
+            "AND content_hash IN ({marks})",
+            hashes,
+            before=(model,),
+        )
+        return {content_hash: bytes(vector) for content_hash, vector in rows}
+
+    NOVELTY_COLUMNS = (
+        "work_id, model, content_hash, novelty_date, earlier_works, neighbours, novelty_raw, "
+        "reason, cohort, novelty_percentile, computed_at"
+    )
+
+    def novelty_inputs(self) -> dict[int, tuple[str, str, str | None, str]]:
+        """What each stored novelty was computed from: work_id -> (model, content_hash,
+        novelty_date, neighbours JSON)."""
+        rows = self.query(
+            "SELECT work_id, model, content_hash, novelty_date, neighbours FROM work_novelty"
+        )
+        return {int(row[0]): (row[1], row[2], row[3], row[4]) for row in rows}
+
+    def upsert_novelty(self, rows: Iterable[Sequence[Any]]) -> None:
+        """rows: one value per column of ``NOVELTY_COLUMNS``, in that order."""
+        self._upsert("work_novelty", self.NOVELTY_COLUMNS, rows)
+
+    def delete_novelty(self, work_ids: Sequence[int]) -> None:
+        for chunk in _chunks(list(dict.fromkeys(work_ids))):
+            marks = ",".join("?" * len(chunk))
+            self.execute(f"DELETE FROM work_novelty WHERE work_id IN ({marks})", chunk)
+
+    def novelty_raw_values(self) -> list[tuple[int, float | None, str | None]]:
+        """(work_id, novelty_raw, cohort) of every work with a stored novelty."""
+        rows = self.query("SELECT work_id, novelty_raw, cohort FROM work_novelty ORDER BY work_id")
+        return [(int(w), raw, cohort) for w, raw, cohort in rows]
+
+    def set_novelty_percentiles(self, rows: Iterable[tuple[str | None, float | None, int]]) -> None:
+        """rows: (cohort, percentile, work_id)."""
+        self.executemany(
+            "UPDATE work_novelty SET cohort = ?, novelty_percentile = ? WHERE work_id = ?", rows
+        )
+
+    def novelty(self, work_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The stored novelty of each work that has one, as a dict of columns."""
+        return self._rows_by_work("work_novelty", self.NOVELTY_COLUMNS, work_ids)
+
+    SCORE_COLUMNS = "work_id, ai_score, breakdown, computed_at"
+
+    def replace_scores(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Replace every stored AI Score (they are recomputed together: each depends on
+        its cohort). rows: one value per column of ``SCORE_COLUMNS``."""
+        self.execute("DELETE FROM work_score")
+        self._upsert("work_score", self.SCORE_COLUMNS, rows)
+
+    def scores(self, work_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        return self._rows_by_work("work_score", self.SCORE_COLUMNS, work_ids)
+
+    def score_coverage(self) -> dict[str, int]:
+        """Counts for ``stats``: embedded texts, works with novelty, works scored."""
+        return {
+            "embeddings": int(self.query("SELECT COUNT(*) FROM embedding")[0][0]),
+            "novelty_computed": int(
+                self.query("SELECT COUNT(*) FROM work_novelty WHERE novelty_raw IS NOT NULL")[0][0]
+            ),
+            "novelty_too_early": int(
+                self.query("SELECT COUNT(*) FROM work_novelty WHERE novelty_raw IS NULL")[0][0]
+            ),
+            "ai_scored": int(
+                self.query("SELECT COUNT(*) FROM work_score WHERE ai_score IS NOT NULL")[0][0]
+            ),
+        }
+
+    def _upsert(self, table: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
+        names = [c.strip() for c in columns.split(",")]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in names[1:])
+        self.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(names))}) "
+            f"ON CONFLICT ({names[0]}) DO UPDATE SET {updates}",
+            rows,
+        )
+
+    def _rows_by_work(
+        self, table: str, columns: str, work_ids: Sequence[int]
+    ) -> dict[int, dict[str, Any]]:
+        names = [c.strip() for c in columns.split(",")]
+        rows = self._query_in(
+            f"SELECT {columns} FROM {table} WHERE work_id IN ({{marks}})", work_ids
+        )
+        return {row[0]: dict(zip(names, row, strict=True)) for row in rows}
 
     # -- reads ------------------------------------------------------------------
 
