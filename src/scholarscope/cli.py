@@ -253,8 +253,8 @@ def render_profile(p: dict[str, Any]) -> str:
         line("h-index", p["h_index"], "h_index"),
         line("papers", p["papers"], "papers"),
         line("citations", p["citations"], "citations"),
-        line("Novelty", None, "novelty", "%"),
-        line("AI Score", None, "ai_score"),
+        line("Novelty", p["novelty"], "novelty", "%"),
+        line("AI Score", p["ai_score"], "ai_score"),
     ]
     if source:
         header.append(
@@ -283,6 +283,9 @@ def render_work(w: dict[str, Any], abstract: bool = True) -> str:
     venue = _venue_line(w["venue"])
     if venue or w["code_url"]:
         lines.append("   ".join(x for x in (venue, w["code_url"] or "") if x))
+    scores = _scores_line(w)
+    if scores:
+        lines.append(scores)
     if abstract and w["abstract"]:
         lines.append(textwrap.fill(w["abstract"], width=100))
     return "\n".join(lines)
@@ -298,6 +301,23 @@ def _venue_line(venue: dict[str, Any] | None) -> str:
     parts = [name, venue["status"], venue["presentation"]]
     parts += [f"{venue[k]} {k}" for k in ("pages", "figures", "tables") if venue[k]]
     return " · ".join(p for p in parts if p)
+
+
+def _scores_line(w: dict[str, Any]) -> str:
+    """``Novelty 72% (cohort CV 2024) · AI Score 61.5 · nearest earlier: 0.83 "Title"``."""
+    parts = []
+    if w.get("novelty") is not None:
+        parts.append(f"Novelty {w['novelty']:.0f}% ({w['novelty_cohort']})")
+    elif w.get("ai_score_breakdown") and w.get("novelty_reason"):  # scored, without novelty
+        parts.append(f"Novelty — {w['novelty_reason']}")
+    if w.get("ai_score") is not None:
+        parts.append(f"AI Score {w['ai_score']}")
+    if w.get("novelty_evidence"):
+        nearest = w["novelty_evidence"][0]
+        parts.append(
+            f"nearest earlier {nearest['similarity']:.2f} {nearest['title'] or nearest['id']}"
+        )
+    return " · ".join(parts)
 
 
 def _display_date(w: dict[str, Any]) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 from scholarscope.authors import folded_name
 from scholarscope.merged import by_priority, first_value, source_rank
 from scholarscope.records import Work
-from scholarscope.score import metrics
+from scholarscope.score import ai_score, metrics
 from scholarscope.store import Store
 
 CITATION_PRIORITY = ("openalex", "semantic_scholar", "profile_page")
@@ -169,6 +169,73 @@ def load_work_views(store: Store, work_ids: list[int]) -> list[dict[str, Any]]:
     return views
 
 
+def attach_scores(store: Store, views: list[dict[str, Any]]) -> None:
+    """Add to each view its novelty (with the nearest earlier works as evidence) and its
+    AI Score with the breakdown, as the ``score`` stage stored them."""
+    work_ids = [view["work_id"] for view in views]
+    novelty = store.novelty(work_ids)
+    scores = store.scores(work_ids)
+    neighbour_ids = sorted(
+        {n for row in novelty.values() for n, _ in json.loads(row["neighbours"])}
+    )
+    labels = {v["work_id"]: (v["id"], v["title"]) for v in load_work_views(store, neighbour_ids)}
+    for view in views:
+        view.update(novelty_fields(novelty.get(view["work_id"]), labels))
+        score = scores.get(view["work_id"])
+        view["ai_score"] = score["ai_score"] if score else None
+        view["ai_score_breakdown"] = json.loads(score["breakdown"]) if score else None
+
+
+def novelty_fields(
+    row: dict[str, Any] | None, labels: dict[int, tuple[str, str | None]]
+) -> dict[str, Any]:
+    """A work's novelty as shown (pure): its cohort percentile, or None with the reason;
+    the raw figure; the nearest earlier works with their similarity."""
+    if row is None:
+        return {"novelty": None, "novelty_reason": "not scored yet (run scholarscope score)",
+                "novelty_raw": None, "novelty_cohort": None, "novelty_evidence": []}  # fmt: skip
+    evidence = []
+    for work_id, similarity in json.loads(row["neighbours"]):
+        label, title = labels.get(work_id, (f"work:{work_id}", None))
+        evidence.append({"id": label, "title": title, "similarity": similarity})
+    percentile = row["novelty_percentile"]
+    reason = row["reason"]
+    if percentile is None and reason is None and row["novelty_raw"] is not None:
+        reason = "its cohort is too small for a percentile"
+    return {
+        "novelty": None if percentile is None else round(percentile, 1),
+        "novelty_reason": reason,
+        "novelty_raw": None if row["novelty_raw"] is None else round(row["novelty_raw"], 4),
+        "novelty_cohort": row["cohort"],
+        "novelty_evidence": evidence,
+    }
+
+
+def author_scores(works: list[dict[str, Any]]) -> dict[str, Any]:
+    """An author's Novelty % and AI Score from their works (pure): the median of the
+    works' figures, with the breakdown (see ``score/ai_score.py``)."""
+    scored = [
+        ai_score.AIScore(
+            w["ai_score"],
+            {k: c["value"] for k, c in w["ai_score_breakdown"]["components"].items()},
+            w["ai_score_breakdown"]["weights"],
+        )
+        for w in works
+        if w.get("ai_score_breakdown")
+    ]
+    novelty = [w.get("novelty") for w in works]
+    return {
+        "novelty": ai_score.author_aggregate(novelty),
+        "novelty_breakdown": {
+            "aggregation": "median of the works' novelty percentiles",
+            "works_with_novelty": sum(v is not None for v in novelty),
+            "works": len(works),
+        },
+        "ai_score": ai_score.author_aggregate([s.score for s in scored]) if scored else None,
+        "ai_score_breakdown": ai_score.author_ai_score(scored) if scored else None,
+    }
+
+
 def author_metrics(works: list[dict[str, Any]], current_year: int) -> dict[str, Any]:
     """Our figures for an author from their merged works (pure).
 
@@ -254,6 +321,7 @@ def build_profile(store: Store, author_id: int, today: date | None = None) -> di
     stated = _stated_summary(stated_rows)
     for view in views:
         view.pop("_records")
+    attach_scores(store, views)
     return {
         "id": f"author:{author_id}",
         "name": row[1],
@@ -272,6 +340,7 @@ def build_profile(store: Store, author_id: int, today: date | None = None) -> di
                 "citations_per_year",
             )
         },
+        **author_scores(views),
         "citations_by_source": ours["by_source"],
         "stated": stated,
         "stated_all": stated_rows,
@@ -375,6 +444,7 @@ def list_works(store: Store, author: str | None = None, limit: int = 100) -> lis
     views = load_work_views(store, store.recent_work_ids(limit))
     for view in views:
         view.pop("_records")
+    attach_scores(store, views)
     return views
 
 
@@ -398,4 +468,5 @@ def stats(store: Store) -> dict[str, Any]:
         "citation_figures": counts["citation"],
         "stated_profiles": counts["stated_metrics"],
         "enrichment": store.enrichment_coverage(),
+        "scores": store.score_coverage(),
     }
