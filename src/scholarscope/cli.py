@@ -19,6 +19,7 @@ import click
 
 from scholarscope import pipeline, profile
 from scholarscope.ingest.files import ReadProgress
+from scholarscope.score.novelty import MIN_EARLIER
 from scholarscope.store import DEFAULT_URL, Store, open_store
 
 MAX_MESSAGES_PER_FILE = 20
@@ -121,6 +122,59 @@ def enrich(ctx: click.Context, everything: bool) -> None:
     )
     if report.failed:
         ctx.exit(1)
+
+
+@cli.command()
+@click.option(
+    "--weights",
+    default="",
+    help="AI Score weights, e.g. impact=0.5,venue=0 (unnamed components keep their default).",
+)
+@click.option(
+    "--min-earlier",
+    default=MIN_EARLIER,
+    show_default=True,
+    help="Earlier works a work needs in the database before it gets a novelty figure.",
+)
+@click.pass_context
+def score(ctx: click.Context, weights: str, min_earlier: int) -> None:
+    """Embed the text of every work, find its nearest earlier works, and compute its
+    novelty and AI Score: only what is missing or changed. Safe to stop and run again.
+
+    Example: scholarscope score --weights impact=0.5,novelty=0.3
+    """
+    from scholarscope.embed import load_encoder
+    from scholarscope.pipeline.score import score_store
+    from scholarscope.score.ai_score import parse_weights
+
+    try:
+        chosen = parse_weights(weights)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    store = _open(ctx)
+    bar: Any = None
+
+    def show_progress(step: str, done: int, total: int) -> None:
+        nonlocal bar
+        if not sys.stderr.isatty():
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label=step, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+            bar = None
+
+    report = score_store(
+        store, load_encoder(), chosen, min_earlier=min_earlier, on_progress=show_progress
+    )
+    click.echo(
+        f"scored {report.works} works: embedded {report.embedded} "
+        f"(already {report.already_embedded}, without text {report.without_text}), "
+        f"neighbours found {report.novelty_computed} (kept {report.novelty_kept}), "
+        f"without novelty {report.too_early}, with AI Score {report.scored}"
+    )
 
 
 @cli.command()

@@ -200,8 +200,6 @@ def novelty_fields(
         evidence.append({"id": label, "title": title, "similarity": similarity})
     percentile = row["novelty_percentile"]
     reason = row["reason"]
-    if percentile is None and reason is None and row["novelty_raw"] is not None:
-        reason = "its cohort is too small for a percentile"
     return {
         "novelty": None if percentile is None else round(percentile, 1),
         "novelty_reason": reason,

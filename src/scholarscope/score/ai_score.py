@@ -12,10 +12,14 @@ Components of a work (each 0–100, or missing):
   Code badge), else 0. "Code will be released" is 0 until it is.
 - ``venue``: 100 when the work is accepted at, published in or to appear in a recognised
   venue's main track (a bare "CVPR 2024" counts: authors write that once accepted), 50
-  at a recognised venue's workshop, else 0 (submitted, under review, or no venue found).
+  at a recognised venue's workshop, else 0 (submitted, under review, or no venue
+  recognised in what the sources say). Missing when no source says anything about
+  where the work appeared (no comments, journal-ref or venue): silence is not rejection.
 
 The score is ``sum(weight * value) / sum(weight)`` over the components present: a missing
-component is dropped and the others renormalised, never counted as 0. Weights are
+component is dropped and the others renormalised, never counted as 0. A work needs at
+least one of ``impact`` and ``novelty`` for a score: openness and venue say how a work
+was shared, not what it is worth, so on their own they give no score. Weights are
 settings (``DEFAULT_WEIGHTS``; ``scholarscope score --weights impact=0.5,...``).
 
 An author's figure aggregates their works: the median of the works' values (AI Score,
@@ -36,6 +40,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "venue": 0.15,
 }
 ACCEPTED = frozenset({"accepted", "published", "to appear"})
+SUBSTANTIVE = ("impact", "novelty")  # a score needs at least one of these
 
 
 @dataclass(frozen=True)
@@ -121,13 +126,14 @@ def ai_score(
     66.2
     >>> ai_score({"impact": 40.0, "novelty": 60.0, "openness": 0.0, "venue": 100.0}).score
     50.0
+    >>> ai_score({"impact": None, "novelty": None, "openness": 100.0, "venue": 100.0}).score
     >>> ai_score({name: None for name in COMPONENTS}).score is None
     True
     """
     values = {name: components.get(name) for name in COMPONENTS}
     present = {k: v for k, v in values.items() if v is not None and weights[k] > 0}
     total_weight = sum(weights[k] for k in present)
-    if not present or total_weight == 0:
+    if not any(k in present for k in SUBSTANTIVE) or total_weight == 0:
         return AIScore(None, values, dict(weights))
     score = sum(weights[k] * v for k, v in present.items()) / total_weight
     return AIScore(round(score, 1), values, dict(weights))

@@ -160,6 +160,155 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        # SQLite only (FTS5, json_extract, triggers): a PostgreSQL store needs its own
+        # version of this step (a tsvector column over work_facet, the same triggers).
+        "m004_search_index",
+        [
+            # work_facet holds each work as profile.work_view shows it (every field from the
+            # first source in merged.SOURCE_PRIORITY that gives it), reduced to what search
+            # and leaderboards need; tests/test_web.py checks it against work_view.
+            # First, one row per source record with those fields and a key that orders a
+            # work's records as SOURCE_PRIORITY does (rank, then source and record key).
+            """CREATE VIEW work_record_fields AS
+            SELECT work_id,
+                printf('%d %s %s',
+                    CASE source WHEN 'arxiv_api' THEN 0 WHEN 'arxiv_snapshot' THEN 1
+                        WHEN 'openalex' THEN 2 WHEN 'semantic_scholar' THEN 3
+                        WHEN 'profile_page' THEN 4 WHEN 'arxiv_feed' THEN 5 ELSE 6 END,
+                    source, record_key) || char(31) AS rank_key,
+                record ->> '$.title' AS title,
+                record ->> '$.abstract' AS abstract,
+                record ->> '$.primary_category' AS category,
+                record ->> '$.field_badge' AS badge,
+                record ->> '$.year' AS year,
+                record ->> '$.date' AS date,
+                record ->> '$.venue' AS venue,
+                record ->> '$.code_badge' AS code_badge,
+                record ->> '$.code_url' AS code_url
+            FROM work_record""",
+            # Per work, each field from the first record that gives one (merged.first_value),
+            # still prefixed by that record's sort key: min() picks it without sorting.
+            """CREATE VIEW work_first_fields AS
+            SELECT work_id,
+                min(CASE WHEN title <> '' THEN rank_key || title END) AS title,
+                min(CASE WHEN abstract <> '' THEN rank_key || abstract END) AS abstract,
+                min(CASE WHEN category <> '' THEN rank_key || category END) AS category,
+                min(CASE WHEN badge <> '' THEN rank_key || badge END) AS badge,
+                min(CASE WHEN year IS NOT NULL THEN rank_key || year END) AS year,
+                min(CASE WHEN date <> '' THEN rank_key || date END) AS date,
+                min(CASE WHEN venue <> '' THEN rank_key || venue END) AS venue,
+                min(CASE WHEN code_badge IS NOT NULL THEN rank_key || code_badge END)
+                    AS code_badge,
+                min(CASE WHEN code_url <> '' THEN rank_key || code_url END) AS code_url
+            FROM work_record_fields
+            GROUP BY work_id""",
+            # A work's facets as profile.work_view shows them: the stated category (or a
+            # profile page's badge) before the predicted one; code from the text, a Code
+            # badge or a code link; the venue parsed from comments before a source's.
+            """CREATE VIEW work_facet_source AS
+            SELECT s.work_id, s.title, s.abstract,
+                CASE WHEN s.category IS NOT NULL THEN s.category
+                    WHEN s.badge IS NOT NULL THEN NULL
+                    ELSE e.field_category END AS field_category,
+                CASE WHEN s.category IS NOT NULL
+                        THEN substr(s.category, instr(s.category, '.') + 1)
+                    WHEN s.badge IS NOT NULL THEN s.badge
+                    ELSE e.field_badge END AS field,
+                CAST(s.year AS INTEGER) AS year,
+                s.date,
+                CASE WHEN e.code_state = 'available' OR s.code_badge = '1'
+                    OR s.code_url IS NOT NULL THEN 1 ELSE 0 END AS code,
+                COALESCE(e.venue, s.venue) AS venue
+            FROM (
+                SELECT work_id,
+                    substr(title, instr(title, char(31)) + 1) AS title,
+                    substr(abstract, instr(abstract, char(31)) + 1) AS abstract,
+                    substr(category, instr(category, char(31)) + 1) AS category,
+                    substr(badge, instr(badge, char(31)) + 1) AS badge,
+                    substr(year, instr(year, char(31)) + 1) AS year,
+                    substr(date, instr(date, char(31)) + 1) AS date,
+                    substr(venue, instr(venue, char(31)) + 1) AS venue,
+                    substr(code_badge, instr(code_badge, char(31)) + 1) AS code_badge,
+                    substr(code_url, instr(code_url, char(31)) + 1) AS code_url
+                FROM work_first_fields
+            ) s
+            LEFT JOIN work_enrichment e ON e.work_id = s.work_id""",
+            # The stored rows. The full-text index points at work_id (content_rowid), a
+            # column of ours, never at SQLite's hidden rowid, which VACUUM may renumber.
+            """CREATE TABLE work_facet (
+                work_id BIGINT PRIMARY KEY,
+                title TEXT,
+                abstract TEXT,
+                field_category TEXT,
+                field TEXT,
+                year INTEGER,
+                date TEXT,
+                code INTEGER NOT NULL,
+                venue TEXT
+            )""",
+            "CREATE INDEX work_facet_field ON work_facet (field, year)",
+            # Full-text index over title and abstract; the text itself stays in work_facet.
+            """CREATE VIRTUAL TABLE work_search USING fts5 (
+                title, abstract, content = 'work_facet', content_rowid = 'work_id',
+                tokenize = 'porter unicode61 remove_diacritics 2'
+            )""",
+            """INSERT INTO work_facet (work_id, title, abstract, field_category, field, year,
+                date, code, venue)
+            SELECT work_id, title, abstract, field_category, field, year, date, code, venue
+            FROM work_facet_source""",
+            "INSERT INTO work_search (work_search) VALUES ('rebuild')",
+            # The index follows work_facet; work_facet follows the records and enrichment.
+            """CREATE TRIGGER work_facet_added AFTER INSERT ON work_facet BEGIN
+                INSERT INTO work_search (rowid, title, abstract)
+                VALUES (new.work_id, new.title, new.abstract);
+            END""",
+            """CREATE TRIGGER work_facet_removed AFTER DELETE ON work_facet BEGIN
+                INSERT INTO work_search (work_search, rowid, title, abstract)
+                VALUES ('delete', old.work_id, old.title, old.abstract);
+            END""",
+            # Enrichment changes only the facets: the text is indexed again only when the
+            # title or abstract changed.
+            """CREATE TRIGGER work_facet_changed AFTER UPDATE OF title, abstract ON work_facet
+            WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract BEGIN
+                INSERT INTO work_search (work_search, rowid, title, abstract)
+                VALUES ('delete', old.work_id, old.title, old.abstract);
+                INSERT INTO work_search (rowid, title, abstract)
+                VALUES (new.work_id, new.title, new.abstract);
+            END""",
+        ]
+        + [
+            # Refresh one work's facet row whenever a record or the enrichment of the work
+            # changes (a merge moves records: both works are refreshed).
+            f"""CREATE TRIGGER {name} AFTER {event} ON {table}{when} BEGIN
+                INSERT INTO work_facet (work_id, title, abstract, field_category, field, year,
+                    date, code, venue)
+                SELECT work_id, title, abstract, field_category, field, year, date, code, venue
+                FROM work_facet_source WHERE work_id = {row}.work_id
+                ON CONFLICT (work_id) DO UPDATE SET title = excluded.title,
+                    abstract = excluded.abstract, field_category = excluded.field_category,
+                    field = excluded.field, year = excluded.year, date = excluded.date,
+                    code = excluded.code, venue = excluded.venue;
+                DELETE FROM work_facet WHERE work_id = {row}.work_id
+                    AND NOT EXISTS (SELECT 1 FROM work_record WHERE work_id = {row}.work_id);
+            END"""
+            for name, event, table, when, row in (
+                ("work_record_added", "INSERT", "work_record", "", "new"),
+                ("work_record_changed", "UPDATE", "work_record", "", "new"),
+                (
+                    "work_record_moved",
+                    "UPDATE",
+                    "work_record",
+                    " WHEN old.work_id <> new.work_id",
+                    "old",
+                ),
+                ("work_record_removed", "DELETE", "work_record", "", "old"),
+                ("work_enrichment_added", "INSERT", "work_enrichment", "", "new"),
+                ("work_enrichment_changed", "UPDATE", "work_enrichment", "", "new"),
+                ("work_enrichment_removed", "DELETE", "work_enrichment", "", "old"),
+            )
+        ],
+    ),
 ]
 
 

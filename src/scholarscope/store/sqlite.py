@@ -286,13 +286,11 @@ class Store:
         "reason, cohort, novelty_percentile, computed_at"
     )
 
-    def novelty_inputs(self) -> dict[int, tuple[str, str, str | None, str]]:
-        """What each stored novelty was computed from: work_id -> (model, content_hash,
-        novelty_date, neighbours JSON)."""
-        rows = self.query(
-            "SELECT work_id, model, content_hash, novelty_date, neighbours FROM work_novelty"
-        )
-        return {int(row[0]): (row[1], row[2], row[3], row[4]) for row in rows}
+    def novelty_inputs(self) -> dict[int, dict[str, Any]]:
+        """What each stored novelty was computed from: work_id -> {model, content_hash,
+        novelty_date, earlier_works, neighbours (JSON)}."""
+        columns = "work_id, model, content_hash, novelty_date, earlier_works, neighbours"
+        return self._rows_by_work_all("work_novelty", columns)
 
     def upsert_novelty(self, rows: Iterable[Sequence[Any]]) -> None:
         """rows: one value per column of ``NOVELTY_COLUMNS``, in that order."""
@@ -308,10 +306,14 @@ class Store:
         rows = self.query("SELECT work_id, novelty_raw, cohort FROM work_novelty ORDER BY work_id")
         return [(int(w), raw, cohort) for w, raw, cohort in rows]
 
-    def set_novelty_percentiles(self, rows: Iterable[tuple[str | None, float | None, int]]) -> None:
-        """rows: (cohort, percentile, work_id)."""
+    def set_novelty_percentiles(
+        self, rows: Iterable[tuple[str | None, float | None, str | None, int]]
+    ) -> None:
+        """rows: (cohort, percentile, reason there is none, work_id)."""
         self.executemany(
-            "UPDATE work_novelty SET cohort = ?, novelty_percentile = ? WHERE work_id = ?", rows
+            "UPDATE work_novelty SET cohort = ?, novelty_percentile = ?, reason = ? "
+            "WHERE work_id = ?",
+            rows,
         )
 
     def novelty(self, work_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -352,6 +354,11 @@ class Store:
             f"ON CONFLICT ({names[0]}) DO UPDATE SET {updates}",
             rows,
         )
+
+    def _rows_by_work_all(self, table: str, columns: str) -> dict[int, dict[str, Any]]:
+        names = [c.strip() for c in columns.split(",")]
+        rows = self.query(f"SELECT {columns} FROM {table}")
+        return {int(row[0]): dict(zip(names, row, strict=True)) for row in rows}
 
     def _rows_by_work(
         self, table: str, columns: str, work_ids: Sequence[int]
@@ -453,6 +460,251 @@ class Store:
         )
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    # -- web --------------------------------------------------------------------------
+    # Read-only queries behind the web pages and the JSON API (``scholarscope.web``).
+    # ``work_facet`` (each work as shown, reduced to its filters) and the full-text index
+    # ``work_search`` over it are kept up to date by the triggers of migration m004.
+
+    WORK_ORDERS = {
+        "relevance": "bm25(work_search, 4.0, 1.0), f.work_id",
+        "date": "f.date IS NULL, f.date DESC, f.work_id DESC",
+    }
+
+    def reader(self) -> Store:
+        """A read-only connection to the same database file. A web server thread borrows
+        one at a time, so the connection may move between threads."""
+        path = self.query("PRAGMA database_list")[0][2]
+        if not path:
+            raise ValueError("an in-memory database cannot be opened a second time")
+        connection = sqlite3.connect(
+            f"{Path(path).as_uri()}?mode=ro",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        connection.execute("PRAGMA cache_size = -8192")
+        return Store(connection, self.url)
+
+    def database_files(self) -> list[Path]:
+        """The database file and its write-ahead log: their sizes and times change on
+        every commit, which is how the web server knows its caches are stale."""
+        path = self.query("PRAGMA database_list")[0][2]
+        return [Path(path), Path(path + "-wal")] if path else []
+
+    def work_exists(self, work_id: int) -> bool:
+        return bool(self.query("SELECT 1 FROM work WHERE work_id = ?", (work_id,)))
+
+    def _facet_where(
+        self,
+        field: str | None,
+        year_from: int | None,
+        year_to: int | None,
+        code: bool | None,
+        venue: str | None,
+    ) -> tuple[str, list[Any]]:
+        clauses: list[str] = ["1 = 1"]
+        params: list[Any] = []
+        if field is not None:
+            clauses.append("f.field = ?")
+            params.append(field)
+        if year_from is not None:
+            clauses.append("f.year >= ?")
+            params.append(year_from)
+        if year_to is not None:
+            clauses.append("f.year <= ?")
+            params.append(year_to)
+        if code is not None:
+            clauses.append("f.code = ?")
+            params.append(int(code))
+        if venue is not None:
+            clauses.append("f.venue = ? COLLATE NOCASE")
+            params.append(venue)
+        return " AND ".join(clauses), params
+
+    def find_work_ids(
+        self,
+        match: str | None,
+        *,
+        field: str | None = None,
+        year_from: int | None = None,
+        year_to: int | None = None,
+        code: bool | None = None,
+        venue: str | None = None,
+        order: str = "relevance",
+        limit: int = 20,
+        offset: int = 0,
+    ) -> tuple[int, list[int]]:
+        """Works whose title or abstract matches the FTS5 query ``match`` (every work
+        when None) and the filters: (how many in all, the ids of one page)."""
+        where, params = self._facet_where(field, year_from, year_to, code, venue)
+        if match is None:
+            source, first = "work_facet f", []
+            order = "date"
+        elif not params and order == "relevance":  # no filter: the index alone answers
+            source, where, first = "work_search", "work_search MATCH ?", [match]
+            rows = self.query(f"SELECT COUNT(*) FROM {source} WHERE {where}", first)
+            ranked = self.best_matching_work_ids(match, offset + limit)
+            return int(rows[0][0]), ranked[offset:]
+        else:
+            source = "work_search JOIN work_facet f ON f.work_id = work_search.rowid"
+            where = f"work_search MATCH ? AND {where}"
+            first = [match]
+        total = self.query(f"SELECT COUNT(*) FROM {source} WHERE {where}", (*first, *params))
+        rows = self.query(
+            f"SELECT f.work_id FROM {source} WHERE {where} "
+            f"ORDER BY {self.WORK_ORDERS[order]} LIMIT ? OFFSET ?",
+            (*first, *params, limit, offset),
+        )
+        return int(total[0][0]), [int(row[0]) for row in rows]
+
+    def best_matching_work_ids(self, match: str, limit: int) -> list[int]:
+        """The ``limit`` works that match ``match`` best (BM25), without counting them all."""
+        rows = self.query(
+            "SELECT rowid FROM work_search WHERE work_search MATCH ? "
+            "ORDER BY bm25(work_search, 4.0, 1.0), rowid LIMIT ?",
+            (match, limit),
+        )
+        return [int(row[0]) for row in rows]
+
+    def field_counts(self) -> list[tuple[str, int]]:
+        """(field, works) over every work that has a field, most works first."""
+        rows = self.query(
+            "SELECT field, COUNT(*) FROM work_facet WHERE field IS NOT NULL "
+            "GROUP BY field ORDER BY COUNT(*) DESC, field"
+        )
+        return [(field, int(n)) for field, n in rows]
+
+    def search_snippets(self, match: str, work_ids: Sequence[int]) -> dict[int, str]:
+        """The part of each work's abstract that matches, with the matched words between
+        the characters \\x02 and \\x03 (the page turns them into highlights)."""
+        rows = self._query_in(
+            "SELECT rowid, snippet(work_search, 1, char(2), char(3), '…', 32) "
+            "FROM work_search WHERE work_search MATCH ? AND rowid IN ({marks})",
+            work_ids,
+            before=(match,),
+        )
+        return {int(work_id): text for work_id, text in rows if text}
+
+    def work_facets(self, work_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Each work's row of ``work_facet`` (title, field, year, code, venue …)."""
+        columns = "work_id, title, field_category, field, year, date, code, venue"
+        names = [c.strip() for c in columns.split(",")]
+        rows = self._query_in(
+            f"SELECT {columns} FROM work_facet WHERE work_id IN ({{marks}})", work_ids
+        )
+        return {int(row[0]): dict(zip(names, row, strict=True)) for row in rows}
+
+    def authorship_rows(self, work_ids: Sequence[int]) -> list[tuple[int, str, int | None, int]]:
+        """(work_id, source, position, author_id) of every authorship of the works."""
+        rows = self._query_in(
+            "SELECT work_id, source, position, author_id FROM authorship "
+            "WHERE work_id IN ({marks}) ORDER BY work_id, source, position",
+            work_ids,
+        )
+        return [(int(w), source, position, int(a)) for w, source, position, a in rows]
+
+    def author_names(self, author_ids: Sequence[int]) -> dict[int, str]:
+        rows = self._query_in(
+            "SELECT author_id, name FROM author WHERE author_id IN ({marks})", author_ids
+        )
+        return {int(author_id): name for author_id, name in rows}
+
+    def count_authors(self, folded_query: str) -> int:
+        """How many authors ``find_authors`` would list without a limit."""
+        words = folded_query.split()
+        if not words:
+            return 0
+        where = " AND ".join("folded_name LIKE ?" for _ in words)
+        rows = self.query(f"SELECT COUNT(*) FROM author WHERE {where}", [f"%{w}%" for w in words])
+        return int(rows[0][0])
+
+    def coauthors(self, author_id: int, limit: int = 10) -> list[tuple[int, str, int]]:
+        """The people an author shares most works with: (author_id, name, shared works)."""
+        return self.query(
+            "SELECT a.author_id, a.name, COUNT(DISTINCT o.work_id) AS shared "
+            "FROM authorship s JOIN authorship o "
+            "ON o.work_id = s.work_id AND o.author_id <> s.author_id "
+            "JOIN author a ON a.author_id = o.author_id WHERE s.author_id = ? "
+            "GROUP BY a.author_id, a.name ORDER BY shared DESC, a.name LIMIT ?",
+            (author_id, limit),
+        )
+
+    def field_author_works(
+        self, field: str, min_papers: int
+    ) -> list[tuple[int, str, int, str | None, str | None, str | None]]:
+        """For every author with at least ``min_papers`` works, one of them in ``field``:
+        (author_id, name, work_id, field_category, field, date) per work of theirs."""
+        return self.query(
+            "WITH candidate AS (SELECT DISTINCT s.author_id FROM authorship s "
+            "  JOIN work_facet f ON f.work_id = s.work_id WHERE f.field = ?), "
+            "counted AS (SELECT s.author_id FROM authorship s "
+            "  JOIN candidate c ON c.author_id = s.author_id "
+            "  GROUP BY s.author_id HAVING COUNT(DISTINCT s.work_id) >= ?) "
+            "SELECT DISTINCT a.author_id, a.name, s.work_id, f.field_category, f.field, f.date "
+            "FROM counted c JOIN author a ON a.author_id = c.author_id "
+            "JOIN authorship s ON s.author_id = c.author_id "
+            "LEFT JOIN work_facet f ON f.work_id = s.work_id "
+            "ORDER BY a.author_id, s.work_id",
+            (field, min_papers),
+        )
+
+    def latest_citation_counts(self, work_ids: Sequence[int]) -> list[tuple[int, str, int]]:
+        """(work_id, source, count): the newest figure of each source for each work."""
+        rows = self._query_in(
+            "SELECT c.work_id, c.source, c.count FROM citation c "
+            "WHERE c.work_id IN ({marks}) AND c.as_of = (SELECT MAX(d.as_of) FROM citation d "
+            "WHERE d.work_id = c.work_id AND d.source = c.source)",
+            work_ids,
+        )
+        return [(int(w), source, int(count)) for w, source, count in rows]
+
+    def work_score_values(
+        self, work_ids: Sequence[int]
+    ) -> dict[int, tuple[float | None, float | None]]:
+        """(novelty percentile, AI Score) of each work that has either."""
+        rows = self._query_in(
+            "SELECT w.work_id, n.novelty_percentile, s.ai_score FROM work w "
+            "LEFT JOIN work_novelty n ON n.work_id = w.work_id "
+            "LEFT JOIN work_score s ON s.work_id = w.work_id WHERE w.work_id IN ({marks})",
+            work_ids,
+        )
+        return {
+            int(w): (novelty, score)
+            for w, novelty, score in rows
+            if novelty is not None or score is not None
+        }
+
+    def record_provenance(self, work_id: int) -> list[tuple[str, str, str, str]]:
+        """(source, record_key, origin, ingested_at) of each source record of a work."""
+        return self.query(
+            "SELECT source, record_key, origin, ingested_at FROM work_record "
+            "WHERE work_id = ? ORDER BY source, record_key",
+            (work_id,),
+        )
+
+    def work_vectors(self, model: str) -> list[tuple[int, bytes]]:
+        """(work_id, float32 vector bytes) of every work embedded by ``model``, through
+        the hash of its text that the novelty stage recorded for it."""
+        rows = self.query(
+            "SELECT n.work_id, e.vector FROM work_novelty n JOIN embedding e "
+            "ON e.content_hash = n.content_hash WHERE e.model = ? ORDER BY n.work_id",
+            (model,),
+        )
+        return [(int(work_id), bytes(vector)) for work_id, vector in rows]
+
+    def has_embeddings(self) -> bool:
+        """Whether any text has a stored vector (else semantic search has nothing)."""
+        return bool(self.query("SELECT EXISTS (SELECT 1 FROM embedding)")[0][0])
+
+    def unindexed_work_count(self) -> int:
+        """Works with source records but no ``work_facet`` row (0 unless m004's triggers
+        were bypassed): the server warns when there are any."""
+        rows = self.query(
+            "SELECT COUNT(DISTINCT r.work_id) FROM work_record r "
+            "LEFT JOIN work_facet f ON f.work_id = r.work_id WHERE f.work_id IS NULL"
+        )
+        return int(rows[0][0])
 
 
 def open_sqlite(path: str | Path) -> Store:

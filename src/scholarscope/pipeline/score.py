@@ -1,0 +1,386 @@
+"""The scoring stage: embed -> novelty -> AI Score, each step doing only what is missing.
+
+1. **Embed**: the text of a work (title and abstract, as the field classifier reads it)
+   is hashed; texts whose hash has no vector from the current embedding model are
+   embedded, a batch at a time, each batch committed: killing the run loses at most one
+   batch, and the next run goes on from there.
+2. **Novelty** (``score/novelty.py``): a work's k nearest earlier works are computed
+   only when it is new, its text or date changed, the embedding model changed, one of
+   its stored neighbours no longer exists (merged into another work), or a work dated
+   before it arrived that is closer than its current k-th neighbour. Then every work's
+   percentile within its cohort (field and year) is refreshed: cheap, and a cohort's
+   percentiles move whenever it gains a work.
+3. **AI Score** (``score/ai_score.py``): recomputed for every work from the stored parts,
+   since the citation-impact percentile of a work depends on its whole cohort.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+import numpy as np
+
+from scholarscope import profile
+from scholarscope.enrich.fields import field_document
+from scholarscope.score import ai_score as ai
+from scholarscope.score import novelty as nov
+from scholarscope.store import Store
+
+EMBED_BATCH = 256  # texts embedded and committed at a time
+VIEW_BATCH = 2000  # works read at a time
+EXACT_SEARCH_LIMIT = 100_000  # works; beyond, novelty uses the approximate index
+_ARXIV_NEW_ID = "arxiv:"
+
+
+class Encoder(Protocol):
+    """What the stage needs of an embedding model (``scholarscope.embed``)."""
+
+    @property
+    def version(self) -> str: ...
+
+    def encode(
+        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> np.ndarray: ...
+
+
+@dataclass
+class ScoreReport:
+    """What one scoring run did."""
+
+    works: int = 0
+    without_text: int = 0
+    embedded: int = 0
+    already_embedded: int = 0
+    novelty_computed: int = 0
+    novelty_kept: int = 0
+    too_early: int = 0
+    scored: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # per step
+    messages: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ScoreInput:
+    """What scoring reads of one work (from the same view the profile shows)."""
+
+    work_id: int
+    text: str | None  # the embedded text; None when the work has neither title nor abstract
+    content_hash: str | None
+    novelty_date: str | None  # ISO date, possibly partial (yyyy-mm, yyyy)
+    cohort: str | None  # "CV 2024": field badge and year
+    citations: int | None
+    citations_year: int | None  # the year the citation figure was counted
+    year: int | None
+    code: bool
+    venue_known: bool  # a source says something about where the work appeared
+    venue: str | None
+    venue_status: str | None
+    workshop: bool
+
+
+def content_hash(text: str) -> str:
+    """The key of an embedded text: the first 32 hex digits of its SHA-256.
+
+    >>> content_hash("A title\\nAn abstract.")
+    'fedd293a51dc4e396352cd86fc11b5a4'
+    """
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def novelty_date(view: Mapping[str, Any]) -> str | None:
+    """The date a work counts as published for novelty: the date a source gives, else
+    the month in a new-style arXiv id (``arxiv:2409.19252`` -> ``2024-09``), else the year.
+
+    >>> novelty_date({"date": None, "ids": ["arxiv:2409.19252"], "year": None})
+    '2024-09'
+    >>> novelty_date({"date": "2023-05-02", "ids": [], "year": 2023})
+    '2023-05-02'
+    >>> novelty_date({"date": None, "ids": ["doi:10.1/x"], "year": None}) is None
+    True
+    """
+    if view.get("date"):
+        return str(view["date"])
+    for key in view.get("ids", ()):
+        number = key[len(_ARXIV_NEW_ID) :] if key.startswith(_ARXIV_NEW_ID) else ""
+        head = number.split(".")[0]
+        if len(head) == 4 and head.isdigit() and "." in number and 1 <= int(head[2:]) <= 12:
+            return f"20{head[:2]}-{head[2:]}"
+    return str(view["year"]) if view.get("year") else None
+
+
+def score_input(view: Mapping[str, Any]) -> ScoreInput:
+    """A work view reduced to what scoring needs (pure)."""
+    text = field_document(view.get("title"), view.get("abstract")) or None
+    when = novelty_date(view)
+    year = int(when[:4]) if when else None
+    badge = view.get("field")
+    citation_source = view.get("citations_source")
+    as_of = (view["citations_by_source"][citation_source]["as_of"] or "") if citation_source else ""
+    venue = view.get("venue") or {}
+    return ScoreInput(
+        work_id=int(view["work_id"]),
+        text=text,
+        content_hash=content_hash(text) if text else None,
+        novelty_date=when,
+        cohort=f"{badge or 'unknown field'} {year}" if year else None,
+        citations=view.get("citations"),
+        citations_year=int(as_of[:4]) if as_of[:4].isdigit() else None,
+        year=year,
+        code=bool(view.get("code")),
+        venue_known=bool(venue),
+        venue=venue.get("name"),
+        venue_status=venue.get("status"),
+        workshop=bool(venue.get("workshop")),
+    )
+
+
+def load_score_inputs(store: Store) -> list[ScoreInput]:
+    """Every work of the store as a ``ScoreInput``, read a batch at a time."""
+    work_ids = [int(row[0]) for row in store.query("SELECT work_id FROM work ORDER BY work_id")]
+    inputs: list[ScoreInput] = []
+    for start in range(0, len(work_ids), VIEW_BATCH):
+        views = profile.load_work_views(store, work_ids[start : start + VIEW_BATCH])
+        inputs.extend(score_input(view) for view in views)
+    return inputs
+
+
+def score_store(
+    store: Store,
+    encoder: Encoder,
+    weights: Mapping[str, float] = ai.DEFAULT_WEIGHTS,
+    k: int = nov.K,
+    min_earlier: int = nov.MIN_EARLIER,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> ScoreReport:
+    """Run whatever is missing of embed -> novelty -> AI Score over the whole store.
+
+    ``on_progress(step, done, total)`` is called as the embedding advances.
+    """
+    report = ScoreReport()
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        report.seconds[step] = round(time.perf_counter() - clock, 3)
+        clock = time.perf_counter()
+
+    inputs = load_score_inputs(store)
+    report.works = len(inputs)
+    report.without_text = sum(item.text is None for item in inputs)
+    lap("read")
+    embed_missing(store, encoder, inputs, report, on_progress)
+    lap("embed")
+    update_novelty(store, encoder.version, inputs, k, report, min_earlier)
+    lap("novelty")
+    update_scores(store, inputs, weights, report)
+    lap("ai_score")
+    return report
+
+
+def embed_missing(
+    store: Store,
+    encoder: Encoder,
+    inputs: Sequence[ScoreInput],
+    report: ScoreReport,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> None:
+    """Embed the texts that have no vector from ``encoder`` yet; commit per batch."""
+    stored = store.embedded_hashes(encoder.version)
+    missing: dict[str, str] = {}
+    for item in inputs:
+        if item.content_hash and item.text and item.content_hash not in stored:
+            missing.setdefault(item.content_hash, item.text)
+    report.already_embedded = len({i.content_hash for i in inputs if i.content_hash} & stored)
+    pending = list(missing.items())
+    for start in range(0, len(pending), EMBED_BATCH):
+        batch = pending[start : start + EMBED_BATCH]
+        vectors = encoder.encode([text for _, text in batch])
+        rows = [
+            (content, encoder.version, vector.astype(np.float32).tobytes())
+            for (content, _), vector in zip(batch, vectors, strict=True)
+        ]
+        with store.transaction():
+            store.insert_embeddings(rows)
+        report.embedded += len(batch)
+        if on_progress:
+            on_progress("embed", report.embedded, len(pending))
+
+
+def update_novelty(
+    store: Store,
+    model: str,
+    inputs: Sequence[ScoreInput],
+    k: int,
+    report: ScoreReport,
+    min_earlier: int = nov.MIN_EARLIER,
+) -> None:
+    """Find the neighbours of the works that need it (see the module docstring), then
+    store every work's raw novelty and cohort percentile."""
+    novelty_model = f"{model} k={k}"
+    scorable = [i for i in inputs if i.content_hash]
+    stored_vectors = store.embeddings(model, [i.content_hash or "" for i in scorable])
+    scorable = [i for i in scorable if i.content_hash in stored_vectors]
+    stored = store.novelty_inputs()
+    gone = [w for w in stored if w not in {i.work_id for i in scorable}]
+    kept = _still_valid(scorable, stored, novelty_model)
+    old = [i for i in scorable if i.work_id in kept]
+    added = [i for i in scorable if i.work_id not in kept]
+
+    dim = len(next(iter(stored_vectors.values()), b"")) // 4
+
+    def matrix(items: Sequence[ScoreInput]) -> np.ndarray:
+        vectors = [np.frombuffer(stored_vectors[i.content_hash or ""], np.float32) for i in items]
+        return np.vstack(vectors) if vectors else np.zeros((0, dim), np.float32)
+
+    def dates(items: Sequence[ScoreInput]) -> np.ndarray:
+        return np.array([i.novelty_date or "NaT" for i in items], dtype="datetime64[D]")
+
+    if not old:
+        items = list(added)
+        found = nov.earlier_neighbours(matrix(items), dates(items), k, method=_method(len(items)))
+        recomputed = set(range(len(items)))
+    else:
+        corpus = _stored_neighbours(old, stored, k)
+        update = nov.add_works(corpus, matrix(old), dates(old), matrix(added), dates(added))
+        found = nov.apply_update(corpus, update)
+        items = old + added
+        recomputed = set(update.changed.tolist()) | set(range(len(old), len(items)))
+        recomputed |= {p for p in range(len(old)) if update.earlier[p] != corpus.earlier[p]}
+    report.novelty_computed = len(recomputed)
+    report.novelty_kept = len(items) - len(recomputed)
+    raw = nov.novelty_raw(found.similarity, found.earlier, min_earlier=max(min_earlier, k))
+    percentiles = nov.cohort_percentiles(raw, [i.cohort for i in items])
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    rows = []
+    for position in sorted(recomputed):
+        item = items[position]
+        neighbours = [
+            [items[n].work_id, float(sim)]
+            for n, sim in zip(found.index[position], found.similarity[position], strict=True)
+            if n >= 0
+        ]
+        value = raw.value[position]
+        rows.append((
+            item.work_id, novelty_model, item.content_hash, item.novelty_date,
+            int(found.earlier[position]), json.dumps(neighbours),
+            None if np.isnan(value) else float(value), raw.reason[position],
+            None, None, now,
+        ))  # fmt: skip
+    report.too_early = sum(reason is not None for reason in raw.reason)
+    percentile_rows = [
+        (item.cohort, None if np.isnan(value) else round(float(value), 2), reason, item.work_id)
+        for item, value, reason in zip(items, percentiles.value, percentiles.reason, strict=True)
+    ]
+    with store.transaction():
+        store.delete_novelty(gone)
+        store.upsert_novelty(rows)
+        store.set_novelty_percentiles(percentile_rows)
+
+
+def _method(works: int) -> str:
+    """Exact search up to this size (seconds for 60k works), the HNSW index beyond."""
+    return "exact" if works <= EXACT_SEARCH_LIMIT else "usearch"
+
+
+def _still_valid(
+    items: Sequence[ScoreInput], stored: Mapping[int, Mapping[str, Any]], model: str
+) -> set[int]:
+    """Works whose stored neighbours still hold: same model, text and date, and every
+    neighbour itself such a work (repeated until no work depends on one that is not)."""
+    current = {i.work_id: (i.content_hash, i.novelty_date) for i in items}
+    neighbours = {work_id: [n for n, _ in json.loads(row["neighbours"])]
+                  for work_id, row in stored.items()}  # fmt: skip
+    valid = {
+        work_id
+        for work_id, row in stored.items()
+        if row["model"] == model
+        and current.get(work_id) == (row["content_hash"], row["novelty_date"])
+    }
+    while True:
+        still = {w for w in valid if all(n in valid for n in neighbours[w])}
+        if still == valid:
+            return valid
+        valid = still
+
+
+def _stored_neighbours(
+    old: Sequence[ScoreInput], stored: Mapping[int, Mapping[str, Any]], k: int
+) -> nov.Neighbours:
+    """The stored neighbour lists of ``old`` as positions in ``old``."""
+    position = {item.work_id: p for p, item in enumerate(old)}
+    index = np.full((len(old), k), -1, dtype=np.int64)
+    similarity = np.full((len(old), k), np.nan, dtype=np.float32)
+    for row, item in enumerate(old):
+        for column, (work_id, sim) in enumerate(json.loads(stored[item.work_id]["neighbours"])):
+            index[row, column] = position[work_id]
+            similarity[row, column] = sim
+    earlier = np.array([stored[i.work_id]["earlier_works"] for i in old], dtype=np.int64)
+    return nov.Neighbours(index, similarity, earlier)
+
+
+def update_scores(
+    store: Store,
+    inputs: Sequence[ScoreInput],
+    weights: Mapping[str, float],
+    report: ScoreReport,
+    today: date | None = None,
+) -> None:
+    """Recompute every work's AI Score from its stored parts (one transaction)."""
+    current_year = (today or date.today()).year
+    novelty = store.novelty([item.work_id for item in inputs])
+    impact = impact_percentiles(inputs, current_year)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    rows = []
+    for item in inputs:
+        stored = novelty.get(item.work_id) or {}
+        components = {
+            "impact": impact.get(item.work_id),
+            "novelty": stored.get("novelty_percentile"),
+            "openness": ai.openness_component(item.code),
+            "venue": (
+                ai.venue_component(item.venue, item.venue_status, item.workshop)
+                if item.venue_known
+                else None
+            ),
+        }
+        result = ai.ai_score(components, weights)
+        rows.append((item.work_id, result.score, json.dumps(result.breakdown()), now))
+        report.scored += result.score is not None
+    with store.transaction():
+        store.replace_scores(rows)
+
+
+def citations_per_year(citations: int, year: int, counted_in: int) -> float:
+    """Citations divided by the years the work has been out, counting its first year as
+    one (a paper from this year with 4 citations has 4 a year).
+
+    >>> citations_per_year(120, 2020, 2025), citations_per_year(4, 2025, 2025)
+    (20.0, 4.0)
+    """
+    return citations / max(1, counted_in - year + 1)
+
+
+def impact_percentiles(inputs: Sequence[ScoreInput], current_year: int) -> dict[int, float]:
+    """Citations per year as a percentile within each (field, year) cohort, over the
+    works that have a citation count and a year (same rule as novelty's percentiles)."""
+    counted = [i for i in inputs if i.citations is not None and i.year and i.cohort]
+    rates = np.array(
+        [
+            citations_per_year(i.citations or 0, i.year or 0, i.citations_year or current_year)
+            for i in counted
+        ],
+        dtype=np.float64,
+    )
+    found = nov.cohort_percentiles(nov.Scores(rates, (None,) * len(counted)),
+                                   [i.cohort for i in counted])  # fmt: skip
+    return {
+        item.work_id: float(value)
+        for item, value in zip(counted, found.value, strict=True)
+        if not np.isnan(value)
+    }
