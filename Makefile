@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= scholarscope.db
 
-.PHONY: setup demo test lint bench train-fields clean
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: setup demo test lint bench train-fields clean browser
 
 # PyTorch goes in first, pinned: 2.13.0 is the CPU build on the machine, while a bare
 # "torch" (as sentence-transformers asks for it) would take the newest build with several
@@ -29,7 +31,10 @@ demo: setup  ## ingest, enrich and score the five seed documents into $(DB), pri
 	$(BIN)/scholarscope --db $(DB) profile "Shiming Ge"
 	$(BIN)/scholarscope --db $(DB) profile "Nannan Wang"
 
-test: setup  ## the whole test suite (what CI runs)
+browser:  ## Debian's chromium for tests/test_browser.py (apt-get; no-op when present)
+	sh scripts/install-browser.sh
+
+test: setup browser  ## the whole test suite (what CI runs)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from scholarscope.cli import cli
 
-COMMANDS = ("ingest", "enrich", "classify", "profile", "works", "authors", "stats")
+COMMANDS = ("ingest", "enrich", "classify", "profile", "works", "authors", "stats", "serve")
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 

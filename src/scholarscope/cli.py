@@ -284,6 +284,98 @@ def stats(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"{key}: {value:,}")
 
 
+@cli.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 127.0.0.1 keeps the server to this machine.",
+)
+@click.option("--port", default=8000, show_default=True, help="Port; 0 picks a free one.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    help="Server processes; one per core serves more requests at once.",
+)
+@click.option(
+    "--admin-token",
+    envvar="SCHOLARSCOPE_ADMIN_TOKEN",
+    default=None,
+    help="Turns on POST /admin/ingest, which then requires 'Authorization: Bearer "
+    "TOKEN' (env SCHOLARSCOPE_ADMIN_TOKEN). Without it the server only reads.",
+)
+@click.option(
+    "--semantic/--no-semantic",
+    default=True,
+    show_default=True,
+    help="Semantic search and similar works from stored embeddings (loads the "
+    "embedding model on the first search).",
+)
+@click.option(
+    "--show",
+    multiple=True,
+    metavar="NAME_OR_ID",
+    help="Print the address of this researcher's profile (repeatable).",
+)
+@click.option("--quiet", is_flag=True, help="Do not log each request.")
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    workers: int,
+    admin_token: str | None,
+    semantic: bool,
+    show: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Serve the web pages, the JSON API and search over the database until Ctrl-C.
+
+    Every page has a JSON twin (add .json); works lists export as .csv and .bib; the API
+    is described at /openapi.json.
+
+    Example: scholarscope serve --show "Shiming Ge"
+    """
+    from scholarscope.web import App, make_server, run
+
+    store = _open(ctx)
+    profiles = []
+    for name in show:
+        try:
+            author_id, _ = profile.resolve_author(store, name)
+        except profile.NotFound as error:
+            raise NotFoundError(str(error)) from error
+        profiles.append((name, f"/authors/author:{author_id}"))
+    store.close()
+    try:
+        app = App(
+            ctx.obj["db"], admin_token=admin_token, encoder=_query_encoder if semantic else None
+        )
+        server = make_server(app, host, port, log=not quiet)
+    except (ValueError, OSError) as error:
+        raise click.UsageError(str(error)) from error
+
+    def ready(url: str) -> None:
+        writes = "POST /admin/ingest needs the admin token" if admin_token else "read-only"
+        click.echo(f"serving {ctx.obj['db']} at {url}/ ({writes}; Ctrl-C stops)")
+        for name, path in profiles:
+            click.echo(f"  {name}: {url}{path}")
+
+    run(server, workers, on_ready=ready)
+
+
+def _query_encoder() -> Any:
+    """The embedding model for semantic search, or None (said once) when it is missing."""
+    try:
+        from scholarscope.embed import load_encoder
+
+        return load_encoder()
+    except ImportError as error:
+        click.echo(f"semantic search is off: {error}", err=True)
+        return None
+
+
 def _figure(value: Any, suffix: str = "") -> str:
     if value is None:
         return "—"

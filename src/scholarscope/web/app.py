@@ -1,0 +1,406 @@
+"""The web application without the socket: a request (method, target, headers, body)
+goes in, a ``Response`` comes out. ``server.py`` puts it behind HTTP.
+
+Routes come from ``routes.py``: a request is matched, its query parameters validated,
+the view's dict served as JSON, CSV, BibTeX or rendered into its template.
+
+Errors are answered, never raised: 400 for a bad parameter (with the reason), 404 for
+an unknown address, 405 for a wrong method, 401/403 for writes without the admin token.
+A bug is a 500 whose body says nothing of the internals (the traceback goes to stderr).
+
+The database is only read, through read-only connections, except by the one write
+endpoint (``POST /admin/ingest``), which exists only when an admin token is configured.
+Answers and read-side results are cached until the database files change (any commit
+changes the size or time of the database or its write-ahead log).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import queue
+import re
+import sys
+import tempfile
+import threading
+import traceback
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import escape
+
+from scholarscope.store import Store, open_store
+from scholarscope.web import export, filters, mathtext, views
+from scholarscope.web.openapi import openapi_document
+from scholarscope.web.params import BadRequest, Param, parse_params
+from scholarscope.web.routes import CONTENT_TYPES, ROUTES, Route
+from scholarscope.web.search import QueryEncoder, SemanticIndex
+
+HERE = Path(__file__).parent
+MAX_TARGET = 4000  # characters in a request target
+MAX_UPLOAD = 50 * 1024 * 1024
+MAX_CONCURRENT = 16  # requests served at once per process (the GIL gives no more)
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    ),
+)
+STATIC = {"style.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"}
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    content_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+_MISSING = object()
+
+
+class DataCache:
+    """A cache emptied whenever the database files change, holding at most ``size``
+    units (each item weighs ``weigh(item)``, 1 by default); the least recently used
+    items go first."""
+
+    def __init__(
+        self, files: list[Path], size: int, weigh: Callable[[Any], int] = lambda _: 1
+    ) -> None:
+        self.files = files
+        self.size = size
+        self.weigh = weigh
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._weight = 0
+        self._signature: tuple[Any, ...] | None = None
+        self._lock = threading.Lock()
+
+    def _current(self) -> tuple[Any, ...]:
+        stamps: list[tuple[int, int] | None] = []
+        for path in self.files:
+            try:
+                stat = path.stat()
+                stamps.append((stat.st_mtime_ns, stat.st_size))
+            except FileNotFoundError:
+                stamps.append(None)
+        return tuple(stamps)
+
+    def check(self) -> None:
+        """Forget everything if the database changed since the last check."""
+        signature = self._current()
+        with self._lock:
+            if signature != self._signature:
+                self._items.clear()
+                self._weight = 0
+                self._signature = signature
+
+    def get(self, key: Hashable, default: Any = None) -> Any:
+        """The cached value, or ``default``."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return default
+
+    def put(self, key: Hashable, value: Any) -> None:
+        weight = self.weigh(value)
+        if weight > self.size:
+            return
+        with self._lock:
+            if key in self._items:
+                self._weight -= self.weigh(self._items.pop(key))
+            self._items[key] = value
+            self._weight += weight
+            while self._weight > self.size:
+                _, dropped = self._items.popitem(last=False)
+                self._weight -= self.weigh(dropped)
+
+    def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """The cached value, made and kept first if missing (None is a value too)."""
+        found = self.get(key, _MISSING)
+        if found is _MISSING:
+            found = make()
+            self.put(key, found)
+        return found
+
+
+class App:
+    """The web application over one SQLite database file."""
+
+    def __init__(
+        self,
+        db: str,
+        admin_token: str | None = None,
+        encoder: Callable[[], QueryEncoder | None] | None = None,
+        cache_size: int = 256,
+        page_cache_bytes: int = 64 * 1024 * 1024,
+    ) -> None:
+        """``encoder``: a function returning the query encoder for semantic search, called
+        on first need in each worker process (a model is not loaded before the workers
+        fork); ``cache_size``: read-side results kept (profiles, leaderboards …);
+        ``page_cache_bytes``: answers kept whole; 0 turns either off."""
+        self.db = db
+        self.admin_token = admin_token or None
+        self._load_encoder = encoder
+        self._encoder: QueryEncoder | None = None
+        self._encoder_loaded = False
+        self._encoder_lock = threading.Lock()
+        store = open_store(db)  # creates the file and applies migrations
+        try:
+            self.files = store.database_files()
+            if not self.files:
+                raise ValueError("the web server needs a database file, not :memory:")
+            self.unindexed = store.unindexed_work_count()
+        finally:
+            store.close()
+        self.cache = DataCache(self.files, cache_size)
+        self.pages = DataCache(self.files, page_cache_bytes, lambda r: len(r.body) + 500)
+        self._readers: queue.LifoQueue[Store] = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(MAX_CONCURRENT)
+        self.templates = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=select_autoescape(default=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.templates.filters.update(
+            text=mathtext.render_text,
+            plain=mathtext.plain_text,
+            number=filters.number,
+            day=filters.day,
+            path=filters.quote_id,
+            url=filters.web_url,
+        )
+        self.templates.globals.update(
+            query_string=filters.query_string, venue_line=filters.venue_line
+        )
+        self._static = {name: (HERE / "static" / name).read_bytes() for name in STATIC}
+
+    # -- the request ------------------------------------------------------------------
+
+    def handle(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes = b""
+    ) -> Response:
+        """Answer one request (``headers`` with lower-case names); never raises."""
+        fmt = "html"
+        try:
+            if len(target) > MAX_TARGET or "\x00" in target:
+                raise BadRequest("the address is too long or malformed")
+            raw_path, _, raw_query = target.partition("?")
+            fmt, raw_path = _split_format(raw_path)
+            path = unquote(raw_path, errors="strict")
+            if path.startswith("/static/"):
+                return self._static_file(path[len("/static/") :], method)
+            if path == "/admin/ingest":
+                return self._admin_ingest(method, headers, body, raw_query)
+            if method not in ("GET", "HEAD"):
+                return _error(405, "this address only answers GET", fmt, (("Allow", "GET"),))
+            if path == "/openapi" and fmt == "json":
+                return _json(openapi_document())
+            path = "/index" if path == "/" else path
+            for route in ROUTES:
+                args = route.match(path)
+                if args is not None and fmt in route.formats:
+                    return self._page(route, args, path, raw_query, fmt)
+            raise views.NotFound(f"nothing at {path}" + ("" if fmt == "html" else f".{fmt}"))
+        except BadRequest as error:
+            return _error(400, str(error), fmt)
+        except UnicodeDecodeError:
+            return _error(400, "the address is not valid UTF-8", fmt)
+        except views.NotFound as error:
+            return _error(404, str(error), fmt)
+        except Exception:  # a bug: tell the user little, the operator everything
+            traceback.print_exc(file=sys.stderr)
+            return _error(500, "internal error (details are in the server's log)", fmt)
+
+    def _page(
+        self, route: Route, args: tuple[str, ...], path: str, raw_query: str, fmt: str
+    ) -> Response:
+        """A route's answer: from the page cache, or made and (when it is a 200) kept."""
+        self.pages.check()
+        key = (path, fmt, raw_query)
+        cached: Response | None = self.pages.get(key)
+        if cached is None:
+            cached = self._make_page(route, args, path, raw_query, fmt)
+            if cached.status == 200:
+                self.pages.put(key, cached)
+        return cached
+
+    def _make_page(
+        self, route: Route, args: tuple[str, ...], path: str, raw_query: str, fmt: str
+    ) -> Response:
+        try:
+            query = parse_qs(raw_query, keep_blank_values=True, strict_parsing=False,
+                             max_num_fields=40, errors="strict")  # fmt: skip
+        except UnicodeDecodeError:
+            raise BadRequest("the address is not valid UTF-8") from None
+        except ValueError as error:
+            raise BadRequest(f"malformed query string ({error})") from None
+        params = parse_params(route.params, query)
+        with self._reader() as store:
+            self.cache.check()
+            context = views.Context(
+                store, self.cache.get_or_make, lambda: self._semantic(store), self._query_encoder
+            )
+            try:
+                page = route.view(context, *args, params, fmt)
+            except views.Redirect as redirect:
+                location = redirect.location + ("" if fmt == "html" else f".{fmt}")
+                location += f"?{raw_query}" if raw_query else ""
+                return Response(302, CONTENT_TYPES["html"], b"", (("Location", location),))
+            except ValueError as error:  # a read-side function refusing its input
+                raise BadRequest(str(error)) from None
+            if fmt == "json":
+                return _json(page.data)
+            if fmt in views.EXPORTS:
+                return self._export(page, fmt)
+            html = self.templates.get_template(page.template).render(
+                page=page, data=page.data, extra=page.extra, params=params, route=route,
+                path="/" if path == "/index" else path, raw_query=raw_query,
+                unindexed=self.unindexed,
+            )  # fmt: skip
+            return Response(200, CONTENT_TYPES["html"], html.encode(), SECURITY_HEADERS)
+
+    def _export(self, page: views.Page, fmt: str) -> Response:
+        if page.works is None:
+            raise BadRequest("this page has no works list to export")
+        text = export.works_csv(page.works) if fmt == "csv" else export.works_bibtex(page.works)
+        name = re.sub(r"[^A-Za-z0-9]+", "-", page.title).strip("-").lower()[:60] or "works"
+        disposition = (("Content-Disposition", f'attachment; filename="{name}.{fmt}"'),)
+        return Response(200, CONTENT_TYPES[fmt], text.encode(), disposition)
+
+    def _query_encoder(self) -> QueryEncoder | None:
+        with self._encoder_lock:
+            if not self._encoder_loaded and self._load_encoder is not None:
+                self._encoder = self._load_encoder()
+            self._encoder_loaded = True
+        return self._encoder
+
+    def _semantic(self, store: Store) -> SemanticIndex | None:
+        """The stored vectors of the query encoder's model; the model is not even loaded
+        while the database holds no vectors at all."""
+        if self._load_encoder is None or not self.cache.get_or_make(
+            ("has embeddings",), store.has_embeddings
+        ):
+            return None
+        encoder = self._query_encoder()
+        if encoder is None:
+            return None
+        model = encoder.version
+        index: SemanticIndex | None = self.cache.get_or_make(
+            ("semantic", model), lambda: SemanticIndex.load(store, model)
+        )
+        return index
+
+    @contextmanager
+    def _reader(self) -> Iterator[Store]:
+        """A read-only connection for this request (at most MAX_CONCURRENT at once)."""
+        with self._slots:
+            try:
+                store = self._readers.get_nowait()
+            except queue.Empty:
+                primary = open_store(self.db)
+                try:
+                    store = primary.reader()
+                finally:
+                    primary.close()
+            try:
+                yield store
+            finally:
+                self._readers.put(store)
+
+    def _static_file(self, name: str, method: str) -> Response:
+        if method not in ("GET", "HEAD"):
+            return _error(405, "static files only answer GET", "html", (("Allow", "GET"),))
+        if name not in STATIC:
+            raise views.NotFound(f"no static file {name}")
+        cache = (("Cache-Control", "max-age=3600"),)
+        return Response(200, STATIC[name], self._static[name], cache)
+
+    # -- the one write endpoint -------------------------------------------------------
+
+    def _admin_ingest(
+        self, method: str, headers: Mapping[str, str], body: bytes, raw_query: str
+    ) -> Response:
+        """``POST /admin/ingest?name=FILE.jsonl``: the body is one file of any supported
+        format; it is ingested and enriched. Off without an admin token."""
+        if method != "POST":
+            return _error(405, "use POST", "json", (("Allow", "POST"),))
+        if self.admin_token is None:
+            return _error(403, "writes are off: start the server with an admin token", "json")
+        given = headers.get("authorization") or ""
+        if not hmac.compare_digest(given.encode(), f"Bearer {self.admin_token}".encode()):
+            return _error(401, "a valid 'Authorization: Bearer <admin token>' is required",
+                          "json", (("WWW-Authenticate", "Bearer"),))  # fmt: skip
+        params = parse_params(
+            (Param("name", "text", "File name of the upload.", "upload"),),
+            parse_qs(raw_query, keep_blank_values=True),
+        )
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", params["name"])[:100] or "upload"
+        if not body or len(body) > MAX_UPLOAD:
+            raise BadRequest(f"the body must hold one file of 1 byte to {MAX_UPLOAD} bytes")
+        from scholarscope.enrich.fields import load_field_model
+        from scholarscope.pipeline import ingest_paths
+        from scholarscope.pipeline.enrich import enrich_store
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            path.write_bytes(body)
+            store = open_store(self.db)
+            try:
+                reports = ingest_paths(store, [path])
+                enriched = enrich_store(store, model=load_field_model())
+            finally:
+                store.close()
+        result = {"files": [r.as_dict() for r in reports], "enriched": enriched.works}
+        return _json(result)
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def _split_format(path: str) -> tuple[str, str]:
+    """("json", "/authors/author:3") from "/authors/author:3.json"."""
+    for fmt in ("json", "csv", "bib"):
+        if path.endswith("." + fmt):
+            return fmt, path[: -len(fmt) - 1]
+    return "html", path
+
+
+def _json(value: Any) -> Response:
+    body = json.dumps(value, ensure_ascii=False).encode()
+    return Response(200, CONTENT_TYPES["json"], body)
+
+
+def _error(
+    status: int, message: str, fmt: str, headers: tuple[tuple[str, str], ...] = ()
+) -> Response:
+    """An error in the format asked for: JSON for the API, a small page otherwise."""
+    if fmt != "html":
+        body = json.dumps({"error": {"status": status, "message": message}}).encode()
+        return Response(status, CONTENT_TYPES["json"], body, headers)
+    page = ERROR_PAGE.format(status=status, message=_escape(message))
+    return Response(status, CONTENT_TYPES["html"], page.encode(), headers + SECURITY_HEADERS)
+
+
+ERROR_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{status} · scholarscope</title><link rel="stylesheet" href="/static/style.css">
+</head><body><main class="error"><h1>{status}</h1><p>{message}</p>
+<p><a href="/">scholarscope home</a></p></main></body></html>
+"""
+
+
+def _escape(text: str) -> str:
+    return str(escape(text))

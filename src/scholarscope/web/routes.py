@@ -1,0 +1,111 @@
+"""Every address the server answers, declared once: its view, its query parameters and
+the formats it answers in — the page (``/authors/author:3``), its JSON twin (``….json``)
+and, for works lists, CSV and BibTeX exports (``….csv``, ``….bib``). The same table
+validates requests (``app.py``) and writes the API description (``openapi.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from scholarscope.web import leaderboard, views
+from scholarscope.web.params import PAGE, WORK_FILTERS, Param, per_page
+
+CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "bib": "application/x-bibtex; charset=utf-8",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    """One address: ``path`` with at most one ``{placeholder}``, the view that answers
+    it, its query parameters and formats."""
+
+    path: str
+    view: Callable[..., views.Page]
+    params: tuple[Param, ...]
+    formats: tuple[str, ...]
+    summary: str
+
+    def match(self, path: str) -> tuple[str, ...] | None:
+        """The placeholder's value when ``path`` (without format suffix) is this route."""
+        head, brace, _ = self.path.partition("{")
+        if not brace:
+            return () if path == self.path else None
+        if path.startswith(head) and len(path) > len(head):
+            return (path[len(head) :],)
+        return None
+
+
+WORK_SORT = Param("sort", "choice", "Order of the works.", "profile", choices=views.WORK_SORTS)
+ROUTES: tuple[Route, ...] = (
+    Route("/index", views.home_page, (), ("html", "json"), "What the database holds."),
+    Route(
+        "/authors",
+        views.authors_page,
+        (Param("q", "text", "Words of the name (accents and case ignored)."), PAGE, per_page(50)),
+        ("html", "json"),
+        "People whose name contains every word of q, most works first.",
+    ),
+    Route(
+        "/authors/{id}",
+        views.author_page,
+        (*WORK_FILTERS, WORK_SORT, PAGE, per_page(50)),
+        ("html", "json", "csv", "bib"),
+        "An author's profile: figures with their breakdown and the source-stated ones, "
+        "charts, co-authors, then the works (filtered, sorted, paged; exports take all). "
+        "id is author:N; a source id (openalex:A…, orcid:…) or a name redirects there.",
+    ),
+    Route(
+        "/works",
+        views.works_page,
+        (*WORK_FILTERS, PAGE, per_page(50)),
+        ("html", "json", "csv", "bib"),
+        "Every stored work, newest first, filtered.",
+    ),
+    Route(
+        "/works/{id}",
+        views.work_page,
+        (),
+        ("html", "json", "csv", "bib"),
+        "One work: every source's record with provenance, novelty with its evidence, "
+        "AI Score breakdown, similar works. id is work:N or any id of the work "
+        "(arxiv:2409.19252, doi:10.1145/… with '/' as %2F or as is, openalex:W…).",
+    ),
+    Route(
+        "/search",
+        views.search_page,
+        (
+            Param("q", "text", 'Words or "quoted phrases"; every one must match.'),
+            Param("tab", "choice", "works or experts.", "works", choices=("works", "experts")),
+            WORK_FILTERS[0],
+            Param("year_from", "int", "Only works of this year or later.", None, 1000, 2999),
+            Param("year_to", "int", "Only works of this year or earlier.", None, 1000, 2999),
+            WORK_FILTERS[2],
+            Param("venue", "text", "Only works of this venue (NeurIPS, CVPR …)."),
+            Param("sort", "choice", "Order.", "relevance", choices=views.SEARCH_SORTS),
+            PAGE,
+            per_page(20),
+        ),
+        ("html", "json", "csv", "bib"),
+        "Works whose title or abstract match (keyword; hybrid with semantic when "
+        "embeddings are stored), or the experts: authors of the best matches.",
+    ),
+    Route("/fields", views.fields_page, (), ("html", "json"), "Fields with their works."),
+    Route(
+        "/fields/{code}",
+        views.field_page,
+        (
+            Param("metric", "choice", "Rank by.", "h_index", choices=leaderboard.METRICS),
+            Param("min_papers", "int", "Only authors with this many works.", 3, 1, 10_000),
+            PAGE,
+            per_page(50),
+        ),
+        ("html", "json"),
+        "Field leaderboard: authors whose primary field is code, ranked by a metric.",
+    ),
+)

@@ -1,0 +1,275 @@
+"""Search over works: keyword (SQLite FTS5 over title and abstract), semantic (stored
+embeddings) when an encoder is available, both fused; experts; similar works.
+
+Read side only, no HTTP: the pages and the JSON API call these functions (they could
+move to ``scholarscope/search.py`` for the CLI to share).
+
+- **Keyword**: every word the user typed must occur (Porter stemming, accents folded);
+  "quoted phrases" stay phrases. Ranked by BM25 with the title weighing 4× the abstract.
+- **Semantic** (once the embedding stage has stored vectors): the query is embedded by
+  the same model and compared with every work's vector (cosine similarity).
+- **Hybrid**: the two rankings fused by reciprocal rank (1 / (60 + rank), summed).
+- **Experts**: the authors of the 200 best-matching works, ranked by how many of those
+  works they wrote, then by their best-ranked one; their matching works are the evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from scholarscope import profile
+from scholarscope.store import Store
+
+POOL = 200  # matches considered for experts and for fusing the two rankings
+FUSION_K = 60  # reciprocal rank fusion constant (the usual choice)
+MAX_TERMS = 32
+_PHRASE_OR_WORD = re.compile(r'"([^"]*)"|(\w+)')
+_WORD = re.compile(r"\w+")
+STOPWORDS = frozenset(
+    "a an and are as at be by for from has have in into is it its of on or our that the "
+    "their this to via we with without which while using based towards toward new "
+    "learning model models method approach".split()
+)
+
+
+class QueryEncoder(Protocol):
+    """What semantic search needs of the embedding model (``scholarscope.embed``)."""
+
+    @property
+    def version(self) -> str: ...
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Filters of a works list; None means "any"."""
+
+    field: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    code: bool | None = None
+    venue: str | None = None
+
+    def as_store_args(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "year_from": self.year_from,
+            "year_to": self.year_to,
+            "code": self.code,
+            "venue": self.venue,
+        }
+
+    def accepts(self, facet: dict[str, Any] | None) -> bool:
+        """The same test as the store's SQL filters, for works found by embedding."""
+        if facet is None:
+            return False
+        year = facet["year"]
+        return (
+            (self.field is None or facet["field"] == self.field)
+            and (self.year_from is None or (year is not None and year >= self.year_from))
+            and (self.year_to is None or (year is not None and year <= self.year_to))
+            and (self.code is None or bool(facet["code"]) == self.code)
+            and (self.venue is None or (facet["venue"] or "").casefold() == self.venue.casefold())
+        )
+
+
+def fts_query(text: str, any_word: bool = False) -> str | None:
+    """An FTS5 query from what a person typed: words and "quoted phrases", each quoted,
+    so FTS5 operators, column filters or a stray quote are only text. None when there
+    is nothing to search for.
+
+    >>> fts_query('face anti-spoofing "domain generalization"')
+    '"face" "anti" "spoofing" "domain generalization"'
+    >>> fts_query('title:x OR "') , fts_query('  ""  ')
+    ('"title" "x" "OR"', None)
+    """
+    terms: list[str] = []
+    for phrase, word in _PHRASE_OR_WORD.findall(text):
+        words = _WORD.findall(phrase) if phrase else [word] if word else []
+        if words:
+            terms.append('"' + " ".join(words) + '"')
+    if not terms:
+        return None
+    return (" OR " if any_word else " ").join(terms[:MAX_TERMS])
+
+
+class SemanticIndex:
+    """Every stored work vector of one model, as unit rows of one matrix."""
+
+    def __init__(self, model: str, work_ids: np.ndarray, matrix: np.ndarray) -> None:
+        self.model = model
+        self.work_ids = work_ids
+        self.matrix = matrix
+        self._row = {int(w): i for i, w in enumerate(work_ids)}
+
+    @classmethod
+    def load(cls, store: Store, model: str) -> SemanticIndex | None:
+        """The index of ``model``'s vectors, or None when the store holds none."""
+        rows = store.work_vectors(model)
+        if not rows:
+            return None
+        matrix = np.stack([np.frombuffer(vector, dtype=np.float32) for _, vector in rows])
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        matrix = (matrix / np.where(norms == 0, 1, norms)).astype(np.float32)
+        return cls(model, np.array([w for w, _ in rows], dtype=np.int64), matrix)
+
+    def vector_of(self, work_id: int) -> np.ndarray | None:
+        row = self._row.get(work_id)
+        return None if row is None else self.matrix[row]
+
+    def nearest(
+        self, vector: np.ndarray, k: int, exclude: int | None = None
+    ) -> list[tuple[int, float]]:
+        """The ``k`` works most similar to ``vector``: (work_id, cosine similarity)."""
+        query = vector.astype(np.float32) / (float(np.linalg.norm(vector)) or 1.0)
+        similarities = self.matrix @ query
+        count = min(k + 1, len(similarities))
+        top = np.argpartition(-similarities, count - 1)[:count]
+        top = top[np.argsort(-similarities[top], kind="stable")]
+        found = [(int(self.work_ids[i]), float(similarities[i])) for i in top]
+        return [(w, round(s, 4)) for w, s in found if w != exclude][:k]
+
+
+def fuse(rankings: Sequence[Sequence[int]], k: int = FUSION_K) -> list[int]:
+    """Reciprocal rank fusion: each list gives 1 / (k + rank) to its items.
+
+    >>> fuse([[1, 2, 3], [3, 1]])
+    [1, 3, 2]
+    """
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, work_id in enumerate(ranking, start=1):
+            scores[work_id] = scores.get(work_id, 0.0) + 1.0 / (k + rank)
+    return sorted(scores, key=lambda w: (-scores[w], w))
+
+
+def search_work_ids(
+    store: Store,
+    text: str,
+    filters: Filters,
+    order: str,
+    limit: int,
+    offset: int,
+    semantic: SemanticIndex | None = None,
+    encoder: QueryEncoder | None = None,
+) -> tuple[str, int, list[int]]:
+    """(mode, total, one page of work ids) for a query. ``mode`` is "keyword", or
+    "hybrid" when an encoder and its stored vectors are there (ordered by relevance)."""
+    match = fts_query(text)
+    if match is None:
+        raise ValueError("the query has no words to search for")
+    args = filters.as_store_args()
+    if semantic is None or encoder is None or order != "relevance":
+        total, ids = store.find_work_ids(match, **args, order=order, limit=limit, offset=offset)
+        return "keyword", total, ids
+    _, keyword_ids = store.find_work_ids(match, **args, order="relevance", limit=POOL)
+    hits = semantic.nearest(encoder.encode([text])[0], POOL)
+    facets = store.work_facets([w for w, _ in hits])
+    semantic_ids = [w for w, _ in hits if filters.accepts(facets.get(w))]
+    fused = fuse([keyword_ids, semantic_ids])
+    return "hybrid", len(fused), fused[offset : offset + limit]
+
+
+def snippet_parts(snippet: str) -> list[dict[str, Any]]:
+    """A snippet from the store (matched words between \\x02 and \\x03) as parts a
+    page highlights and a JSON client reads without parsing any markup.
+
+    >>> snippet_parts("a \x02net\x03 b")
+    [{'text': 'a ', 'match': False}, {'text': 'net', 'match': True}, {'text': ' b', 'match': False}]
+    """
+    parts = []
+    for i, piece in enumerate(re.split("[\x02\x03]", snippet)):
+        if piece:
+            parts.append({"text": piece, "match": i % 2 == 1})
+    return parts
+
+
+def canonical_ids(store: Store, work_ids: Sequence[int]) -> dict[int, str]:
+    """The id each work is shown with (as ``profile.work_view`` picks it)."""
+    keys = store.work_keys(list(work_ids))
+    result = {}
+    for work_id in work_ids:
+        ids = [k for k in keys.get(work_id, []) if not k.startswith("title:")]
+        best = next(
+            (k for scheme in profile.ID_PRIORITY for k in ids if k.startswith(scheme + ":")),
+            None,
+        )
+        result[work_id] = best or f"work:{work_id}"
+    return result
+
+
+def work_labels(store: Store, work_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """{"id", "title"} of each work, for lists of links."""
+    facets = store.work_facets(list(work_ids))
+    ids = canonical_ids(store, work_ids)
+    return {w: {"id": ids[w], "title": (facets.get(w) or {}).get("title")} for w in work_ids}
+
+
+def find_experts(
+    store: Store, text: str, filters: Filters, limit: int = 20
+) -> tuple[int, list[dict[str, Any]]]:
+    """(matching works considered, the authors ranked with their matching works)."""
+    match = fts_query(text)
+    if match is None:
+        raise ValueError("the query has no words to search for")
+    _, ids = store.find_work_ids(match, **filters.as_store_args(), limit=POOL)
+    rank = {work_id: position for position, work_id in enumerate(ids, start=1)}
+    works_of: dict[int, set[int]] = {}
+    for work_id, _, _, author_id in store.authorship_rows(ids):
+        works_of.setdefault(author_id, set()).add(work_id)
+    ranked = sorted(
+        works_of, key=lambda a: (-len(works_of[a]), min(rank[w] for w in works_of[a]), a)
+    )[:limit]
+    names = store.author_names(ranked)
+    evidence_ids = sorted({w for a in ranked for w in works_of[a]})
+    labels = work_labels(store, evidence_ids)
+    experts = []
+    for author_id in ranked:
+        works = sorted(works_of[author_id], key=lambda w: rank[w])
+        experts.append(
+            {
+                "id": f"author:{author_id}",
+                "name": names.get(author_id),
+                "matching_works": len(works),
+                "best_rank": rank[works[0]],
+                "evidence": [{**labels[w], "rank": rank[w]} for w in works[:5]],
+            }
+        )
+    return len(ids), experts
+
+
+def similar_works(
+    store: Store,
+    work_id: int,
+    text: str | None,
+    semantic: SemanticIndex | None,
+    limit: int = 8,
+) -> dict[str, Any]:
+    """Works like this one, at any date: by embedding when this work has a vector,
+    otherwise by the words of ``text``, its title (keyword search, said so)."""
+    vector = semantic.vector_of(work_id) if semantic else None
+    if semantic is not None and vector is not None:
+        hits = semantic.nearest(vector, limit, exclude=work_id)
+        labels = work_labels(store, [w for w, _ in hits])
+        return {
+            "method": f"nearest by embedding ({semantic.model}), any date",
+            "works": [{**labels[w], "similarity": s} for w, s in hits],
+        }
+    words = [w for w in _WORD.findall(text or "") if len(w) > 2 and w.lower() not in STOPWORDS]
+    match = fts_query(" ".join(words[:16]), any_word=True)
+    found: list[int] = []
+    if match:  # titles against titles: ranking every abstract that shares a word is slow
+        found = store.best_matching_work_ids(f"title : ({match})", limit + 1)
+    found = [w for w in found if w != work_id][:limit]
+    labels = work_labels(store, found)
+    return {
+        "method": "titles sharing the most words with its title (or with its abstract's "
+        "opening when it has no title): keyword search, as no embeddings are stored",
+        "works": [{**labels[w], "similarity": None} for w in found],
+    }

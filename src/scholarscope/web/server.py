@@ -1,0 +1,141 @@
+"""The HTTP server: Python's own ``http.server``, one thread per connection, optionally
+several processes sharing the listening socket.
+
+Why the standard library: a page costs a few milliseconds of Python (building the
+profile, rendering it); the server adds ~0.2 ms, and nothing else would run that Python
+faster under the GIL. More cores are used by forking worker processes after the socket
+is bound (``workers``), each with its own read-only connections and caches; measured in
+``bench/web_latency.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from scholarscope.web.app import MAX_UPLOAD, App
+
+DEFAULT_PORT = 8000
+
+
+class WebServer(ThreadingHTTPServer):
+    """A threading HTTP server that hands every request to an ``App``."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], app: App, log: bool = False) -> None:
+        super().__init__(address, RequestHandler)
+        self.app = app
+        self.log = log
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-answer is normal (a closed tab, a load tool ending
+        its run); anything else is printed as usual."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+
+class RequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive
+    server_version = "scholarscope"
+    sys_version = ""
+    disable_nagle_algorithm = True  # headers and body leave without waiting for an ACK
+    timeout = 60  # seconds an idle keep-alive connection may hold its thread
+    server: WebServer
+
+    def do_GET(self) -> None:  # noqa: N802 - the names http.server calls
+        self._answer("GET")
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._answer("HEAD")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._answer("POST")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._answer("PUT")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._answer("DELETE")
+
+    def do_PATCH(self) -> None:  # noqa: N802
+        self._answer("PATCH")
+
+    def _answer(self, method: str) -> None:
+        started = time.perf_counter()
+        length_text = self.headers.get("Content-Length") or "0"
+        if not length_text.isdigit() or int(length_text) > MAX_UPLOAD:
+            self.send_error(413 if length_text.isdigit() else 400, "bad Content-Length")
+            self.close_connection = True
+            return
+        body = self.rfile.read(int(length_text)) if int(length_text) else b""
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        response = self.server.app.handle(
+            "GET" if method == "HEAD" else method, self.path, headers, body
+        )
+        self.send_response_only(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if method != "HEAD":
+            self.wfile.write(response.body)
+        if self.server.log:
+            took = (time.perf_counter() - started) * 1000
+            sys.stderr.write(f"{method} {self.path} {response.status} {took:.1f} ms\n")
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name
+        if self.server.log:
+            sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+
+def make_server(
+    app: App, host: str = "127.0.0.1", port: int = DEFAULT_PORT, log: bool = False
+) -> WebServer:
+    """Bind a server for ``app`` (port 0: any free port; see ``server.url``)."""
+    return WebServer((host, port), app, log)
+
+
+def run(server: WebServer, workers: int = 1, on_ready: Callable[[str], None] | None = None) -> None:
+    """Serve until interrupted; ``workers`` > 1 forks that many processes in all, which
+    share the bound socket (each opens its own database connections)."""
+    children = []
+    for _ in range(max(1, workers) - 1):
+        pid = os.fork()
+        if pid == 0:  # a worker: serve until the parent stops it
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                server.serve_forever()
+            finally:
+                os._exit(0)
+        children.append(pid)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
+    if on_ready:
+        on_ready(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        for pid in children:
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt

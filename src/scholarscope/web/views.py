@@ -1,0 +1,531 @@
+"""The pages. Each view turns validated parameters into one plain dict — served as is
+by the page's JSON twin — and names the template that renders it.
+
+The dicts are those of the read side (``profile.build_profile``, ``profile.load_work_views``
+…) with what a page adds: paging, filters, co-authors, charts' data, author links. The
+CLI prints the same dicts, so the page, the API and the terminal never disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from scholarscope import profile
+from scholarscope.authors import folded_name
+from scholarscope.merged import source_rank
+from scholarscope.score import metrics
+from scholarscope.store import Store
+from scholarscope.web import charts, leaderboard, search
+from scholarscope.web.params import BadRequest
+
+T = TypeVar("T")
+EXPORT_MAX = 5000  # works in one CSV or BibTeX export
+EXPORTS = ("csv", "bib")
+WORK_SORTS = ("profile", "date", "citations", "novelty", "ai_score")
+SEARCH_SORTS = ("relevance", "date")
+TOP_FIELDS = 5  # fields drawn in "fields over time"; the rest are "other"
+SITE_LINKS = {
+    "arxiv": "https://arxiv.org/abs/{}",
+    "doi": "https://doi.org/{}",
+    "openalex": "https://openalex.org/{}",
+    "s2": "https://www.semanticscholar.org/paper/{}",
+    "pmid": "https://pubmed.ncbi.nlm.nih.gov/{}/",
+}
+
+
+class NotFound(LookupError):
+    """Nothing at this address (HTTP 404)."""
+
+
+class Redirect(Exception):  # noqa: N818 - it is not an error: the page lives elsewhere
+    """The page lives at another address (HTTP 302), e.g. a name -> ``author:N``."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+@dataclass
+class Context:
+    """What a view may use: the store, a cache valid until the database changes, and
+    the semantic index and query encoder when embeddings are available."""
+
+    store: Store
+    cached: Callable[[Hashable, Callable[[], Any]], Any]
+    semantic: Callable[[], search.SemanticIndex | None]
+    encoder: Callable[[], search.QueryEncoder | None]
+
+
+@dataclass
+class Page:
+    """A view's result: ``data`` is the JSON twin; ``extra`` only feeds the HTML (chart
+    geometry, labels); ``works`` is the whole works list behind the page, for exports."""
+
+    template: str
+    title: str
+    data: dict[str, Any]
+    extra: dict[str, Any] = field(default_factory=dict)
+    works: list[dict[str, Any]] | None = None
+
+
+# -- shared helpers -----------------------------------------------------------------
+
+
+def paginate(items: list[T], page: int, per_page: int) -> tuple[list[T], dict[str, int]]:
+    """One page of a list and the paging block of the JSON.
+
+    >>> paginate(list(range(5)), 2, 2)
+    ([2, 3], {'page': 2, 'per_page': 2, 'total': 5, 'pages': 3})
+    """
+    start = (page - 1) * per_page
+    return items[start : start + per_page], paging_block(page, per_page, len(items))
+
+
+def paging_block(page: int, per_page: int, total: int) -> dict[str, int]:
+    return {"page": page, "per_page": per_page, "total": total,
+            "pages": max(1, -(-total // per_page))}  # fmt: skip
+
+
+def load_views(store: Store, work_ids: list[int]) -> list[dict[str, Any]]:
+    """Merged work views with their scores, in the given order."""
+    views = profile.load_work_views(store, work_ids)
+    for view in views:
+        view.pop("_records")
+    profile.attach_scores(store, views)
+    return views
+
+
+def with_author_links(store: Store, works: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Copies of the works with ``author_ids``: the ``author:N`` of each shown author,
+    taken from the same source the names come from (None when they cannot be paired)."""
+    by_work: dict[int, dict[str, list[tuple[int, int]]]] = {}
+    for work_id, source, position, author_id in store.authorship_rows(
+        [w["work_id"] for w in works]
+    ):
+        if position is not None:
+            by_work.setdefault(work_id, {}).setdefault(source, []).append((position, author_id))
+    linked = []
+    for work in works:
+        sources = by_work.get(work["work_id"], {})
+        ids: list[str | None] = [None] * len(work["authors"])
+        for source in sorted(sources, key=source_rank):
+            people = [f"author:{a}" for _, a in sorted(sources[source])]
+            if len(people) == len(work["authors"]):
+                ids = list(people)
+                break
+        linked.append({**work, "author_ids": ids})
+    return linked
+
+
+def external_links(ids: list[str]) -> list[dict[str, str]]:
+    """Links to the work on the sites its ids belong to.
+
+    >>> external_links(["arxiv:2409.19252", "doi:10.1145/3664647.3680919", "title:x"])[1]
+    {'id': 'doi:10.1145/3664647.3680919', 'url': 'https://doi.org/10.1145/3664647.3680919'}
+    """
+    links = []
+    for key in ids:
+        scheme, _, value = key.partition(":")
+        if scheme in SITE_LINKS and value:
+            links.append({"id": key, "url": SITE_LINKS[scheme].format(quote(value, safe="/"))})
+    return links
+
+
+def resolve_author_ref(store: Store, ref: str) -> int:
+    """``author:N``; a source id or a name redirects to the author's ``author:N`` page."""
+    match = re.fullmatch(r"author:(\d{1,12})", ref)
+    if match:
+        if store.author_row(int(match.group(1))) is None:
+            raise NotFound(f"no author with id {ref}")
+        return int(match.group(1))
+    try:
+        author_id, _ = profile.resolve_author(store, ref)
+    except profile.NotFound as error:
+        raise NotFound(str(error)) from None
+    raise Redirect(f"/authors/author:{author_id}")
+
+
+def resolve_work_ref(store: Store, ref: str) -> int:
+    """``work:N``, or any id of the work: ``arxiv:2409.19252`` (a version suffix is
+    ignored), ``doi:10.1145/…`` (any case), ``openalex:W…``, ``s2:…``."""
+    match = re.fullmatch(r"work:(\d{1,12})", ref)
+    if match:
+        if not store.work_exists(int(match.group(1))):
+            raise NotFound(f"no work with id {ref}")
+        return int(match.group(1))
+    scheme, _, value = ref.partition(":")
+    scheme = scheme.lower()
+    if scheme == "arxiv":
+        value = re.sub(r"v\d+$", "", value)
+    if scheme == "doi":
+        value = value.lower()
+    key = f"{scheme}:{value}"
+    found = store.find_work_keys([key]).get(key)
+    if found is None:
+        raise NotFound(f"no work with id {ref}")
+    return found
+
+
+# -- author profile -------------------------------------------------------------------
+
+
+def filter_works(works: list[dict[str, Any]], params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The works that pass the field, year and code filters."""
+    wanted = params.get("field")
+    return [
+        w
+        for w in works
+        if (wanted is None or wanted in (w["field"], w["field_category"]))
+        and (params.get("year") is None or w["year"] == params["year"])
+        and (params.get("code") is None or w["code"] == params["code"])
+    ]
+
+
+def sort_works(works: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
+    """``profile``: the profile's own order; otherwise by that figure, highest (newest)
+    first, works without it last, ties in the profile's order."""
+    if sort == "profile":
+        return list(works)
+    present = [w for w in works if w.get(sort) is not None]
+    missing = [w for w in works if w.get(sort) is None]
+    return sorted(present, key=lambda w: w[sort], reverse=True) + missing
+
+
+def fields_over_time(works: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """{year: {field: works}} over the works with a year and a field."""
+    table: dict[str, Counter[str]] = {}
+    for work in works:
+        if work["year"] and work["field"]:
+            table.setdefault(str(work["year"]), Counter())[work["field"]] += 1
+    return {year: dict(table[year]) for year in sorted(table)}
+
+
+def novelty_distribution(works: list[dict[str, Any]]) -> list[dict[str, int]]:
+    """Works per tenth of the novelty percentile (90–100 includes 100)."""
+    bins = [{"from": 10 * i, "to": 10 * i + 10, "works": 0} for i in range(10)]
+    for work in works:
+        if work.get("novelty") is not None:
+            bins[min(9, int(work["novelty"] // 10))]["works"] += 1
+    return bins
+
+
+def author_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Page:
+    export = fmt in EXPORTS
+    author_id = resolve_author_ref(ctx.store, ref)
+    full = ctx.cached(("profile", author_id), lambda: profile.build_profile(ctx.store, author_id))
+    all_works = full["works"]
+    chosen = sort_works(filter_works(all_works, params), params["sort"])
+    shown, paging = paginate(chosen, params["page"], params["per_page"])
+    coauthors = ctx.cached(("coauthors", author_id), lambda: ctx.store.coauthors(author_id, 12))
+    timeline = fields_over_time(all_works)
+    distribution = novelty_distribution(all_works)
+    data = {key: value for key, value in full.items() if key != "works"}
+    data.update(
+        {
+            "works": with_author_links(ctx.store, shown),
+            "paging": paging,
+            "filters": {k: params[k] for k in ("field", "year", "code", "sort")},
+            "coauthors": [
+                {"id": f"author:{a}", "name": name, "shared_works": n} for a, name, n in coauthors
+            ],
+            "fields_over_time": timeline,
+            "novelty_distribution": distribution,
+        }
+    )
+    extra = (
+        {}
+        if fmt != "html"
+        else {
+            "header": header_figures(full),
+            "citations_chart": charts.bar_chart(
+                list(full["citations_per_year"].items()),
+                "citations",
+                "Citations received per year, summed over the works' counts by year.",
+            ),
+            "novelty_chart": charts.bar_chart(
+                [(f"{b['from']}–{b['to']}", b["works"]) for b in distribution],
+                "works",
+                "Works per novelty percentile band (50 is typical for the field and year).",
+            ),
+            "fields_chart": _fields_chart(timeline),
+            "field_choices": sorted({w["field"] for w in all_works if w["field"]}),
+            "year_choices": sorted({w["year"] for w in all_works if w["year"]}, reverse=True),
+            "sorts": WORK_SORTS,
+        }
+    )
+    return Page("author.html", full["name"], data, extra, chosen[:EXPORT_MAX] if export else None)
+
+
+def _fields_chart(timeline: dict[str, dict[str, int]]) -> charts.Chart | None:
+    totals: Counter[str] = Counter()
+    for counts in timeline.values():
+        totals.update(counts)
+    top = [name for name, _ in totals.most_common(TOP_FIELDS)]
+    series = top + (["other"] if len(totals) > len(top) else [])
+    columns: list[tuple[str, dict[str, float]]] = []
+    for year, counts in timeline.items():
+        column: dict[str, float] = {name: counts.get(name, 0) for name in top}
+        other = sum(n for name, n in counts.items() if name not in top)
+        if other:
+            column["other"] = other
+        columns.append((year, column))
+    return charts.stacked_chart(columns, series, "Works per year, by field.")
+
+
+def header_figures(p: dict[str, Any]) -> list[dict[str, Any]]:
+    """The header's figures with what the expandable breakdown of each one says."""
+    stated = p["stated"] or {}
+    reasons = {
+        row["figure"]: row["reasons"]
+        for row in p["reconciliation"]
+        if row["source"] == stated.get("source")
+    }
+    sources = ", ".join(
+        f"{name}: {s['citations']:,} citations over {s['works_with_figure']} works, h-index "
+        f"{s['h_index']}"
+        for name, s in p["citations_by_source"].items()
+    )
+    novelty = p["novelty_breakdown"]
+    ai = p["ai_score_breakdown"]
+    return [
+        {
+            "key": "h_index", "label": "h-index", "ours": p["h_index"], "suffix": "",
+            "stated": stated.get("h_index"), "reasons": reasons.get("h_index", []),
+            "explain": [
+                "The largest h such that h works have at least h citations each.",
+                f"i10-index {_shown(p['i10_index'])}, g-index {_shown(p['g_index'])}, "
+                f"m-quotient {_shown(p['m_quotient'])} (first work {_shown(p['first_year'])}).",
+                f"{p['works_with_citations']} of {p['papers']} works have a citation figure.",
+                sources or "No source gives a citation figure for these works.",
+            ],
+        },
+        {
+            "key": "papers", "label": "papers", "ours": p["papers"], "suffix": "",
+            "stated": stated.get("papers"), "reasons": reasons.get("papers", []),
+            "explain": ["Distinct stored works: a work merged from several sources counts once."],
+        },
+        {
+            "key": "citations", "label": "citations", "ours": p["citations"], "suffix": "",
+            "stated": stated.get("citations"), "reasons": reasons.get("citations", []),
+            "explain": [
+                "The sum of each work's citation figure (the newest figure of the first of "
+                "OpenAlex, Semantic Scholar, a profile page that has one).",
+                sources or "No source gives a citation figure for these works.",
+            ],
+        },
+        {
+            "key": "novelty", "label": "Novelty", "ours": p["novelty"], "suffix": "%",
+            "stated": stated.get("novelty"), "reasons": [],
+            "explain": [
+                f"The {novelty['aggregation']}: {novelty['works_with_novelty']} of "
+                f"{novelty['works']} works have one.",
+                "A work's novelty is its percentile, within its field and year, of the "
+                "distance from the works that came before it; 50% is typical.",
+            ],
+        },
+        {
+            "key": "ai_score", "label": "AI Score", "ours": p["ai_score"], "suffix": "",
+            "stated": stated.get("ai_score"), "reasons": [],
+            "explain": _ai_explain(ai),
+        },
+    ]  # fmt: skip
+
+
+def _ai_explain(ai: dict[str, Any] | None) -> list[str]:
+    if not ai:
+        return ["No work of this author has an AI Score yet (run scholarscope score)."]
+    lines = [f"The {ai['aggregation']} ({ai['works_scored']} works scored)."]
+    for name, part in ai["components"].items():
+        lines.append(f"{name}: median {_shown(part['median'])} over {part['works']} works")
+    return lines
+
+
+def _shown(value: Any) -> str:
+    return "—" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
+
+
+# -- work page ------------------------------------------------------------------------
+
+
+def record_view(origin: str, work: Any, provenance: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """What one source says about a work, with where and when it was read."""
+    key, ingested_at = provenance.get(work.source, ("", ""))
+    return {
+        "source": work.source,
+        "origin": origin,
+        "record_key": key,
+        "ingested_at": ingested_at,
+        "ids": list(work.ids),
+        "title": work.title,
+        "date": work.date_text or work.date,
+        "categories": list(work.categories),
+        "primary_category": work.primary_category,
+        "field_badge": work.field_badge,
+        "authors": [a.author.name for a in work.authors],
+        "et_al": work.et_al,
+        "affiliation": work.affiliation_tag,
+        "venue": work.venue,
+        "comments": work.comments,
+        "journal_ref": work.journal_ref,
+        "code_badge": work.code_badge,
+        "code_url": work.code_url,
+        "citations": [
+            {"source": c.source, "count": c.count, "as_of": c.as_of} for c in work.citations
+        ],  # fmt: skip
+        "abstract": work.abstract,
+    }
+
+
+def work_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Page:
+    export = fmt in EXPORTS
+    work_id = resolve_work_ref(ctx.store, ref)
+    view = profile.load_work_views(ctx.store, [work_id])[0]
+    records = view.pop("_records")
+    profile.attach_scores(ctx.store, [view])
+    provenance = {source: (key, at) for source, key, _, at in ctx.store.record_provenance(work_id)}
+    data = with_author_links(ctx.store, [view])[0]
+    data.update(
+        {
+            "records": [record_view(origin, work, provenance) for origin, _, work in records],
+            "links": external_links(view["ids"]),
+            "similar": search.similar_works(
+                ctx.store, work_id, view["title"] or (view["abstract"] or "")[:300], ctx.semantic()
+            ),
+        }
+    )
+    title = view["title"] or view["id"]
+    return Page("work.html", title, data, {}, [view] if export else None)
+
+
+# -- lists: authors, works, search, fields ---------------------------------------------
+
+
+def authors_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
+    query = params["q"] or ""
+    page, per_page = params["page"], params["per_page"]
+    total = ctx.store.count_authors(folded_name(query)) if query else 0
+    found = profile.find_authors(ctx.store, query, page * per_page) if query else []
+    shown = found[(page - 1) * per_page :]
+    data = {"query": query, "paging": paging_block(page, per_page, total), "authors": shown}
+    return Page("authors.html", f"Authors matching {query}" if query else "Authors", data)
+
+
+def works_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
+    export = fmt in EXPORTS
+    filters = search.Filters(params["field"], params["year"], params["year"], params["code"])
+    page, per_page = params["page"], params["per_page"]
+    limit, offset = (EXPORT_MAX, 0) if export else (per_page, (page - 1) * per_page)
+    total, ids = ctx.store.find_work_ids(
+        None, **filters.as_store_args(), limit=limit, offset=offset
+    )
+    works = load_views(ctx.store, ids)
+    data = {
+        "paging": paging_block(page, per_page, total),
+        "filters": {k: params[k] for k in ("field", "year", "code")},
+        "works": with_author_links(ctx.store, works[:per_page] if export else works),
+    }
+    extra = {"field_choices": [f for f, _ in _field_counts(ctx)]} if fmt == "html" else {}
+    return Page("works.html", "Works", data, extra, works if export else None)
+
+
+def _field_counts(ctx: Context) -> list[tuple[str, int]]:
+    counts: list[tuple[str, int]] = ctx.cached(("field_counts",), lambda: ctx.store.field_counts())
+    return counts
+
+
+def search_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
+    export = fmt in EXPORTS
+    query = params["q"] or ""
+    filters = search.Filters(
+        params["field"], params["year_from"], params["year_to"], params["code"], params["venue"]
+    )
+    page, per_page = params["page"], params["per_page"]
+    data: dict[str, Any] = {
+        "query": query,
+        "tab": params["tab"],
+        "filters": {k: params[k] for k in ("field", "year_from", "year_to", "code", "venue")},
+        "sort": params["sort"],
+    }
+    semantic = ctx.semantic()
+    data["mode"] = "hybrid" if semantic else "keyword"
+    data["semantic"] = (
+        f"on ({semantic.model})"
+        if semantic
+        else "off: no embedding model is loaded or no embeddings are stored (scholarscope score)"
+    )
+    extra: dict[str, Any] = {"sorts": SEARCH_SORTS, "field_choices": []}
+    works: list[dict[str, Any]] = []
+    if not query:
+        data.update({"paging": paging_block(page, per_page, 0), "results": []})
+        return Page("search.html", "Search", data, extra, [] if export else None)
+    if search.fts_query(query) is None:
+        raise BadRequest("q has no words to search for")
+    if fmt == "html":  # the field menu of the filters
+        extra["field_choices"] = [f for f, _ in _field_counts(ctx)]
+    if params["tab"] == "experts":
+        considered, experts = search.find_experts(ctx.store, query, filters)
+        data.update({"works_considered": considered, "experts": experts})
+        return Page("search.html", f"Experts: {query}", data, extra)
+    limit, offset = (EXPORT_MAX, 0) if export else (per_page, (page - 1) * per_page)
+    mode, total, ids = search.search_work_ids(
+        ctx.store,
+        query,
+        filters,
+        params["sort"],
+        limit,
+        offset,
+        semantic,
+        ctx.encoder() if semantic else None,
+    )
+    works = load_views(ctx.store, ids)
+    snippets = ctx.store.search_snippets(search.fts_query(query) or "", ids[:per_page])
+    results = with_author_links(ctx.store, works[:per_page])
+    for result in results:
+        snippet = snippets.get(result["work_id"])
+        result["snippet"] = search.snippet_parts(snippet) if snippet else None
+    data.update({"mode": mode, "paging": paging_block(page, per_page, total), "results": results})
+    return Page("search.html", f"Search: {query}", data, extra, works if export else None)
+
+
+def fields_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
+    counts = _field_counts(ctx)
+    data = {"fields": [{"field": f, "works": n} for f, n in counts]}
+    return Page("fields.html", "Fields", data)
+
+
+def field_page(ctx: Context, code: str, params: dict[str, Any], fmt: str) -> Page:
+    field_code = metrics.field_badge(code) or code
+    known = {f for f, _ in _field_counts(ctx)}
+    if field_code not in known:
+        raise NotFound(f"no stored work is in the field {code}")
+    metric, min_papers = params["metric"], params["min_papers"]
+    rows: list[dict[str, Any]] = ctx.cached(
+        ("leaderboard", field_code, metric, min_papers),
+        lambda: leaderboard.field_leaderboard(ctx.store, field_code, metric, min_papers),
+    )
+    shown, paging = paginate(rows, params["page"], params["per_page"])
+    data = {
+        "field": field_code,
+        "metric": metric,
+        "min_papers": min_papers,
+        "paging": paging,
+        "authors": shown,
+        "definition": (
+            "Authors whose primary field (the most frequent field over their works) is "
+            f"{field_code}, with at least {min_papers} works, ranked by {metric} (authors "
+            "without that figure last), then by papers."
+        ),
+    }
+    extra = {"metrics": leaderboard.METRICS}
+    return Page("field.html", f"{field_code} leaderboard", data, extra)
+
+
+def home_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
+    stats = ctx.cached(("stats",), lambda: profile.stats(ctx.store))
+    data = {"stats": stats, "fields": [{"field": f, "works": n} for f, n in _field_counts(ctx)]}
+    return Page("home.html", "scholarscope", data)
