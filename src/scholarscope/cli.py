@@ -21,6 +21,7 @@ from scholarscope import pipeline, profile
 from scholarscope.ingest.files import ReadProgress
 from scholarscope.score.novelty import MIN_EARLIER
 from scholarscope.store import DEFAULT_URL, Store, open_store
+from scholarscope.web.filters import venue_line
 
 MAX_MESSAGES_PER_FILE = 20
 PROGRESS_MIN_BYTES = 1_000_000
@@ -426,7 +427,7 @@ def render_work(w: dict[str, Any], abstract: bool = True) -> str:
     lines = [badges, w["title"] or f"({w['id']})"]
     if byline.strip():
         lines.append(byline)
-    venue = _venue_line(w["venue"])
+    venue = venue_line(w["venue"])
     if venue or w["code_url"]:
         lines.append("   ".join(x for x in (venue, w["code_url"] or "") if x))
     scores = _scores_line(w)
@@ -435,18 +436,6 @@ def render_work(w: dict[str, Any], abstract: bool = True) -> str:
     if abstract and w["abstract"]:
         lines.append(textwrap.fill(w["abstract"], width=100))
     return "\n".join(lines)
-
-
-def _venue_line(venue: dict[str, Any] | None) -> str:
-    """``NeurIPS 2024 · accepted · 12 pages``."""
-    if not venue:
-        return ""
-    name = " ".join(str(x) for x in (venue["name"], venue["year"]) if x)
-    if venue["workshop"] and name:
-        name += " workshop"
-    parts = [name, venue["status"], venue["presentation"]]
-    parts += [f"{venue[k]} {k}" for k in ("pages", "figures", "tables") if venue[k]]
-    return " · ".join(p for p in parts if p)
 
 
 def _scores_line(w: dict[str, Any]) -> str:
