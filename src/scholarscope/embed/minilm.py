@@ -155,12 +155,12 @@ class MiniLM:
         head_size = self.width // self.heads
         qkv = F.linear(x.to(self.dtype), layer["qkv.weight"], layer["qkv.bias"])
         q, k, v = qkv.view(batch, width, 3, self.heads, head_size).permute(2, 0, 3, 1, 4)
-        context = torch.zeros(batch, self.heads, width, head_size, dtype=self.dtype)
+        # padding rows stay zero: any finite value would do, as they never reach a real row
+        context = torch.zeros(batch, width, self.heads, head_size, dtype=self.dtype)
         for rows, n in _equal_lengths(lengths):
-            context[rows, :, :n] = F.scaled_dot_product_attention(
-                q[rows, :, :n], k[rows, :, :n], v[rows, :, :n]
-            )
-        context = context.transpose(1, 2).reshape(batch, width, self.width)
+            heads = F.scaled_dot_product_attention(q[rows, :, :n], k[rows, :, :n], v[rows, :, :n])
+            context[rows, :n] = heads.transpose(1, 2)
+        context = context.view(batch, width, self.width)
         # adding a bfloat16 product to the float32 stream gives float32: no extra copy
         attended = x + F.linear(context, layer["out.weight"], layer["out.bias"])
         x = F.layer_norm(

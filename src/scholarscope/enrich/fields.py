@@ -1,7 +1,7 @@
 """Field of a work: the primary arXiv category predicted from its title and abstract.
 
 The model ships inside the package (``field_model.npz`` + ``field_model.json`` beside
-this file, about 2 MB) and needs only numpy: a TF-IDF transform written here to match
+this file, about 2.5 MB) and needs only numpy: a TF-IDF transform written here to match
 scikit-learn's ``TfidfVectorizer`` exactly, linear classifiers over it (multinomial
 logistic regressions), and a calibration of their scores into probabilities. ``make train-fields``
 (``python -m scholarscope.enrich.train_fields``) trains it from
