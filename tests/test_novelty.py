@@ -130,12 +130,12 @@ def test_matches_brute_force_with_many_duplicates_and_same_day_works(monkeypatch
     np.testing.assert_array_equal(found.similarity, sims)
 
 
-def test_novelty_raw_is_one_minus_mean_similarity():
+def test_novelty_raw_is_one_minus_the_nearest_similarity():
     vectors, dates = hand_corpus()
     found = earlier_neighbours(vectors, dates, k=2)
     raw = novelty_raw(found.similarity, found.earlier, min_earlier=3)
-    # work 3: 1 - (0.8 + 0.6) / 2; work 5: 1 - (1.0 + 0.96) / 2; work 7: two copies.
-    expected = [0.2, 0.3, 0.02, 0.1, 0.0, 0.0]
+    # work 3: neighbours 0.8 and 0.6, so 1 - 0.8; works 5, 6, 7, 9 have a copy before them.
+    expected = [0.2, 0.2, 0.0, 0.0, 0.0, 0.0]
     np.testing.assert_allclose(raw.value[[2, 3, 5, 6, 7, 9]], expected, atol=1e-6)
     assert raw.reason[0] == "only 0 earlier works in the corpus (3 needed)"
     assert raw.reason[1] == "only 1 earlier work in the corpus (3 needed)"

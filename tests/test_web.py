@@ -5,28 +5,31 @@ whose title, authors, comments and abstract carry HTML, scripts and LaTeX."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import http.client
 import io
 import json
 import re
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
-import numpy as np
 import pytest
+from markupsafe import escape
 
 from scholarscope import profile
+from scholarscope.embed import Encoder, load_encoder
 from scholarscope.enrich.fields import load_field_model
 from scholarscope.pipeline import ingest_paths
 from scholarscope.pipeline.enrich import enrich_store
+from scholarscope.pipeline.score import score_store
 from scholarscope.store import open_store
 from scholarscope.web import App, make_server
 from scholarscope.web.openapi import openapi_document
@@ -142,6 +145,36 @@ def shiming(base: str) -> str:
     return str(found[0]["id"])
 
 
+# The seed documents plus one OpenAlex author (9 works with citation figures), embedded
+# with the real model and scored as `scholarscope score --min-earlier 10` does: built
+# once for the module (embedding the 139 texts takes a few seconds).
+POLO = "openalex-authors/A5030587820.json"  # Camilo A. Polo
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    return load_encoder()
+
+
+@pytest.fixture(scope="module")
+def scored_db(tmp_path_factory: pytest.TempPathFactory, shared_data: Path, encoder: Encoder) -> str:
+    db = build_db(tmp_path_factory.mktemp("scored") / "scored.db", EXAMPLES, shared_data / POLO)
+    store = open_store(db)
+    report = score_store(store, encoder, min_earlier=10)
+    store.close()
+    assert (report.embedded, report.scored) == (139, 52)
+    return db
+
+
+@pytest.fixture(scope="module")
+def scored(scored_db: str, encoder: Encoder) -> Iterator[str]:
+    """A server with semantic search on, loaded before it serves (as ``run`` does)."""
+    app = App(scored_db, encoder=lambda: encoder)
+    app.warm()
+    with start(app) as url:
+        yield url
+
+
 # -- pages and their JSON twins -----------------------------------------------------
 
 
@@ -156,6 +189,7 @@ def test_profile_page_shows_the_seed_header_and_the_fifty_works(base: str, shimi
     ours = dict(re.findall(r'data-figure="(\w+)".*?class="value ours">([^<]+)<', html, re.S))
     assert ours["papers"] == "50" and ours["h_index"] == "—"
     assert "the source counts 4 works not stored here" in html
+    assert "m-quotient — (first work 2017)." in html and "2,017" not in html  # a year
     assert html.count('<article class="work"') == 50
     assert "50 Papers" in html
     first = html.index('<article class="work"')
@@ -192,6 +226,24 @@ def test_profile_filters_and_sorts(base: str, shiming: str) -> None:
     newest = get_json(f"{base}/authors/{shiming}.json?sort=date")["works"]
     dates = [w["date"] for w in newest if w["date"]]
     assert dates == sorted(dates, reverse=True)
+
+
+def test_field_filters_take_the_badge_or_the_category(base: str, shiming: str) -> None:
+    """cs.LG and LG are one field, in every filter that takes one (as /fields/cs.CV)."""
+    lg = get_json(f"{base}/authors/{shiming}.json?field=LG")
+    by_category = get_json(f"{base}/authors/{shiming}.json?field=cs.LG")
+    assert by_category["paging"]["total"] == lg["paging"]["total"] == 12
+    assert by_category["works"] == lg["works"] and by_category["filters"]["field"] == "LG"
+    searched = get_json(f"{base}/search.json?q=noisy%20labels&field=cs.CV")
+    assert searched["paging"]["total"] == 5
+    assert (
+        searched["results"] == get_json(f"{base}/search.json?q=noisy%20labels&field=CV")["results"]
+    )
+    works = get_json(f"{base}/works.json?field=cs.CV&per_page=1")["paging"]["total"]
+    assert works == get_json(f"{base}/works.json?field=CV&per_page=1")["paging"]["total"] == 110
+    html = fetch(f"{base}/authors/{shiming}?field=cs.LG")[2].decode()
+    assert html.count('<article class="work"') == 12
+    assert '<option value="LG" selected>' in html  # the menu shows the filter applied
 
 
 def test_author_name_and_source_ids_redirect_to_the_stable_id(base: str, shiming: str) -> None:
@@ -293,6 +345,30 @@ def test_authors_search_pages(base: str) -> None:
 # -- exports ---------------------------------------------------------------------------
 
 
+def export_links(html: str) -> dict[str, str]:
+    found = re.search(r'<p class="exports">(.*?)</p>', html, re.S)
+    assert found is not None
+    return {label: href.replace("&amp;", "&") for href, label in
+            re.findall(r'<a href="([^"]+)">(\w+)</a>', found.group(1))}  # fmt: skip
+
+
+def test_every_export_link_exports_the_whole_list(base: str, shiming: str) -> None:
+    html = fetch(f"{base}/authors/{shiming}?per_page=10&page=2&sort=date")[2].decode()
+    links = export_links(html)
+    assert set(links) == {"CSV", "BibTeX", "JSON"}
+    path, _, query = links["JSON"].partition("?")
+    assert path == f"/authors/{shiming}.json"
+    assert parse_qs(query) == {"sort": ["date"], "per_page": ["5000"]}  # no page
+    exported = get_json(base + links["JSON"])
+    rows = list(csv.DictReader(io.StringIO(fetch(base + links["CSV"])[2].decode())))
+    assert exported["paging"] == {"page": 1, "per_page": 5000, "total": 50, "pages": 1}
+    assert [w["title"] for w in exported["works"]] == [r["title"] for r in rows]
+    assert len(rows) == 50
+    searched = export_links(fetch(f"{base}/search?q=noisy+labels&per_page=2&page=3")[2].decode())
+    assert len(get_json(base + searched["JSON"])["results"]) == 9
+    assert len(parse_bibtex(fetch(base + searched["BibTeX"])[2].decode())) == 9
+
+
 def test_csv_export_parses_back(base: str, shiming: str) -> None:
     status, headers, body = fetch(f"{base}/authors/{shiming}.csv")
     assert status == 200 and headers["content-type"].startswith("text/csv")
@@ -346,7 +422,9 @@ def test_bibtex_export_parses_back(base: str, shiming: str) -> None:
 BAD_REQUESTS = [
     ("/search.json?q=noisy&page=0", "page must be at least 1"),
     ("/search.json?q=noisy&page=abc", "page must be a whole number"),
-    ("/search.json?q=noisy&per_page=100000", "per_page must be at most 1000"),
+    ("/search.json?q=noisy&per_page=100000", "per_page must be at most 5000"),
+    ("/authors.json?q=wang&per_page=5000", "per_page must be at most 1000"),
+    ("/search.json?q=noisy&year_from=2024&year_to=2020", "year_from (2024) is after year_to"),
     ("/search.json?q=noisy&sort=bogus", "sort must be one of relevance, date"),
     ("/search.json?q=noisy&pgae=2", "unknown parameter 'pgae'"),
     ("/search.json?q=a&q=b", "parameter 'q' is given more than once"),
@@ -370,6 +448,31 @@ def test_bad_parameters_are_a_clear_400(base: str, target: str, message: str) ->
     assert status == 400 and headers["content-type"] == "application/json"
     error = json.loads(body)["error"]
     assert error["status"] == 400 and message in error["message"]
+
+
+# Numbers past SQLite's largest integer (2**63 - 1) name nothing: 404, never an overflow.
+OVER_LONG_IDS = [
+    ("/authors/author:99999999999999999999.json", "no author with id author:99999999999999999999"),
+    ("/authors/author:9223372036854775808.json", "no author with id author:9223372036854775808"),
+    ("/authors/%20author:99999999999999999999.json", "no author with id  author:9999"),
+    ("/authors/author:" + "9" * 3000 + ".json", "no author with id author:9999"),
+    ("/works/work:99999999999999999999.json", "no work with id work:99999999999999999999"),
+    ("/works/work:9223372036854775808.json", "no work with id work:9223372036854775808"),
+    ("/authors/author:99999999999999999999.csv", "no author with id author:9999"),
+]
+
+
+@pytest.mark.parametrize(("target", "message"), OVER_LONG_IDS)
+def test_over_long_numeric_ids_are_a_404(base: str, target: str, message: str) -> None:
+    status, headers, body = fetch(base + target)
+    assert status == 404 and headers["content-type"] == "application/json"
+    assert json.loads(body)["error"]["message"].startswith(message)
+    page = fetch(base + target.removesuffix(".json"))
+    assert page[0] == 404 and "internal error" not in page[2].decode()
+    # the largest id SQLite holds is an ordinary miss; a non-canonical form redirects
+    assert fetch(f"{base}/authors/author:9223372036854775807.json")[0] == 404
+    status, headers, _ = fetch(f"{base}/authors/%20author:3")
+    assert (status, headers["location"]) == (302, "/authors/author:3")
 
 
 def test_errors_on_pages_are_pages(base: str) -> None:
@@ -415,7 +518,43 @@ def test_the_write_endpoint_requires_the_token_and_then_ingests(
         assert status == 200, body
         result = json.loads(body)
         assert (result["files"][0]["new"], result["enriched"]) == (10, 10)
+        assert result["files"][0]["path"] == "upload:002.txt"
+        schema = openapi_document()["paths"]["/admin/ingest"]["post"]["responses"]["200"]
+        described = schema["content"]["application/json"]["schema"]
+        assert schema_problems(result, described, openapi_document()) == []
         assert get_json(f"{url}/index.json")["stats"]["works"] == 20  # the cache saw it
+        # the stored records name the upload, not the server's temporary file
+        work = get_json(f"{url}/works/arxiv:2408.04604.json")
+        assert [r["origin"] for r in work["records"]] == ["upload:002.txt"]
+
+
+def test_the_write_endpoint_answers_errors_in_json_without_server_paths(tmp_path: Path) -> None:
+    db = build_db(tmp_path / "admin.db", EXAMPLES / "000_6198259b7f70df20.txt")
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    with start(App(db, admin_token=ADMIN_TOKEN)) as url:
+        answers = {
+            "empty": fetch(f"{url}/admin/ingest?name=x.txt", "POST", b"", auth),
+            "unknown parameter": fetch(f"{url}/admin/ingest?nmae=x.txt", "POST", b"abc", auth),
+            "GET": fetch(f"{url}/admin/ingest"),
+            "not a format": fetch(
+                f"{url}/admin/ingest?name=../notes.txt", "POST", b"hello\nworld\n", auth
+            ),
+        }
+    for what, (_, headers, body) in answers.items():
+        assert headers["content-type"] == "application/json", what
+        assert "/tmp" not in body.decode() and str(tmp_path) not in body.decode(), what
+    errors = {what: json.loads(body)["error"] for what, (_, _, body) in answers.items()
+              if what != "not a format"}  # fmt: skip
+    assert errors["empty"] == {
+        "status": 400, "message": "the body must hold one file of 1 byte to 52428800 bytes"
+    }  # fmt: skip
+    assert errors["unknown parameter"]["message"].startswith("unknown parameter 'nmae'")
+    assert (answers["GET"][0], errors["GET"]["message"]) == (405, "use POST")
+    rejected = json.loads(answers["not a format"][2])["files"][0]
+    assert (rejected["path"], rejected["rejected"]) == ("upload:_notes.txt", 1)
+    assert rejected["messages"] == [
+        "upload:_notes.txt: not in any known format (it begins 'hello')"
+    ]
 
 
 # -- hostile input ------------------------------------------------------------------------
@@ -442,6 +581,60 @@ def test_html_and_scripts_in_records_are_shown_as_text(base: str) -> None:
     assert "<em>pair-wise</em>" in page
     assert '<span class="math">x<sub>i</sub><sup>2</sup> ≤ 1/2</span> &lt; 5 &amp; more' in page
     assert "a link" in page and "javascript:" not in page.replace("\\href{javascript:", "")
+
+
+PAYLOAD = "\"'><script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+@pytest.mark.parametrize(
+    ("target", "status", "reflected"),
+    [
+        ("/search?q={p}", 200, True),
+        ("/search?q={p}&tab=experts", 200, True),
+        ("/search?q=noisy&venue={p}", 200, True),
+        ("/search?q=noisy&field={p}", 400, False),
+        ("/search?q=noisy&sort={p}", 400, False),
+        ("/search?{p}=1", 400, True),  # the unknown parameter's name is quoted back
+        ("/authors?q={p}", 200, True),
+        ("/authors/{p}", 404, True),  # "no author matches …"
+        ("/authors/SHIMING?field={p}", 400, False),
+        ("/authors/SHIMING?sort={p}", 400, False),
+        ("/authors/SHIMING?code={p}", 400, False),
+        ("/works/{p}", 404, True),
+    ],
+)
+def test_query_parameters_are_reflected_only_escaped(
+    base: str, shiming: str, target: str, status: int, reflected: bool
+) -> None:
+    """Reflected XSS: whatever a link puts in the address comes back as text."""
+    url = base + target.replace("{p}", quote(PAYLOAD, safe="")).replace("SHIMING", shiming)
+    answer, headers, body = fetch(url)
+    html = body.decode()
+    assert answer == status and headers["content-type"] == "text/html; charset=utf-8"
+    assert unsafe_markup(html) == []
+    assert "<script>alert" not in html and "<img src=x" not in html and PAYLOAD not in html
+    if reflected:  # shown, escaped
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "script-src 'self'" in headers["content-security-policy"]
+
+
+def test_snippets_render_latex_like_the_abstract(base: str) -> None:
+    found = get_json(f"{base}/search.json?q=pair-wise%20noisy")["results"]
+    assert [r["title"][:28] for r in found] == ["Selective-Supervised Contras"]
+    parts = found[0]["snippet"]  # JSON keeps the text as stored, the matches marked
+    assert {"text": "pair", "match": True} in parts and any(
+        p["text"].endswith("\\textit{") for p in parts
+    )
+    html = fetch(f"{base}/search?q=pair-wise+noisy")[2].decode()
+    snippet = re.search(r'<p class="snippet">(.*?)</p>', html, re.S)
+    assert snippet is not None
+    assert "<em><mark>pair</mark>-<mark>wise</mark></em> manner, <mark>noisy</mark>" in (
+        snippet.group(1)
+    )
+    assert "\\textit" not in snippet.group(1)
+    hostile = fetch(f"{base}/search?q=pair-wise+alert")[2].decode()  # LaTeX beside HTML
+    assert "<em><mark>pair</mark>-<mark>wise</mark></em>" in hostile
+    assert unsafe_markup(hostile) == [] and "<script>alert" not in hostile
 
 
 def test_security_headers(base: str) -> None:
@@ -493,6 +686,115 @@ def test_every_route_is_described_and_answers(base: str) -> None:
             target = target.replace("{code}", EXAMPLES_OF["{code}"])
             query = "?q=noisy" if path.startswith("/search") else ""
             assert fetch(base + target + query)[0] == 200, target
+
+
+JSON_TYPES: dict[str, Any] = {"string": str, "integer": int, "number": (int, float),
+                              "boolean": bool, "array": list, "object": dict,
+                              "null": type(None)}  # fmt: skip
+
+
+def resolve(document: dict[str, Any], ref: str) -> Any:
+    """The part of the document a local "$ref" ("#/components/schemas/Work") names."""
+    assert ref.startswith("#/"), ref
+    node: Any = document
+    for key in ref[2:].split("/"):
+        assert isinstance(node, dict) and key in node, ref
+        node = node[key]
+    return node
+
+
+def refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from refs(value)
+
+
+def schema_problems(value: Any, schema: dict[str, Any], document: dict[str, Any],
+                    where: str = "$") -> list[str]:  # fmt: skip
+    """Where ``value`` breaks ``schema`` (the subset of JSON Schema the API uses:
+    $ref, allOf, type, enum, required, properties, items)."""
+    if "$ref" in schema:
+        return schema_problems(value, resolve(document, schema["$ref"]), document, where)
+    problems = []
+    for part in schema.get("allOf", []):
+        problems += schema_problems(value, part, document, where)
+    if "type" in schema:
+        kinds = [schema["type"]] if isinstance(schema["type"], str) else schema["type"]
+        if not any(
+            isinstance(value, JSON_TYPES[k]) and not (isinstance(value, bool) and k != "boolean")
+            for k in kinds
+        ):
+            return [f"{where}: {value!r:.60} is not {' or '.join(kinds)}"]
+    if "enum" in schema and value not in schema["enum"]:
+        problems.append(f"{where}: {value!r} is not one of {schema['enum']}")
+    if isinstance(value, dict):
+        problems += [f"{where}: no {k!r}" for k in schema.get("required", []) if k not in value]
+        for key, part in schema.get("properties", {}).items():
+            if key in value:
+                problems += schema_problems(value[key], part, document, f"{where}.{key}")
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            problems += schema_problems(item, schema["items"], document, f"{where}[{i}]")
+    return problems
+
+
+def test_json_answers_follow_their_described_schemas(scored: str, shiming: str) -> None:
+    document = get_json(f"{scored}/openapi.json")
+    for ref in refs(document):  # every reference resolves
+        resolve(document, ref)
+    for path, operations in document["paths"].items():  # what OpenAPI 3 requires of them
+        for operation in operations.values():
+            for status, response in operation["responses"].items():
+                assert "$ref" in response or response["description"], (path, status)
+            for parameter in operation.get("parameters", []):
+                assert parameter["in"] in ("path", "query") and "schema" in parameter, path
+                assert parameter["in"] == "query" or parameter["required"] is True, path
+    schemas = document["components"]["schemas"]
+    assert {"Work", "Author", "Paging", "Error"} <= set(schemas)
+    assert schemas["Paging"]["required"] == ["page", "per_page", "total", "pages"]
+    assert {"id", "work_id", "title", "authors", "novelty", "ai_score"} <= set(
+        schemas["Work"]["required"]
+    )
+    targets = {
+        "/index.json": "/index.json",
+        "/authors.json": "/authors.json?q=wang",
+        "/authors/{id}.json": f"/authors/{shiming}.json",
+        "/works.json": "/works.json?per_page=200",
+        "/works/{id}.json": "/works/work:14.json",
+        "/search.json": "/search.json?q=federated+learning+privacy",
+        "/fields.json": "/fields.json",
+        "/fields/{code}.json": "/fields/CV.json?min_papers=1",
+    }
+    assert set(targets) == {p for p in document["paths"] if p.endswith(".json")} - {
+        "/openapi.json"}  # fmt: skip
+    checked = []
+    for path, target in targets.items():
+        content = document["paths"][path]["get"]["responses"]["200"]["content"]
+        schema = content["application/json"]["schema"]
+        assert set(schema) == {"$ref"}, path
+        answer = get_json(scored + target)
+        assert schema_problems(answer, schema, document) == [], target
+        checked.append(schema["$ref"].rsplit("/", 1)[1])
+    assert checked == ["Home", "AuthorList", "Author", "WorkList", "WorkPage", "Search",
+                       "FieldList", "Leaderboard"]  # fmt: skip
+    experts = get_json(f"{scored}/search.json?q=federated+learning+privacy&tab=experts")
+    assert schema_problems(experts, {"$ref": "#/components/schemas/Search"}, document) == []
+    error = fetch(f"{scored}/search.json?q=noisy&page=0")
+    described = resolve(document, document["paths"]["/search.json"]["get"]["responses"]["400"][
+        "$ref"])["content"]["application/json"]["schema"]  # fmt: skip
+    assert error[0] == 400 and schema_problems(json.loads(error[2]), described, document) == []
+    # the checker does catch an answer that lacks a required key or has a wrong type
+    work = get_json(f"{scored}/works/work:14.json")
+    del work["title"]
+    work["year"] = "2024"
+    assert schema_problems(work, {"$ref": "#/components/schemas/WorkPage"}, document) == [
+        "$: no 'title'", "$.year: '2024' is not integer or null"]  # fmt: skip
 
 
 # -- the search index follows the data ---------------------------------------------------
@@ -556,58 +858,191 @@ def test_server_connections_are_read_only(db: str) -> None:
     reader.close()
 
 
-# -- the semantic half, through the seam the embedding stage fills --------------------
+# -- the semantic half, on works embedded and scored with the real model --------------
 
 
-class WordHashEncoder:
-    """A small real encoder for this test: a hashed bag of words (64 dimensions)."""
+def test_hybrid_search_counts_only_real_matches(scored: str) -> None:
+    """Semantic matches need a cosine similarity of 0.4: a query finds what is about
+    it, not every work that has a vector (139 here)."""
 
-    version = "test-word-hash-64"
+    def total(query: str, extra: str = "") -> tuple[str, int]:
+        data = get_json(f"{scored}/search.json?q={quote(query)}{extra}")
+        return data["mode"], data["paging"]["total"]
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = np.zeros((len(texts), 64), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"\w+", text.lower()):
-                vectors[row, int(hashlib.sha256(word.encode()).hexdigest(), 16) % 64] += 1
-        return vectors
+    assert total("noisy labels") == ("hybrid", 9)  # the 3 semantic matches match by words too
+    assert total("noisy labels", "&sort=date") == ("keyword", 9)
+    assert total("protein folding") == ("hybrid", 0)  # nothing here is about it
+    # no work has both words; three are about learning from crowds of annotators
+    assert total("crowdsourcing annotators", "&sort=date") == ("keyword", 0)
+    crowds = get_json(f"{scored}/search.json?q=crowdsourcing%20annotators")
+    assert [r["title"] for r in crowds["results"]] == [
+        "Coupled Confusion Correction: Learning from Crowds with Sparse Annotations",
+        "Transferring Annotator- and Instance-dependent Transition Matrix for Learning from Crowds",
+        "Trustable Co-label Learning from Multiple Noisy Annotators",
+    ]
+    assert crowds["paging"]["total"] == 3 and crowds["results"][0]["snippet"] is None
+    # 4 works have every word; 6 more are about federated learning or private models
+    hybrid = get_json(f"{scored}/search.json?q=federated%20learning%20privacy")
+    keyword = get_json(f"{scored}/search.json?q=federated%20learning%20privacy&sort=date")
+    assert (hybrid["paging"]["total"], keyword["paging"]["total"]) == (10, 4)
+    assert {r["id"] for r in keyword["results"]} < {r["id"] for r in hybrid["results"]}
+    assert hybrid["results"][0]["title"] == "Federated Learning with Label-Masking Distillation"
+    paged = get_json(f"{scored}/search.json?q=federated%20learning%20privacy&per_page=3&page=4")
+    assert [r["id"] for r in paged["results"]] == [hybrid["results"][9]["id"]]
+    assert hybrid["semantic"].startswith("on (all-MiniLM-L6-v2@")
 
 
-def test_hybrid_search_and_similar_works_use_stored_embeddings(tmp_path: Path) -> None:
-    db = build_db(tmp_path / "semantic.db", EXAMPLES)
-    encoder = WordHashEncoder()
-    store = open_store(db)
-    ids = [int(r[0]) for r in store.query("SELECT work_id FROM work ORDER BY work_id")]
-    views = profile.load_work_views(store, ids)
-    texts = [f"{v['title'] or ''}\n{v['abstract'] or ''}" for v in views]
-    hashes = [hashlib.sha256(t.encode()).hexdigest()[:32] for t in texts]
-    vectors = encoder.encode(texts)
-    with store.transaction():
-        store.insert_embeddings(
-            (h, encoder.version, v.tobytes()) for h, v in zip(hashes, vectors, strict=True)
-        )
-        store.upsert_novelty(
-            (v["work_id"], encoder.version, h, v["date"], 0, "[]", None, "test", None, None,
-             "2026-01-01T00:00:00Z")
-            for v, h in zip(views, hashes, strict=True)
-        )  # fmt: skip
-    store.close()
-    with start(App(db, encoder=lambda: encoder)) as url:
-        hybrid = get_json(f"{url}/search.json?q=noisy%20labels&per_page=20")
-        assert hybrid["mode"] == "hybrid" and hybrid["semantic"] == "on (test-word-hash-64)"
-        assert hybrid["paging"]["total"] == 130  # by embedding every work is some distance away
-        keyword = get_json(f"{url}/search.json?q=noisy%20labels&sort=date")  # keyword only
-        assert keyword["mode"] == "keyword" and keyword["paging"]["total"] == 9
-        # found by both rankings, the 9 keyword matches lead the fused list
-        assert {r["id"] for r in keyword["results"]} <= {r["id"] for r in hybrid["results"][:12]}
-        work = get_json(f"{url}/works/work:11.json")
-        similar = work["similar"]
-        assert similar["method"] == "nearest by embedding (test-word-hash-64), any date"
-        scores = [s["similarity"] for s in similar["works"]]
-        assert (
-            len(scores) == 8
-            and scores == sorted(scores, reverse=True)
-            and work["id"] not in {s["id"] for s in similar["works"]}
-        )
+def test_experts_use_the_ranking_of_the_works_tab(scored: str) -> None:
+    works = get_json(f"{scored}/search.json?q=federated%20learning%20privacy")["results"]
+    experts = get_json(f"{scored}/search.json?q=federated%20learning%20privacy&tab=experts")
+    assert experts["works_considered"] == 10
+    first = experts["experts"][0]
+    assert (first["name"], first["matching_works"], first["best_rank"]) == ("Shiming Ge", 8, 1)
+    for expert in experts["experts"]:
+        for evidence in expert["evidence"]:  # rank r is the works tab's r-th result
+            assert works[evidence["rank"] - 1]["id"] == evidence["id"]
+    # found by meaning alone: keyword search knows no expert on it
+    crowds = get_json(f"{scored}/search.json?q=crowdsourcing%20annotators&tab=experts")
+    assert [(e["name"], e["matching_works"]) for e in crowds["experts"][:2]] == [
+        ("Shikun Li", 3), ("Shiming Ge", 3)]  # fmt: skip
+
+
+def test_work_page_shows_novelty_evidence_and_the_ai_score_breakdown(scored: str) -> None:
+    work = get_json(f"{scored}/works/work:14.json")
+    assert work["title"] == "Distilling Channels for Efficient Deep Tracking"
+    assert len(work["novelty_evidence"]) == 10
+    assert work["novelty_evidence"][0]["title"] == (
+        "WebUAV-3M: A Benchmark for Unveiling the Power of Million-Scale Deep UAV Tracking"
+    )
+    breakdown = work["ai_score_breakdown"]
+    assert breakdown["weights"] == {"impact": 0.35, "novelty": 0.35, "openness": 0.15,
+                                    "venue": 0.15}  # fmt: skip
+    assert breakdown["components"]["openness"] == {"value": 0.0, "weight": 0.3, "points": 0.0}
+    assert breakdown["components"]["impact"]["value"] is None  # no citation figure: dropped
+    html = fetch(f"{scored}/works/work:14")[2].decode()
+    novelty = html[html.index('id="novelty-heading"') : html.index('id="ai-heading"')]
+    percentile = f"<strong>{work['novelty']:.0f}%</strong> — percentile within "
+    assert percentile + work["novelty_cohort"] in novelty
+    shown = re.findall(
+        r'<li><a href="/works/([^"]+)">([^<]*)</a> <span class="similarity">([\d.]+)</span>',
+        novelty,
+    )
+    assert shown == [
+        (e["id"], str(escape(e["title"] or e["id"])), f"{e['similarity']:.3f}")
+        for e in work["novelty_evidence"]
+    ]
+    for linked, _, _ in shown[:3]:  # the evidence links lead to the works
+        assert get_json(f"{scored}/works/{linked}.json")["id"] == linked
+    score = html[html.index('id="ai-heading"') : html.index('id="similar-heading"')]
+    assert f"<strong>{work['ai_score']}</strong> — the weighted mean" in score
+    rows = re.findall(
+        r'<tr><th scope="row">(\w+)</th><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>',
+        score,
+    )
+    assert rows == [
+        (name, "missing (dropped)" if c["value"] is None else str(c["value"]),
+         f"{c['weight']:.2f}", "—" if c["points"] is None else str(c["points"]))
+        for name, c in breakdown["components"].items()
+    ]  # fmt: skip
+    assert ("novelty", str(work["novelty"]), "0.70", str(work["ai_score"])) in rows
+    assert "Missing components are dropped and the other weights renormalised." in score
+
+
+def test_profile_sorts_by_citations_and_by_novelty(scored: str) -> None:
+    polo = get_json(f"{scored}/authors.json?q=camilo%20polo")["authors"][0]
+    assert (polo["name"], polo["papers"]) == ("Camilo A. Polo", 9)
+
+    def first(author: str, sort: str, key: str) -> list[tuple[str, Any]]:
+        works = get_json(f"{scored}/authors/{author}.json?sort={sort}")["works"]
+        return [(w["title"][:30], w[key]) for w in works[:3]]
+
+    assert first(polo["id"], "profile", "citations") == [
+        ("Facies architecture and paleog", 4),
+        ("Asymmetrical wave-dominated si", 12),
+        ("The digital rock analysis of b", 4),
+    ]
+    assert first(polo["id"], "citations", "citations") == [
+        ("Porosity and Permeability in B", 115),
+        ("Associating X-Ray Microtomogra", 25),
+        ("Asymmetrical wave-dominated si", 12),
+    ]
+    shiming = get_json(f"{scored}/authors.json?q=shiming%20ge")["authors"][0]["id"]
+    assert first(shiming, "profile", "novelty")[0] == ("Selective-Supervised Contrasti", None)
+    by_novelty = get_json(f"{scored}/authors/{shiming}.json?sort=novelty")["works"]
+    assert [(w["title"][:30], w["novelty"]) for w in by_novelty[:3]] == [
+        ("Interpret the Predictions of D", 62.5),
+        ("Underwater Camouflaged Object ", 60.6),
+        ("Distilling Channels for Effici", 56.7),
+    ]
+    scored_ones = [w["novelty"] for w in by_novelty if w["novelty"] is not None]
+    assert len(scored_ones) == 11 and scored_ones == sorted(scored_ones, reverse=True)
+    assert all(w["novelty"] is None for w in by_novelty[11:])  # unscored works last
+    html = fetch(f"{scored}/authors/{shiming}?sort=novelty")[2].decode()
+    first_title = re.search(r'<h3 class="title"><a href="[^"]+">([^<]+)</a>', html)
+    assert first_title is not None and first_title.group(1).startswith("Interpret the Predictions")
+
+
+def test_similar_works_by_embedding(scored: str) -> None:
+    similar = get_json(f"{scored}/works/work:14.json")["similar"]
+    assert similar["method"].startswith("nearest by embedding (all-MiniLM-L6-v2@")
+    scores = [s["similarity"] for s in similar["works"]]
+    assert len(scores) == 8 and scores == sorted(scores, reverse=True)
+    assert similar["works"][0]["title"] == (
+        "WebUAV-3M: A Benchmark for Unveiling the Power of Million-Scale Deep UAV Tracking"
+    )
+    assert "work:14" not in {s["id"] for s in similar["works"]}
+
+
+def test_warm_loads_the_encoder_and_the_vectors_before_any_request(
+    scored_db: str, encoder: Encoder
+) -> None:
+    loads: list[str] = []
+
+    def load() -> Encoder:
+        loads.append("encoder")
+        return encoder
+
+    app = App(scored_db, encoder=load)
+    assert app.warm() == {"model": encoder.version, "vectors": 139}
+    index = app.vectors.get(("semantic", encoder.version))
+    assert index is not None and len(index.work_ids) == 139
+    for target in ("/search.json?q=noisy+labels", "/search.json?q=deep&tab=experts",
+                   "/works/work:14.json"):  # fmt: skip
+        assert app.handle("GET", target, {}).status == 200
+    assert loads == ["encoder"]  # once, by warm
+    assert app.vectors.get(("semantic", encoder.version)) is index  # not loaded again
+    assert app.warm() == {"model": encoder.version, "vectors": 139} and loads == ["encoder"]
+    # without an encoder the server is keyword-only, and warm loads nothing
+    plain = App(scored_db)
+    assert plain.warm() == {"model": None, "vectors": None}
+    answer = json.loads(plain.handle("GET", "/search.json?q=noisy+labels", {}).body)
+    assert (answer["mode"], answer["paging"]["total"]) == ("keyword", 9)
+
+
+SERVE = """
+import sys
+from scholarscope.embed import load_encoder
+from scholarscope.web import serve
+serve(sys.argv[1], port=0, workers=2, encoder=load_encoder, log=False,
+      on_ready=lambda url: print(url, flush=True))
+"""
+
+
+def test_serve_with_worker_processes_answers_semantic_queries(scored_db: str) -> None:
+    """Each forked worker loads its own encoder before it serves (a PyTorch model
+    loaded before the fork hangs the worker at its first query)."""
+    command = [sys.executable, "-c", SERVE, scored_db]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as server:
+        try:
+            assert server.stdout is not None
+            url = server.stdout.readline().strip()
+            assert url.startswith("http://127.0.0.1:")
+            for _ in range(6):  # fresh connections, answered by either process
+                data = get_json(f"{url}/search.json?q=crowdsourcing+annotators")
+                assert (data["mode"], data["paging"]["total"]) == ("hybrid", 3)
+        finally:
+            server.terminate()
+            assert server.wait(timeout=30) == 0
 
 
 def test_no_embedding_model_is_loaded_while_no_vectors_are_stored(db: str) -> None:

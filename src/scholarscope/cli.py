@@ -310,8 +310,8 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     "--semantic/--no-semantic",
     default=True,
     show_default=True,
-    help="Semantic search and similar works from stored embeddings (loads the "
-    "embedding model on the first search).",
+    help="Semantic search and similar works from stored embeddings (each server "
+    "process loads the embedding model and the vectors when it starts).",
 )
 @click.option(
     "--show",

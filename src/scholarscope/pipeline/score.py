@@ -5,9 +5,10 @@
    embedded, a batch at a time, each batch committed: killing the run loses at most one
    batch, and the next run goes on from there.
 2. **Novelty** (``score/novelty.py``): a work's k nearest earlier works are computed
-   only when it is new, its text or date changed, the embedding model changed, one of
-   its stored neighbours no longer exists (merged into another work), or a work dated
-   before it arrived that is closer than its current k-th neighbour. Then every work's
+   only when it is new, its text or date changed, the embedding model or the raw
+   novelty formula changed, one of its stored neighbours no longer exists (merged into
+   another work), or a work dated before it arrived that is closer than its current
+   k-th neighbour. Then every work's
    percentile within its cohort (field and year) is refreshed: cheap, and a cohort's
    percentiles move whenever it gains a work.
 3. **AI Score** (``score/ai_score.py``): recomputed for every work from the stored parts,
@@ -222,12 +223,13 @@ def update_novelty(
 ) -> None:
     """Find the neighbours of the works that need it (see the module docstring), then
     store every work's raw novelty and cohort percentile."""
-    novelty_model = f"{model} k={k}"
+    novelty_model = f"{model} k={k} raw={nov.RAW_DEFINITION}"
     scorable = [i for i in inputs if i.content_hash]
     stored_vectors = store.embeddings(model, [i.content_hash or "" for i in scorable])
     scorable = [i for i in scorable if i.content_hash in stored_vectors]
     stored = store.novelty_inputs()
-    gone = [w for w in stored if w not in {i.work_id for i in scorable}]
+    scorable_ids = {i.work_id for i in scorable}
+    gone = [w for w in stored if w not in scorable_ids]
     kept = _still_valid(scorable, stored, novelty_model)
     old = [i for i in scorable if i.work_id in kept]
     added = [i for i in scorable if i.work_id not in kept]

@@ -16,13 +16,17 @@ documented in the README:
   one given first), so duplicates resolve the same way every time.
 - **Neighbours** of a work are its ``k`` most similar earlier works, most similar first
   (:func:`earlier_neighbours`). They are the evidence shown beside the number.
-- **Raw novelty** is ``1 - mean similarity of the k neighbours`` (0 for a copy of a past
-  work, about 0.33 for a typical arXiv abstract among 30k, at most 2), defined only when
-  at least ``min_earlier`` works (never fewer than ``k``) are dated before it
-  (:func:`novelty_raw`). The first works of a corpus have only poor neighbours and look
-  novel for that alone: on 30k arXiv abstracts (March 2025 - April 2026, MiniLM, k=10)
-  the mean raw novelty is 0.45 for works with 100-300 earlier works, 0.38 with 1k-3k,
-  0.35 with 3k-10k and 0.33 beyond. Hence the default ``MIN_EARLIER = 1000``: earlier
+- **Raw novelty** is ``1 - similarity of the nearest earlier work`` (0 for a copy of a
+  past work, about 0.3 for a typical arXiv abstract among 50k, at most 2), defined only
+  when at least ``min_earlier`` works (never fewer than ``k``) are dated before it and
+  all ``k`` neighbours were found (:func:`novelty_raw`). The other ``k - 1`` neighbours
+  are evidence, not part of the number: a mean over all ``k`` lets a near-copy of one
+  earlier work hide among its other neighbours (reworded copies of 200 real abstracts
+  landed in the bottom 10% of their cohort 25% of the time with the mean of 10, every
+  time with the nearest; ``bench/novelty_validation.py`` measures both). The first works
+  of a corpus have only poor neighbours and look novel for that alone (the mean raw
+  novelty falls as the corpus before a work grows; the figures by size are in
+  ``bench/novelty_validation.json``). Hence the default ``MIN_EARLIER = 1000``: earlier
   works are marked as too early, not given an inflated number.
 - **Novelty percentile** is the mid-rank percentile of the raw novelty within the work's
   cohort (its field and year): ``100 * (below + equal / 2) / n`` over the ``n`` scored
@@ -62,6 +66,9 @@ from typing import Any
 import numpy as np
 
 K = 10
+# Names the raw novelty formula in what is stored with each work: a new formula makes
+# `scholarscope score` compute every work again rather than keep numbers of the old one.
+RAW_DEFINITION = "1-nearest"
 MIN_EARLIER = 1000
 MIN_COHORT = 20
 NO_DATE = "no publication date"
@@ -292,30 +299,32 @@ def apply_update(corpus: Neighbours, update: Update) -> Neighbours:
 def novelty_raw(
     similarities: np.ndarray, earlier: np.ndarray, *, min_earlier: int = MIN_EARLIER
 ) -> Scores:
-    """Raw novelty ``1 - mean similarity of the k nearest earlier works``, per work.
+    """Raw novelty ``1 - similarity of the nearest earlier work``, per work.
 
-    ``similarities`` is :attr:`Neighbours.similarity` (``k`` columns) and ``earlier`` is
-    :attr:`Neighbours.earlier`. A work gets no number when it is undated or when fewer
-    than ``min_earlier`` works (at least ``k``) are dated before it.
+    ``similarities`` is :attr:`Neighbours.similarity` (``k`` columns, most similar first)
+    and ``earlier`` is :attr:`Neighbours.earlier`. A work gets no number when it is
+    undated, when fewer than ``min_earlier`` works (at least ``k``) are dated before it,
+    or when the search found fewer than ``k`` neighbours.
 
     >>> raw = novelty_raw(np.array([[0.9, 0.7], [0.5, np.nan]]), np.array([40, 1]),
     ...                   min_earlier=2)
     >>> raw.value.round(3).tolist(), raw.reason
-    ([0.2, nan], (None, 'only 1 earlier work in the corpus (2 needed)'))
+    ([0.1, nan], (None, 'only 1 earlier work in the corpus (2 needed)'))
     """
     sims = np.asarray(similarities, dtype=np.float64)
     counts = np.asarray(earlier)
     if min_earlier < sims.shape[1]:
         raise ValueError(f"min_earlier ({min_earlier}) must be at least k ({sims.shape[1]})")
-    value = 1.0 - sims.mean(axis=1)
+    value = 1.0 - sims[:, 0]
+    incomplete = [bool(np.isnan(row).any()) for row in sims]
     reasons: list[str | None] = []
-    for count, number in zip(counts.tolist(), value.tolist(), strict=True):
+    for count, missing in zip(counts.tolist(), incomplete, strict=True):
         if count < 0:
             reasons.append(NO_DATE)
         elif count < min_earlier:
             works = "work" if count == 1 else "works"
             reasons.append(f"only {count} earlier {works} in the corpus ({min_earlier} needed)")
-        elif number != number:  # NaN: the approximate search found fewer than k
+        elif missing:  # the approximate search found fewer than k
             reasons.append(f"fewer than {sims.shape[1]} earlier neighbours found")
         else:
             reasons.append(None)

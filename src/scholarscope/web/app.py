@@ -7,6 +7,7 @@ the view's dict served as JSON, CSV, BibTeX or rendered into its template.
 Errors are answered, never raised: 400 for a bad parameter (with the reason), 404 for
 an unknown address, 405 for a wrong method, 401/403 for writes without the admin token.
 A bug is a 500 whose body says nothing of the internals (the traceback goes to stderr).
+Pages answer errors as a small page, the API (``.json`` …, ``/admin/ingest``) in JSON.
 
 The database is only read, through read-only connections, except by the one write
 endpoint (``POST /admin/ingest``), which exists only when an admin token is configured.
@@ -145,10 +146,10 @@ class App:
         cache_size: int = 256,
         page_cache_bytes: int = 64 * 1024 * 1024,
     ) -> None:
-        """``encoder``: a function returning the query encoder for semantic search, called
-        on first need in each worker process (a model is not loaded before the workers
-        fork); ``cache_size``: read-side results kept (profiles, leaderboards …);
-        ``page_cache_bytes``: answers kept whole; 0 turns either off."""
+        """``encoder``: a function returning the query encoder for semantic search (or
+        None), called by ``warm`` or on first need, once per process; ``cache_size``:
+        read-side results kept (profiles, leaderboards …); ``page_cache_bytes``: answers
+        kept whole; 0 turns either off (the stored vectors are always kept)."""
         self.db = db
         self.admin_token = admin_token or None
         self._load_encoder = encoder
@@ -164,6 +165,7 @@ class App:
         finally:
             store.close()
         self.cache = DataCache(self.files, cache_size)
+        self.vectors = DataCache(self.files, 2)  # semantic search's index, until the data changes
         self.pages = DataCache(self.files, page_cache_bytes, lambda r: len(r.body) + 500)
         self._readers: queue.LifoQueue[Store] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(MAX_CONCURRENT)
@@ -175,6 +177,7 @@ class App:
         )
         self.templates.filters.update(
             text=mathtext.render_text,
+            snippet=mathtext.render_snippet,
             plain=mathtext.plain_text,
             number=filters.number,
             day=filters.day,
@@ -182,7 +185,9 @@ class App:
             url=filters.web_url,
         )
         self.templates.globals.update(
-            query_string=filters.query_string, venue_line=filters.venue_line
+            query_string=filters.query_string,
+            venue_line=filters.venue_line,
+            export_max=views.EXPORT_MAX,
         )
         self._static = {name: (HERE / "static" / name).read_bytes() for name in STATIC}
 
@@ -202,6 +207,7 @@ class App:
             if path.startswith("/static/"):
                 return self._static_file(path[len("/static/") :], method)
             if path == "/admin/ingest":
+                fmt = "json"  # an API endpoint: its errors are JSON too
                 return self._admin_ingest(method, headers, body, raw_query)
             if method not in ("GET", "HEAD"):
                 return _error(405, "this address only answers GET", fmt, (("Allow", "GET"),))
@@ -249,6 +255,7 @@ class App:
         params = parse_params(route.params, query)
         with self._reader() as store:
             self.cache.check()
+            self.vectors.check()
             context = views.Context(
                 store, self.cache.get_or_make, lambda: self._semantic(store), self._query_encoder
             )
@@ -289,7 +296,7 @@ class App:
     def _semantic(self, store: Store) -> SemanticIndex | None:
         """The stored vectors of the query encoder's model; the model is not even loaded
         while the database holds no vectors at all."""
-        if self._load_encoder is None or not self.cache.get_or_make(
+        if self._load_encoder is None or not self.vectors.get_or_make(
             ("has embeddings",), store.has_embeddings
         ):
             return None
@@ -297,10 +304,35 @@ class App:
         if encoder is None:
             return None
         model = encoder.version
-        index: SemanticIndex | None = self.cache.get_or_make(
+        index: SemanticIndex | None = self.vectors.get_or_make(
             ("semantic", model), lambda: SemanticIndex.load(store, model)
         )
         return index
+
+    def warm(self) -> dict[str, Any]:
+        """Load what semantic search needs now, so that no request pays for it (about a
+        second): the query encoder and the stored vectors of its model. Nothing is
+        loaded without an encoder or while the database holds no vectors (a request
+        loads them once some are stored). Returns {"model", "vectors"}: what is loaded.
+
+        ``run`` calls it in every serving process before it serves: after the fork when
+        there are several, because a PyTorch model is not fork-safe (a worker forked
+        from a process that loaded it hangs in its OpenMP threads at the first query),
+        and the vectors are stored under the name the loaded encoder gives.
+        """
+        primary = open_store(self.db)
+        try:
+            store = primary.reader()  # not pooled: warm may run before a fork
+        finally:
+            primary.close()
+        try:
+            self.vectors.check()
+            index = self._semantic(store)
+        finally:
+            store.close()
+        if index is None:
+            return {"model": None, "vectors": None}
+        return {"model": index.model, "vectors": len(index.work_ids)}
 
     @contextmanager
     def _reader(self) -> Iterator[Store]:
@@ -346,24 +378,27 @@ class App:
             (Param("name", "text", "File name of the upload.", "upload"),),
             parse_qs(raw_query, keep_blank_values=True),
         )
-        name = re.sub(r"[^A-Za-z0-9._-]", "_", params["name"])[:100] or "upload"
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", params["name"])[:100].lstrip(".") or "upload"
         if not body or len(body) > MAX_UPLOAD:
             raise BadRequest(f"the body must hold one file of 1 byte to {MAX_UPLOAD} bytes")
         from scholarscope.enrich.fields import load_field_model
-        from scholarscope.pipeline import ingest_paths
+        from scholarscope.ingest import load_path
+        from scholarscope.pipeline import FileReport, ingest_items
         from scholarscope.pipeline.enrich import enrich_store
 
+        # The records' origin (shown on work pages, in messages) is the upload's name,
+        # never the server's temporary path.
+        origin = f"upload:{name}"
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / name
             path.write_bytes(body)
             store = open_store(self.db)
             try:
-                reports = ingest_paths(store, [path])
+                report = ingest_items(store, load_path(path, origin), FileReport(origin))
                 enriched = enrich_store(store, model=load_field_model())
             finally:
                 store.close()
-        result = {"files": [r.as_dict() for r in reports], "enriched": enriched.works}
-        return _json(result)
+        return _json({"files": [report.as_dict()], "enriched": enriched.works})
 
 
 # -- helpers --------------------------------------------------------------------------

@@ -10,6 +10,8 @@ is escaped; the only markup in the output is what this module writes itself: ``<
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -66,6 +68,9 @@ _TEXT = re.compile(
 )
 _STYLE_TAGS = {"textit": "em", "emph": "em", "textbf": "strong", "texttt": "code"}
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
+_OPEN, _CLOSE = "\x02", "\x03"  # around matched words, as the store's snippets mark them
+_TAG_OR_MARKER = re.compile(r"(<[^>]*>|[\x02\x03])")
+_MATH_SPAN = re.compile(r"\$\$[^$]{1,2000}\$\$|\$[^$\n]{1,400}\$|\\\(.{1,400}?\\\)", re.DOTALL)
 
 
 def render_text(text: str | None) -> Markup:
@@ -86,6 +91,47 @@ def render_text(text: str | None) -> Markup:
         position = match.end()
     parts.append(escape(text[position:]))
     return Markup("".join(parts))
+
+
+def render_snippet(parts: Sequence[Mapping[str, Any]] | None) -> Markup:
+    """A search snippet (``search.snippet_parts``) rendered like the abstract it comes
+    from, its matched words in ``<mark>``. The parts are rendered together, as a match
+    may fall inside LaTeX (``\\textit{pair-wise}``, ``$\\alpha$``); a highlight never
+    spans a tag, so the markup stays well nested.
+
+    >>> str(render_snippet([{"text": "a \\\\textit{", "match": False},
+    ...                     {"text": "pair", "match": True}, {"text": "-wise} b", "match": False}]))
+    'a <em><mark>pair</mark>-wise</em> b'
+    """
+    if not parts:
+        return Markup("")
+    text = "".join(
+        f"{_OPEN}{part['text']}{_CLOSE}" if part["match"] else str(part["text"]) for part in parts
+    )
+    # a match inside math highlights the whole formula; a match of a command's name
+    # ("alpha" in "\\alpha") starts before its backslash
+    text = _MATH_SPAN.sub(_mark_whole, text).replace(f"\\{_OPEN}", f"{_OPEN}\\")
+    out: list[str] = []
+    marked = False
+    for piece in _TAG_OR_MARKER.split(str(render_text(text))):
+        if piece in (_OPEN, _CLOSE):
+            marked = piece == _OPEN
+        elif piece.startswith("<"):  # a tag we wrote: a marker inside it (a URL) is dropped
+            markers = [c for c in piece if c in (_OPEN, _CLOSE)]
+            marked = markers[-1] == _OPEN if markers else marked
+            out.append(piece.replace(_OPEN, "").replace(_CLOSE, ""))
+        elif piece:
+            out.append(f"<mark>{piece}</mark>" if marked else piece)
+    return Markup("".join(out))
+
+
+def _mark_whole(match: re.Match[str]) -> str:
+    span = match.group(0)
+    markers = [c for c in span if c in (_OPEN, _CLOSE)]
+    if not markers:
+        return span
+    bare = span.replace(_OPEN, "").replace(_CLOSE, "")
+    return _OPEN + bare + _CLOSE + (_OPEN if markers[-1] == _OPEN else "")
 
 
 def plain_text(text: str | None) -> str:

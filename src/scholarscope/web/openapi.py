@@ -1,5 +1,11 @@
 """The API description (OpenAPI 3.1) served at ``/openapi.json``, written from the route
-table so that every route and parameter is documented."""
+table so that every route and parameter is documented.
+
+Each JSON answer refers to a schema of ``components.schemas`` (``Route.schema``): the keys
+a client can rely on (``required``) and their types (JSON Schema 2020-12, as OpenAPI 3.1
+uses it: ``"type": ["string", "null"]`` for a value that may be missing). Objects stay open
+(``additionalProperties`` is not restricted), so a key added later breaks no client.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,252 @@ import re
 from typing import Any
 
 from scholarscope.web.routes import CONTENT_TYPES, ROUTES
+from scholarscope.web.views import EXPORT_MAX
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _t(*types: str) -> dict[str, Any]:
+    """A type, or several: _t("string", "null")."""
+    return {"type": types[0] if len(types) == 1 else list(types)}
+
+
+def _array(items: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": items}
+
+
+def _object(
+    description: str, properties: dict[str, Any], optional: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """An object whose every property is required except those named in ``optional``."""
+    schema: dict[str, Any] = {"type": "object"}
+    if description:
+        schema["description"] = description
+    schema["required"] = [name for name in properties if name not in optional]
+    schema["properties"] = properties
+    return schema
+
+
+STR, INT, NUM, BOOL = _t("string"), _t("integer"), _t("number"), _t("boolean")
+OPT_STR, OPT_INT, OPT_NUM = _t("string", "null"), _t("integer", "null"), _t("number", "null")
+OBJ, OPT_OBJ = _t("object"), _t("object", "null")
+LINK = _object(
+    "A work to link to: its id and title.", {"id": STR, "title": OPT_STR}, optional=("title",)
+)
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _object(
+        "What was wrong with the request.",
+        {"error": _object("", {"status": INT, "message": STR})},
+    ),
+    "Paging": _object(
+        "Where this page is in the whole list.",
+        {"page": INT, "per_page": INT, "total": INT, "pages": INT},
+    ),
+    "Work": _object(
+        "One work merged from every source's record, with its scores (a works list item).",
+        {
+            "id": {**STR, "description": "arxiv:…, doi:…, openalex:W… or work:N"},
+            "work_id": INT,
+            "ids": _array(STR),
+            "title": OPT_STR,
+            "date": {**OPT_STR, "description": "ISO date, when a source gives a full one"},
+            "date_text": OPT_STR,
+            "year": OPT_INT,
+            "field": {**OPT_STR, "description": "the badge: CV, LG …"},
+            "field_category": OPT_STR,
+            "field_source": OPT_STR,
+            "field_confidence": OPT_NUM,
+            "code": BOOL,
+            "code_url": OPT_STR,
+            "code_state": OPT_STR,
+            "code_evidence": OPT_STR,
+            "authors": _array(STR),
+            "author_ids": _array(OPT_STR),
+            "et_al": BOOL,
+            "affiliation": OPT_STR,
+            "abstract": OPT_STR,
+            "comments": OPT_STR,
+            "journal_ref": OPT_STR,
+            "venue": OPT_OBJ,
+            "doi": OPT_STR,
+            "citations": OPT_INT,
+            "citations_source": OPT_STR,
+            "citations_by_source": OBJ,
+            "sources": _array(STR),
+            "novelty": {**OPT_NUM, "description": "percentile within field and year"},
+            "novelty_reason": OPT_STR,
+            "novelty_raw": OPT_NUM,
+            "novelty_cohort": OPT_STR,
+            "novelty_evidence": _array(
+                _object(
+                    "A nearest earlier work and its cosine similarity.",
+                    {"id": STR, "title": OPT_STR, "similarity": NUM},
+                )
+            ),
+            "ai_score": OPT_NUM,
+            "ai_score_breakdown": OPT_OBJ,
+        },
+        optional=("author_ids",),
+    ),
+    "WorkPage": {
+        "allOf": [
+            _ref("Work"),
+            _object(
+                "One work with every source's record, links and similar works.",
+                {
+                    "records": _array(OBJ),
+                    "links": _array(_object("", {"id": STR, "url": STR})),
+                    "similar": _object(
+                        "Works like this one and how they were found.",
+                        {
+                            "method": STR,
+                            "works": _array(
+                                {"allOf": [LINK, _object("", {"similarity": OPT_NUM})]}
+                            ),
+                        },
+                    ),
+                },
+            ),
+        ]
+    },
+    "AuthorSummary": _object(
+        "A person in a list of authors.", {"id": STR, "name": STR, "papers": INT}
+    ),
+    "AuthorList": _object(
+        "People whose name contains every word of the query.",
+        {"query": STR, "paging": _ref("Paging"), "authors": _array(_ref("AuthorSummary"))},
+    ),
+    "Author": _object(
+        "An author's profile: our figures beside the source-stated ones, and one page of "
+        "the works.",
+        {
+            "id": {**STR, "description": "author:N"},
+            "name": STR,
+            "field": OPT_STR,
+            "h_index": OPT_INT,
+            "i10_index": OPT_INT,
+            "g_index": OPT_INT,
+            "m_quotient": OPT_NUM,
+            "citations": OPT_INT,
+            "papers": INT,
+            "works_with_citations": INT,
+            "first_year": OPT_INT,
+            "citations_per_year": OBJ,
+            "novelty": OPT_NUM,
+            "novelty_breakdown": OBJ,
+            "ai_score": OPT_NUM,
+            "ai_score_breakdown": OPT_OBJ,
+            "citations_by_source": OBJ,
+            "stated": OPT_OBJ,
+            "stated_all": _array(OBJ),
+            "reconciliation": _array(OBJ),
+            "works": _array(_ref("Work")),
+            "paging": _ref("Paging"),
+            "filters": OBJ,
+            "coauthors": _array(_object("", {"id": STR, "name": STR, "shared_works": INT})),
+            "fields_over_time": OBJ,
+            "novelty_distribution": _array(_object("", {"from": INT, "to": INT, "works": INT})),
+        },
+    ),
+    "WorkList": _object(
+        "Works, newest first, filtered.",
+        {"paging": _ref("Paging"), "filters": OBJ, "works": _array(_ref("Work"))},
+    ),
+    "Search": _object(
+        "A search: the works tab has paging and results, the experts tab the experts.",
+        {
+            "query": STR,
+            "tab": {**STR, "enum": ["works", "experts"]},
+            "filters": OBJ,
+            "sort": STR,
+            "mode": {**STR, "enum": ["keyword", "hybrid"]},
+            "semantic": STR,
+            "paging": _ref("Paging"),
+            "results": _array(
+                {"allOf": [_ref("Work"), _object("", {"snippet": _t("array", "null")})]}
+            ),
+            "works_considered": INT,
+            "experts": _array(
+                _object(
+                    "An author of the best matches, with them as evidence.",
+                    {
+                        "id": STR,
+                        "name": OPT_STR,
+                        "matching_works": INT,
+                        "best_rank": INT,
+                        "evidence": _array({"allOf": [LINK, _object("", {"rank": INT})]}),
+                    },
+                )
+            ),
+        },
+        optional=("paging", "results", "works_considered", "experts"),
+    ),
+    "FieldList": _object(
+        "Fields with their number of works, most first.",
+        {"fields": _array(_object("", {"field": STR, "works": INT}))},
+    ),
+    "Leaderboard": _object(
+        "Authors of a field ranked by a metric.",
+        {
+            "field": STR,
+            "metric": STR,
+            "min_papers": INT,
+            "paging": _ref("Paging"),
+            "definition": STR,
+            "authors": _array(
+                _object(
+                    "",
+                    {
+                        "id": STR,
+                        "name": STR,
+                        "field": STR,
+                        "papers": INT,
+                        "citations": OPT_INT,
+                        "h_index": OPT_INT,
+                        "novelty": OPT_NUM,
+                        "ai_score": OPT_NUM,
+                        "rank": INT,
+                    },
+                )  # fmt: skip
+            ),
+        },
+    ),
+    "Home": _object(
+        "What the database holds.",
+        {"stats": OBJ, "fields": _array(_object("", {"field": STR, "works": INT}))},
+    ),
+    "IngestResult": _object(
+        "What ingesting the upload did, and how many works were enriched.",
+        {
+            "files": _array(
+                _object(
+                    "",
+                    {
+                        "path": {**STR, "description": "upload:NAME"},
+                        "read": INT,
+                        "profiles": INT,
+                        "new": INT,
+                        "merged": INT,
+                        "unchanged": INT,
+                        "rejected": INT,
+                        "repaired": INT,
+                        "messages": _array(STR),
+                    },
+                )  # fmt: skip
+            ),
+            "enriched": INT,
+        },
+    ),
+}
+
+
+def _content(route_schema: str | None, fmt: str) -> dict[str, Any]:
+    if fmt == "json" and route_schema:
+        return {CONTENT_TYPES[fmt]: {"schema": _ref(route_schema)}}
+    return {CONTENT_TYPES[fmt]: {"schema": STR}}
 
 
 def openapi_document() -> dict[str, Any]:
@@ -29,24 +281,28 @@ def openapi_document() -> dict[str, Any]:
                     "parameters": parameters,
                     "responses": {
                         "200": {"description": f"the {fmt} answer",
-                                "content": {CONTENT_TYPES[fmt]: {}}},
+                                "content": _content(route.schema, fmt)},
                         "302": {"description": "the same page at the canonical id"},
                         "400": error,
                         "404": error,
                     },
                 }
             }  # fmt: skip
-    described = {"200": {"description": "OpenAPI 3.1"}}
+    described = {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}}
     paths["/openapi.json"] = {"get": {"summary": "This description.", "responses": described}}
     paths["/admin/ingest"] = {
         "post": {
             "summary": "Ingest and enrich one uploaded file (any supported format). Off "
-            "unless the server has an admin token; then it requires it.",
+            "unless the server has an admin token; then it requires it. Errors are JSON.",
             "security": [{"admin": []}],
-            "parameters": [{"name": "name", "in": "query", "schema": {"type": "string"}}],
-            "requestBody": {"content": {"application/octet-stream": {}}},
-            "responses": {"200": {"description": "per-file counts"}, "400": error,
-                          "401": error, "403": error},
+            "parameters": [{"name": "name", "in": "query", "required": False,
+                            "description": "File name of the upload.",
+                            "schema": {"type": "string", "default": "upload"}}],
+            "requestBody": {"required": True,
+                            "content": {"application/octet-stream": {"schema": STR}}},
+            "responses": {"200": {"description": "per-file counts",
+                                  "content": _content("IngestResult", "json")},
+                          "400": error, "401": error, "403": error, "405": error},
         }
     }  # fmt: skip
     return {
@@ -55,15 +311,17 @@ def openapi_document() -> dict[str, Any]:
             "title": "scholarscope",
             "version": "1",
             "description": "Read-only research-intelligence API. Every page has a JSON "
-            "twin at the same address plus .json; works lists export as .csv and .bib. "
+            "twin at the same address plus .json; works lists export as .csv and .bib "
+            f"(and as JSON with per_page up to {EXPORT_MAX}). "
             "Ids are stable: author:N, and work ids with their scheme (arxiv:…, doi:…).",
         },
         "paths": paths,
         "components": {
+            "schemas": SCHEMAS,
             "responses": {
                 "Error": {
                     "description": "what was wrong",
-                    "content": {"application/json": {"example": {
+                    "content": {"application/json": {"schema": _ref("Error"), "example": {
                         "error": {"status": 400, "message": "page must be at least 1"}}}},
                 }
             },

@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from scholarscope.score.metrics import field_badge
+
 MAX_TEXT = 300  # characters in a free-text parameter
 FIELD_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9.\-]{0,23}$")  # CV, LG, cs.CV, hep-ph, eess.IV
 
@@ -40,6 +42,8 @@ class Param:
         3
         >>> Param("code", "bool", "").parse("yes")
         True
+        >>> Param("field", "field", "").parse("cs.CV")
+        'CV'
         """
         raw = raw.strip()
         if raw == "" and not self.required:
@@ -67,10 +71,10 @@ class Param:
             if raw not in self.choices:
                 raise BadRequest(f"{self.name} must be one of {', '.join(self.choices)}")
             return raw
-        if self.kind == "field":
+        if self.kind == "field":  # the badge a work shows: cs.CV and CV are one field
             if not FIELD_CODE.match(raw):
                 raise BadRequest(f"{self.name} must be a field code such as CV or cs.CV")
-            return raw
+            return field_badge(raw)
         raise AssertionError(f"unknown parameter kind {self.kind!r}")
 
     def openapi(self) -> dict[str, Any]:
@@ -137,7 +141,7 @@ def per_page(default: int, maximum: int = 1000) -> Param:
 
 
 WORK_FILTERS = (
-    Param("field", "field", "Only works of this field (short code: CV, LG …)."),
+    Param("field", "field", "Only works of this field: a badge (CV) or a category (cs.CV)."),
     Param("year", "int", "Only works of this year.", minimum=1000, maximum=2999),
     Param("code", "bool", "yes: only works with code available; no: only without."),
 )

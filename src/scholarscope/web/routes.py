@@ -23,13 +23,15 @@ CONTENT_TYPES = {
 @dataclass(frozen=True)
 class Route:
     """One address: ``path`` with at most one ``{placeholder}``, the view that answers
-    it, its query parameters and formats."""
+    it, its query parameters and formats, and the name of its JSON answer's schema in
+    ``openapi.SCHEMAS``."""
 
     path: str
     view: Callable[..., views.Page]
     params: tuple[Param, ...]
     formats: tuple[str, ...]
     summary: str
+    schema: str | None = None
 
     def match(self, path: str) -> tuple[str, ...] | None:
         """The placeholder's value when ``path`` (without format suffix) is this route."""
@@ -43,29 +45,32 @@ class Route:
 
 WORK_SORT = Param("sort", "choice", "Order of the works.", "profile", choices=views.WORK_SORTS)
 ROUTES: tuple[Route, ...] = (
-    Route("/index", views.home_page, (), ("html", "json"), "What the database holds."),
+    Route("/index", views.home_page, (), ("html", "json"), "What the database holds.", "Home"),
     Route(
         "/authors",
         views.authors_page,
         (Param("q", "text", "Words of the name (accents and case ignored)."), PAGE, per_page(50)),
         ("html", "json"),
         "People whose name contains every word of q, most works first.",
+        "AuthorList",
     ),
     Route(
         "/authors/{id}",
         views.author_page,
-        (*WORK_FILTERS, WORK_SORT, PAGE, per_page(50)),
+        (*WORK_FILTERS, WORK_SORT, PAGE, per_page(50, views.EXPORT_MAX)),
         ("html", "json", "csv", "bib"),
         "An author's profile: figures with their breakdown and the source-stated ones, "
         "charts, co-authors, then the works (filtered, sorted, paged; exports take all). "
         "id is author:N; a source id (openalex:A…, orcid:…) or a name redirects there.",
+        "Author",
     ),
     Route(
         "/works",
         views.works_page,
-        (*WORK_FILTERS, PAGE, per_page(50)),
+        (*WORK_FILTERS, PAGE, per_page(50, views.EXPORT_MAX)),
         ("html", "json", "csv", "bib"),
         "Every stored work, newest first, filtered.",
+        "WorkList",
     ),
     Route(
         "/works/{id}",
@@ -75,6 +80,7 @@ ROUTES: tuple[Route, ...] = (
         "One work: every source's record with provenance, novelty with its evidence, "
         "AI Score breakdown, similar works. id is work:N or any id of the work "
         "(arxiv:2409.19252, doi:10.1145/… with '/' as %2F or as is, openalex:W…).",
+        "WorkPage",
     ),
     Route(
         "/search",
@@ -89,13 +95,16 @@ ROUTES: tuple[Route, ...] = (
             Param("venue", "text", "Only works of this venue (NeurIPS, CVPR …)."),
             Param("sort", "choice", "Order.", "relevance", choices=views.SEARCH_SORTS),
             PAGE,
-            per_page(20),
+            per_page(20, views.EXPORT_MAX),
         ),
         ("html", "json", "csv", "bib"),
         "Works whose title or abstract match (keyword; hybrid with semantic when "
         "embeddings are stored), or the experts: authors of the best matches.",
+        "Search",
     ),
-    Route("/fields", views.fields_page, (), ("html", "json"), "Fields with their works."),
+    Route(
+        "/fields", views.fields_page, (), ("html", "json"), "Fields with their works.", "FieldList"
+    ),
     Route(
         "/fields/{code}",
         views.field_page,
@@ -107,5 +116,6 @@ ROUTES: tuple[Route, ...] = (
         ),
         ("html", "json"),
         "Field leaderboard: authors whose primary field is code, ranked by a metric.",
+        "Leaderboard",
     ),
 )

@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -112,21 +113,24 @@ def make_server(
 
 def run(server: WebServer, workers: int = 1, on_ready: Callable[[str], None] | None = None) -> None:
     """Serve until interrupted; ``workers`` > 1 forks that many processes in all, which
-    share the bound socket (each opens its own database connections)."""
+    share the bound socket (each opens its own database connections). Every process
+    loads semantic search's encoder and vectors (``App.warm``) before it serves."""
     children = []
     for _ in range(max(1, workers) - 1):
         pid = os.fork()
         if pid == 0:  # a worker: serve until the parent stops it
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             try:
+                _warm(server.app)
                 server.serve_forever()
             finally:
                 os._exit(0)
         children.append(pid)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
-    if on_ready:
-        on_ready(server.url)
     try:
+        _warm(server.app)
+        if on_ready:
+            on_ready(server.url)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
@@ -135,6 +139,14 @@ def run(server: WebServer, workers: int = 1, on_ready: Callable[[str], None] | N
         for pid in children:
             os.kill(pid, signal.SIGTERM)
             os.waitpid(pid, 0)
+
+
+def _warm(app: App) -> None:
+    """``app.warm()``; a failure is logged, and requests load what they need later."""
+    try:
+        app.warm()
+    except Exception:
+        traceback.print_exc(file=sys.stderr)
 
 
 def _interrupt(signum: int, frame: Any) -> None:

@@ -24,7 +24,8 @@ from scholarscope.web import charts, leaderboard, search
 from scholarscope.web.params import BadRequest
 
 T = TypeVar("T")
-EXPORT_MAX = 5000  # works in one CSV or BibTeX export
+EXPORT_MAX = 5000  # works in one export (CSV, BibTeX, or JSON with per_page at this)
+MAX_STORED_ID = 2**63 - 1  # SQLite's largest integer
 EXPORTS = ("csv", "bib")
 WORK_SORTS = ("profile", "date", "citations", "novelty", "ai_score")
 SEARCH_SORTS = ("relevance", "date")
@@ -136,13 +137,32 @@ def external_links(ids: list[str]) -> list[dict[str, str]]:
     return links
 
 
+def stored_id(ref: str, scheme: str) -> int | None:
+    """N of ``scheme:N`` (surrounding spaces ignored, as ``profile.resolve_author``
+    ignores them), None when ``ref`` is not of that form; a number past SQLite's
+    largest integer names nothing stored (404, never an overflow).
+
+    >>> stored_id("author:42", "author"), stored_id("openalex:A1", "author")
+    (42, None)
+    """
+    match = re.fullmatch(rf"{scheme}:(\d+)", ref.strip())
+    if match is None:
+        return None
+    digits = match.group(1)
+    if len(digits) > len(str(MAX_STORED_ID)) or int(digits) > MAX_STORED_ID:
+        raise NotFound(f"no {scheme} with id {ref}")
+    return int(digits)
+
+
 def resolve_author_ref(store: Store, ref: str) -> int:
     """``author:N``; a source id or a name redirects to the author's ``author:N`` page."""
-    match = re.fullmatch(r"author:(\d{1,12})", ref)
-    if match:
-        if store.author_row(int(match.group(1))) is None:
+    number = stored_id(ref, "author")
+    if number is not None:
+        if store.author_row(number) is None:
             raise NotFound(f"no author with id {ref}")
-        return int(match.group(1))
+        if ref != f"author:{number}":
+            raise Redirect(f"/authors/author:{number}")
+        return number
     try:
         author_id, _ = profile.resolve_author(store, ref)
     except profile.NotFound as error:
@@ -153,11 +173,11 @@ def resolve_author_ref(store: Store, ref: str) -> int:
 def resolve_work_ref(store: Store, ref: str) -> int:
     """``work:N``, or any id of the work: ``arxiv:2409.19252`` (a version suffix is
     ignored), ``doi:10.1145/…`` (any case), ``openalex:W…``, ``s2:…``."""
-    match = re.fullmatch(r"work:(\d{1,12})", ref)
-    if match:
-        if not store.work_exists(int(match.group(1))):
+    number = stored_id(ref, "work")
+    if number is not None:
+        if not store.work_exists(number):
             raise NotFound(f"no work with id {ref}")
-        return int(match.group(1))
+        return number
     scheme, _, value = ref.partition(":")
     scheme = scheme.lower()
     if scheme == "arxiv":
@@ -299,7 +319,7 @@ def header_figures(p: dict[str, Any]) -> list[dict[str, Any]]:
             "explain": [
                 "The largest h such that h works have at least h citations each.",
                 f"i10-index {_shown(p['i10_index'])}, g-index {_shown(p['g_index'])}, "
-                f"m-quotient {_shown(p['m_quotient'])} (first work {_shown(p['first_year'])}).",
+                f"m-quotient {_shown(p['m_quotient'])} (first work {p['first_year'] or '—'}).",
                 f"{p['works_with_citations']} of {p['papers']} works have a citation figure.",
                 sources or "No source gives a citation figure for these works.",
             ],
@@ -441,6 +461,10 @@ def _field_counts(ctx: Context) -> list[tuple[str, int]]:
 def search_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
     export = fmt in EXPORTS
     query = params["q"] or ""
+    if params["year_from"] and params["year_to"] and params["year_from"] > params["year_to"]:
+        raise BadRequest(
+            f"year_from ({params['year_from']}) is after year_to ({params['year_to']})"
+        )
     filters = search.Filters(
         params["field"], params["year_from"], params["year_to"], params["code"], params["venue"]
     )
@@ -467,8 +491,11 @@ def search_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
         raise BadRequest("q has no words to search for")
     if fmt == "html":  # the field menu of the filters
         extra["field_choices"] = [f for f, _ in _field_counts(ctx)]
+    encoder = ctx.encoder() if semantic else None
     if params["tab"] == "experts":
-        considered, experts = search.find_experts(ctx.store, query, filters)
+        considered, experts = search.find_experts(
+            ctx.store, query, filters, semantic=semantic, encoder=encoder
+        )
         data.update({"works_considered": considered, "experts": experts})
         return Page("search.html", f"Experts: {query}", data, extra)
     limit, offset = (EXPORT_MAX, 0) if export else (per_page, (page - 1) * per_page)
@@ -480,7 +507,7 @@ def search_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
         limit,
         offset,
         semantic,
-        ctx.encoder() if semantic else None,
+        encoder,
     )
     works = load_views(ctx.store, ids)
     snippets = ctx.store.search_snippets(search.fts_query(query) or "", ids[:per_page])
