@@ -18,7 +18,7 @@ nearest strictly earlier works for every work), exact and approximate: wall and 
 time, the RSS of the loaded input and the peak RSS of the stage, recall@10 and the share
 of works whose whole list is right ("same") on 2,000 sampled works whose earlier
 neighbours are found by brute force, and the mean and largest absolute error of their
-raw novelty (1 - mean similarity of the 10). Then ``add_works`` for 1,000 new works (perturbed
+raw novelty (1 - similarity of the nearest). Then ``add_works`` for 1,000 new works (perturbed
 copies of corpus works), once as a day's feed dated after the corpus ("feed s") and once
 dated at random inside its period ("back s", with the number of existing works whose
 list changed).
@@ -332,9 +332,10 @@ def measure_novelty(corpus: str, method: str) -> dict[str, Any]:
     peak = peak_rss_mb()
     sample = np.random.default_rng(2).choice(len(vectors), min(SAMPLE, len(vectors)), False)
     truth, truth_sims = exact_earlier_sample(vectors, dates, sample, K)
-    # Raw novelty (1 - mean similarity) of the sampled works with k earlier works.
+    # Raw novelty (1 - nearest similarity, score/novelty.py) of the sampled works with k
+    # earlier works.
     full = ~np.isnan(truth_sims).any(axis=1)
-    error = np.abs(truth_sims[full].mean(axis=1) - result.similarity[sample][full].mean(axis=1))
+    error = np.abs(truth_sims[full][:, 0] - result.similarity[sample][full][:, 0])
     figures = {
         "seconds": seconds,
         "cpu_s": cpu_seconds,

@@ -18,7 +18,10 @@ every request is built from SQLite), with 1 or 2 worker processes.
     python bench/web_latency.py [--db PATH] [--duration 30] [--connections 16]
                                 [--servers 1:cached,2:cached,2:cold]
 
-Without --db the corpus is ingested and enriched into bench/out/web.db (~80 s, once).
+Without --db the corpus is ingested, enriched and scored (embeddings: ~15 min on 2
+cores) into bench/out/web.db, once. The server runs with the query encoder, as `serve`
+does: searches are hybrid (keyword + semantic) and work pages show similar works by
+embedding when the database holds vectors.
 Figures are printed and written to bench/out/web_latency.json.
 """
 
@@ -44,9 +47,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from scholarscope.embed import load_encoder
 from scholarscope.enrich.fields import load_field_model
 from scholarscope.pipeline import ingest_paths
 from scholarscope.pipeline.enrich import enrich_store
+from scholarscope.pipeline.score import score_store
 from scholarscope.store import open_store
 from scholarscope.web import App
 from scholarscope.web.search import STOPWORDS, canonical_ids
@@ -59,11 +64,12 @@ IN_PROCESS_SAMPLE = 200  # requests per layer measured in-process
 
 
 def build_corpus(db: Path) -> None:
-    print(f"building {db} from {CORPUS} (ingest + enrich) …", flush=True)
+    print(f"building {db} from {CORPUS} (ingest + enrich + score) …", flush=True)
     started = time.perf_counter()
     store = open_store(str(db))
     ingest_paths(store, [CORPUS])
     enrich_store(store, model=load_field_model())
+    score_store(store, load_encoder())
     store.close()
     print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
 
@@ -176,7 +182,8 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 def in_process(db: str, targets: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
     """Sequential timings of each layer, one request at a time, caches off."""
-    app = App(db, cache_size=0)
+    app = App(db, cache_size=0, encoder=load_encoder)
+    app.warm()
     raw = sqlite_rows(db)
     results: dict[str, dict[str, Any]] = {}
     for name, paths in targets.items():
@@ -237,8 +244,9 @@ def start_server(db: str, workers: int, cached: bool) -> tuple[subprocess.Popen[
     port = free_port()
     code = (
         "import sys; from scholarscope.web import App, make_server, run; "
-        "app = App(sys.argv[1]) if sys.argv[4] == 'cached' else "
-        "App(sys.argv[1], cache_size=0, page_cache_bytes=0); "
+        "from scholarscope.embed import load_encoder as e; "
+        "app = App(sys.argv[1], encoder=e) if sys.argv[4] == 'cached' else "
+        "App(sys.argv[1], cache_size=0, page_cache_bytes=0, encoder=e); "
         "run(make_server(app, port=int(sys.argv[2])), workers=int(sys.argv[3]))"
     )
     mode = "cached" if cached else "cold"
