@@ -52,9 +52,10 @@ from scholarscope.enrich.fields import load_field_model
 from scholarscope.pipeline import ingest_paths
 from scholarscope.pipeline.enrich import enrich_store
 from scholarscope.pipeline.score import score_store
+from scholarscope.profile import canonical_ids
 from scholarscope.store import open_store
-from scholarscope.web import App
-from scholarscope.web.search import STOPWORDS, canonical_ids
+from scholarscope.web import App, query_encoder
+from scholarscope.web.search import STOPWORDS
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parent.parent / "shared" / "data" / "arxiv-cs"
@@ -182,7 +183,7 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 def in_process(db: str, targets: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
     """Sequential timings of each layer, one request at a time, caches off."""
-    app = App(db, cache_size=0, encoder=load_encoder)
+    app = App(db, cache_size=0, encoder=query_encoder)
     app.warm()
     raw = sqlite_rows(db)
     results: dict[str, dict[str, Any]] = {}
@@ -244,7 +245,7 @@ def start_server(db: str, workers: int, cached: bool) -> tuple[subprocess.Popen[
     port = free_port()
     code = (
         "import sys; from scholarscope.web import App, make_server, run; "
-        "from scholarscope.embed import load_encoder as e; "
+        "from scholarscope.web import query_encoder as e; "
         "app = App(sys.argv[1], encoder=e) if sys.argv[4] == 'cached' else "
         "App(sys.argv[1], cache_size=0, page_cache_bytes=0, encoder=e); "
         "run(make_server(app, port=int(sys.argv[2])), workers=int(sys.argv[3]))"

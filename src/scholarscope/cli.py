@@ -338,7 +338,7 @@ def serve(
 
     Example: scholarscope serve --show "Shiming Ge"
     """
-    from scholarscope.web import App, make_server, run
+    from scholarscope.web import App, make_server, query_encoder, run
 
     store = _open(ctx)
     profiles = []
@@ -351,7 +351,7 @@ def serve(
     store.close()
     try:
         app = App(
-            ctx.obj["db"], admin_token=admin_token, encoder=_query_encoder if semantic else None
+            ctx.obj["db"], admin_token=admin_token, encoder=query_encoder if semantic else None
         )
         server = make_server(app, host, port, log=not quiet)
     except (ValueError, OSError) as error:
@@ -364,17 +364,6 @@ def serve(
             click.echo(f"  {name}: {url}{path}")
 
     run(server, workers, on_ready=ready)
-
-
-def _query_encoder() -> Any:
-    """The embedding model for semantic search, or None (said once) when it is missing."""
-    try:
-        from scholarscope.embed import load_encoder
-
-        return load_encoder()
-    except ImportError as error:
-        click.echo(f"semantic search is off: {error}", err=True)
-        return None
 
 
 def _figure(value: Any, suffix: str = "") -> str:

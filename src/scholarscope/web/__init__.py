@@ -15,11 +15,24 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 from scholarscope.web.app import App
 from scholarscope.web.search import QueryEncoder
 from scholarscope.web.server import DEFAULT_PORT, WebServer, make_server, run
+
+
+def query_encoder() -> QueryEncoder | None:
+    """The model semantic search embeds queries with (one thread, see ``load_encoder``),
+    or None, said on stderr, when the embedding packages are not installed."""
+    try:
+        from scholarscope.embed import load_encoder
+
+        return load_encoder(threads=1)
+    except ImportError as error:
+        print(f"semantic search is off: {error}", file=sys.stderr)
+        return None
 
 
 def serve(
@@ -38,4 +51,4 @@ def serve(
     run(make_server(app, host, port, log), workers, on_ready)
 
 
-__all__ = ["DEFAULT_PORT", "App", "WebServer", "make_server", "run", "serve"]
+__all__ = ["DEFAULT_PORT", "App", "WebServer", "make_server", "query_encoder", "run", "serve"]

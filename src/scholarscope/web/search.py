@@ -30,7 +30,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from scholarscope import profile
+from scholarscope.profile import work_labels
 from scholarscope.store import Store
 
 POOL = 200  # matches considered for experts and for fusing the two rankings
@@ -254,27 +254,6 @@ def snippet_parts(snippet: str) -> list[dict[str, Any]]:
         if piece:
             parts.append({"text": piece, "match": i % 2 == 1})
     return parts
-
-
-def canonical_ids(store: Store, work_ids: Sequence[int]) -> dict[int, str]:
-    """The id each work is shown with (as ``profile.work_view`` picks it)."""
-    keys = store.work_keys(list(work_ids))
-    result = {}
-    for work_id in work_ids:
-        ids = [k for k in keys.get(work_id, []) if not k.startswith("title:")]
-        best = next(
-            (k for scheme in profile.ID_PRIORITY for k in ids if k.startswith(scheme + ":")),
-            None,
-        )
-        result[work_id] = best or f"work:{work_id}"
-    return result
-
-
-def work_labels(store: Store, work_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """{"id", "title"} of each work, for lists of links."""
-    facets = store.work_facets(list(work_ids))
-    ids = canonical_ids(store, work_ids)
-    return {w: {"id": ids[w], "title": (facets.get(w) or {}).get("title")} for w in work_ids}
 
 
 def find_experts(
