@@ -12,8 +12,9 @@ Each workload rotates over many different pages: 2,000 authors with 3+ works, 2,
 works, 1,000 searches built from real titles; "profile (top 20)" repeats the profiles of
 the 20 most prolific authors (up to 240 works each). The server runs as `scholarscope
 serve` does ("cached": answers kept until the database changes, so each page is built
-once per worker process and then served from memory) and with its caches off ("cold":
-every request is built from SQLite), with 1 or 2 worker processes.
+once per worker process and then served from memory; measured after --warm seconds of
+the same load, as a server that has been running a while) and with its caches off
+("cold": every request is built from SQLite, no warm-up), with 1 or 2 worker processes.
 
     python bench/web_latency.py [--db PATH] [--duration 30] [--connections 16]
                                 [--servers 1:cached,2:cached,2:cold]
@@ -367,6 +368,9 @@ def main() -> None:
         "--servers", default="1:cached,2:cached,2:cold", help="worker processes:cache mode, …"
     )
     parser.add_argument("--client", choices=("wrk", "python"), default=None)
+    parser.add_argument(
+        "--warm", type=int, default=30, help="seconds of the same load before a cached run"
+    )
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     db = args.db or str(OUT / "web.db")
@@ -389,6 +393,8 @@ def main() -> None:
             process, url = start_server(db, int(workers), mode != "cold")  # a fresh server
             try:
                 load(url, paths[:20], 2, args.connections)  # connections and imports warm
+                if mode != "cold" and args.warm:  # a server that has run a while
+                    load(url, paths, args.warm, args.connections)
                 cpu = group_cpu_seconds(process.pid)
                 result = load(url, paths, args.duration, args.connections)
                 cpu = group_cpu_seconds(process.pid) - cpu
