@@ -47,7 +47,6 @@ def work_view(
     """
     works = by_priority([r[2] for r in records])
     ids = [k for k in keys if not k.startswith("title:")]
-    best_id = next((k for scheme in ID_PRIORITY for k in ids if k.startswith(scheme + ":")), None)
     category = first_value(works, "primary_category")
     badge = metrics.field_badge(category) if category else first_value(works, "field_badge")
     with_authors = [w for w in works if w.authors]
@@ -71,7 +70,7 @@ def work_view(
         shown_source = sorted(by_source)[0]
     date_value = first_value(works, "date")
     return {
-        "id": best_id or f"work:{work_id}",
+        "id": shown_id(work_id, keys),
         "work_id": work_id,
         "ids": ids,
         "title": first_value(works, "title"),
@@ -173,15 +172,21 @@ def load_work_views(store: Store, work_ids: list[int]) -> list[dict[str, Any]]:
 def canonical_ids(store: Store, work_ids: Sequence[int]) -> dict[int, str]:
     """The id each work is shown with (as ``profile.work_view`` picks it)."""
     keys = store.work_keys(list(work_ids))
-    result = {}
-    for work_id in work_ids:
-        ids = [k for k in keys.get(work_id, []) if not k.startswith("title:")]
-        best = next(
-            (k for scheme in ID_PRIORITY for k in ids if k.startswith(scheme + ":")),
-            None,
-        )
-        result[work_id] = best or f"work:{work_id}"
-    return result
+    return {work_id: shown_id(work_id, keys.get(work_id, [])) for work_id in work_ids}
+
+
+def shown_id(work_id: int, keys: Sequence[str]) -> str:
+    """The id a work is shown with: its first id in ``ID_PRIORITY`` order, else
+    ``work:N``.
+
+    >>> shown_id(7, ["title:x", "doi:10.1/a", "arxiv:2409.19252"])
+    'arxiv:2409.19252'
+    >>> shown_id(7, ["title:x"])
+    'work:7'
+    """
+    ids = [k for k in keys if not k.startswith("title:")]
+    best = next((k for scheme in ID_PRIORITY for k in ids if k.startswith(scheme + ":")), None)
+    return best or f"work:{work_id}"
 
 
 def work_labels(store: Store, work_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
