@@ -4,6 +4,7 @@ whose title, authors, comments and abstract carry HTML, scripts and LaTeX."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import http.client
 import io
@@ -13,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,8 +34,10 @@ from scholarscope.pipeline.enrich import enrich_store
 from scholarscope.pipeline.score import score_store
 from scholarscope.store import open_store
 from scholarscope.web import App, make_server
+from scholarscope.web.app import TurnGate
 from scholarscope.web.openapi import openapi_document
 from scholarscope.web.routes import ROUTES
+from scholarscope.web.server import ConnectionBalance
 
 PROJECT = Path(__file__).resolve().parents[1]
 EXAMPLES = PROJECT / "examples"
@@ -1043,6 +1047,44 @@ def test_serve_with_worker_processes_answers_semantic_queries(scored_db: str) ->
         finally:
             server.terminate()
             assert server.wait(timeout=30) == 0
+
+
+def test_a_process_with_more_connections_leaves_new_ones_to_the_others() -> None:
+    first = ConnectionBalance(2)
+    second = copy.copy(first)  # as after the fork: the same shared counts, its own slot
+    second.index = 1
+    assert first.may_accept() and second.may_accept()
+    first.opened()
+    assert (first.may_accept(), second.may_accept()) == (False, True)
+    second.opened()
+    assert first.may_accept()
+    first.opened()
+    assert not first.may_accept()
+    time.sleep(ConnectionBalance.PATIENCE * 1.5)  # the other process may be stuck
+    assert first.may_accept()
+    first.closed()
+    first.closed()
+    assert list(first.counts) == [0, 1]
+
+
+def test_pages_are_built_in_arrival_order_one_at_a_time() -> None:
+    gate = TurnGate(1)
+    order: list[int] = []
+
+    def visit(n: int) -> None:
+        with gate:
+            order.append(n)
+
+    threads = []
+    with gate:  # a page is being built; three more requests arrive one after another
+        for n in range(3):
+            threads.append(threading.Thread(target=visit, args=(n,)))
+            threads[-1].start()
+            while len(gate._waiting) < n + 1:
+                time.sleep(0.001)
+    for thread in threads:
+        thread.join()
+    assert order == [0, 1, 2]
 
 
 def test_no_embedding_model_is_loaded_while_no_vectors_are_stored(db: str) -> None:
