@@ -3,7 +3,9 @@ page, a work page and a search under 16 concurrent clients for 30 s, with zero e
 and, in the same run, the same requests answered in-process layer by layer, to show
 where the time goes:
 
-  sqlite  the rows the page needs, straight from SQLite (sqlite3, no scholarscope code)
+  sqlite  the rows the page needs, straight from SQLite (sqlite3, no scholarscope code;
+          not the embedding work: a search's query vector and the products with the
+          stored vectors, a work page's similar works)
   json    the page's JSON twin built in-process (read-side dicts + json.dumps)
   html    the page rendered in-process (dicts + template), no HTTP
   http    the real server under load (wrk from Debian, or a bounded Python client)
@@ -135,19 +137,26 @@ def sqlite_rows(db: str) -> dict[str, Callable[[str], Any]]:
         key = target.split("/works/", 1)[1].replace("%2F", "/")
         found = connection.execute("SELECT work_id FROM work_key WHERE key = ?", (key,))
         work_id = found.fetchone()[0]
-        title = connection.execute("SELECT title FROM work_facet WHERE work_id = ?", (work_id,))
-        words = [w for w in re.findall(r"\w{3,}", title.fetchone()[0] or "")
-                 if w.lower() not in STOPWORDS][:16]  # fmt: skip
-        match = "title : (" + " OR ".join(f'"{w}"' for w in words) + ")" if words else '"x"'
-        return (
-            rows("SELECT record FROM work_record WHERE work_id = ?", (work_id,))
-            + rows("SELECT * FROM work_enrichment WHERE work_id = ?", (work_id,))
-            + rows("SELECT * FROM authorship WHERE work_id = ?", (work_id,))
-            + rows(
-                "SELECT rowid FROM work_search WHERE work_search MATCH ? "
-                "ORDER BY bm25(work_search, 4.0, 1.0) LIMIT 9",
-                (match,),
+        novelty = connection.execute(
+            "SELECT neighbours FROM work_novelty WHERE work_id = ?", (work_id,)
+        ).fetchone()
+        linked = [n for n, _ in json.loads(novelty[0])] if novelty else []
+        linked += range(work_id + 1, work_id + 9)  # stands for the 8 similar works
+        marks = ",".join("?" * len(linked))
+        return sum(
+            rows(sql, (work_id,))
+            for sql in (
+                "SELECT record FROM work_record WHERE work_id = ?",
+                "SELECT key FROM work_key WHERE work_id = ?",
+                "SELECT * FROM work_enrichment WHERE work_id = ?",
+                "SELECT * FROM authorship WHERE work_id = ?",
+                "SELECT * FROM citation WHERE work_id = ?",
+                "SELECT * FROM work_score WHERE work_id = ?",
             )
+        ) + rows(
+            "SELECT f.work_id, f.title, k.key FROM work_facet f "
+            f"LEFT JOIN work_key k ON k.work_id = f.work_id WHERE f.work_id IN ({marks})",
+            tuple(linked),
         )
 
     def search(target: str) -> int:

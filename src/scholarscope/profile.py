@@ -191,21 +191,28 @@ def shown_id(work_id: int, keys: Sequence[str]) -> str:
 
 def work_labels(store: Store, work_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """{"id", "title"} of each work, for lists of links."""
-    facets = store.work_facets(list(work_ids))
-    ids = canonical_ids(store, work_ids)
-    return {w: {"id": ids[w], "title": (facets.get(w) or {}).get("title")} for w in work_ids}
+    found = store.titles_and_ids(list(work_ids))
+    labels = {}
+    for work_id in work_ids:
+        title, keys = found.get(work_id, (None, []))
+        labels[work_id] = {"id": shown_id(work_id, keys), "title": title}
+    return labels
 
 
-def attach_scores(store: Store, views: list[dict[str, Any]]) -> None:
-    """Add to each view its novelty (with the nearest earlier works as evidence) and its
-    AI Score with the breakdown, as the ``score`` stage stored them."""
+def attach_scores(store: Store, views: list[dict[str, Any]], evidence: bool = True) -> None:
+    """Add to each view its novelty (with the nearest earlier works as evidence, unless
+    ``evidence`` is False) and its AI Score with the breakdown, as the ``score`` stage
+    stored them. Lists of works on the web leave the evidence out: they never show it,
+    and its titles were 40% of building a profile."""
     work_ids = [view["work_id"] for view in views]
     novelty = store.novelty(work_ids)
     scores = store.scores(work_ids)
-    neighbour_ids = sorted(
-        {n for row in novelty.values() for n, _ in json.loads(row["neighbours"])}
-    )
-    labels = work_labels(store, neighbour_ids)
+    labels = None
+    if evidence:
+        neighbour_ids = sorted(
+            {n for row in novelty.values() for n, _ in json.loads(row["neighbours"])}
+        )
+        labels = work_labels(store, neighbour_ids)
     for view in views:
         view.update(novelty_fields(novelty.get(view["work_id"]), labels))
         score = scores.get(view["work_id"])
@@ -213,25 +220,30 @@ def attach_scores(store: Store, views: list[dict[str, Any]]) -> None:
         view["ai_score_breakdown"] = json.loads(score["breakdown"]) if score else None
 
 
-def novelty_fields(row: dict[str, Any] | None, labels: dict[int, dict[str, Any]]) -> dict[str, Any]:
+def novelty_fields(
+    row: dict[str, Any] | None, labels: dict[int, dict[str, Any]] | None
+) -> dict[str, Any]:
     """A work's novelty as shown (pure): its cohort percentile, or None with the reason;
-    the raw figure; the nearest earlier works with their similarity."""
+    the raw figure; the nearest earlier works with their similarity (left out when
+    ``labels``, their ids and titles, is None)."""
     if row is None:
-        return {"novelty": None, "novelty_reason": "not scored yet (run scholarscope score)",
-                "novelty_raw": None, "novelty_cohort": None, "novelty_evidence": []}  # fmt: skip
-    evidence = []
-    for work_id, similarity in json.loads(row["neighbours"]):
-        label = labels.get(work_id, {"id": f"work:{work_id}", "title": None})
-        evidence.append({"id": label["id"], "title": label["title"], "similarity": similarity})
-    percentile = row["novelty_percentile"]
-    reason = row["reason"]
-    return {
-        "novelty": None if percentile is None else round(percentile, 1),
-        "novelty_reason": reason,
-        "novelty_raw": None if row["novelty_raw"] is None else round(row["novelty_raw"], 4),
-        "novelty_cohort": row["cohort"],
-        "novelty_evidence": evidence,
-    }
+        fields = {"novelty": None, "novelty_reason": "not scored yet (run scholarscope score)",
+                  "novelty_raw": None, "novelty_cohort": None}  # fmt: skip
+    else:
+        percentile = row["novelty_percentile"]
+        fields = {
+            "novelty": None if percentile is None else round(percentile, 1),
+            "novelty_reason": row["reason"],
+            "novelty_raw": None if row["novelty_raw"] is None else round(row["novelty_raw"], 4),
+            "novelty_cohort": row["cohort"],
+        }
+    if labels is not None:
+        neighbours = json.loads(row["neighbours"]) if row else []
+        fields["novelty_evidence"] = [
+            {**labels.get(work_id, {"id": f"work:{work_id}", "title": None}), "similarity": s}
+            for work_id, s in neighbours
+        ]
+    return fields
 
 
 def author_scores(works: list[dict[str, Any]]) -> dict[str, Any]:
@@ -330,8 +342,11 @@ def resolve_author(store: Store, name_or_id: str) -> tuple[int, list[dict[str, A
     return int(chosen[0]), others
 
 
-def build_profile(store: Store, author_id: int, today: date | None = None) -> dict[str, Any]:
-    """The profile of one author: our metrics, the figures sources state, the works."""
+def build_profile(
+    store: Store, author_id: int, today: date | None = None, evidence: bool = True
+) -> dict[str, Any]:
+    """The profile of one author: our metrics, the figures sources state, the works
+    (with their novelty evidence unless ``evidence`` is False, see ``attach_scores``)."""
     row = store.author_row(author_id)
     if row is None:
         raise NotFound(f"no author with id author:{author_id}")
@@ -344,7 +359,7 @@ def build_profile(store: Store, author_id: int, today: date | None = None) -> di
     stated = _stated_summary(stated_rows)
     for view in views:
         view.pop("_records")
-    attach_scores(store, views)
+    attach_scores(store, views, evidence)
     return {
         "id": f"author:{author_id}",
         "name": row[1],

@@ -439,6 +439,23 @@ class Store:
             result.setdefault(work_id, []).append(key)
         return result
 
+    def titles_and_ids(self, work_ids: Sequence[int]) -> dict[int, tuple[str | None, list[str]]]:
+        """Each stored work's title (from ``work_facet``) and its keys other than title
+        keys, sorted: what a link to the work shows, in one query."""
+        result: dict[int, tuple[str | None, list[str]]] = {}
+        rows = self._query_in(
+            "SELECT w.work_id, f.title, k.key FROM work w "
+            "LEFT JOIN work_facet f ON f.work_id = w.work_id "
+            "LEFT JOIN work_key k ON k.work_id = w.work_id AND substr(k.key, 1, 6) <> 'title:' "
+            "WHERE w.work_id IN ({marks}) ORDER BY w.work_id, k.key",
+            work_ids,
+        )
+        for work_id, title, key in rows:
+            _, keys = result.setdefault(int(work_id), (title, []))
+            if key is not None:
+                keys.append(key)
+        return result
+
     def latest_citations(self, work_ids: Sequence[int]) -> dict[int, list[tuple[Any, ...]]]:
         """For each work, the newest figure of each source: (source, as_of, count, by_year)."""
         result: dict[int, list[tuple[Any, ...]]] = {}
@@ -542,9 +559,10 @@ class Store:
             source, first = "work_facet f", []
             order = "date"
         elif not params and order == "relevance":  # no filter: the index alone answers
-            source, where, first = "work_search", "work_search MATCH ?", [match]
-            rows = self.query(f"SELECT COUNT(*) FROM {source} WHERE {where}", first)
             ranked = self.best_matching_work_ids(match, offset + limit)
+            if len(ranked) < offset + limit:  # every match was read: no need to count
+                return len(ranked), ranked[offset:]
+            rows = self.query("SELECT COUNT(*) FROM work_search WHERE work_search MATCH ?", [match])
             return int(rows[0][0]), ranked[offset:]
         else:
             source = "work_search JOIN work_facet f ON f.work_id = work_search.rowid"

@@ -184,7 +184,8 @@ class App:
         """``encoder``: a function returning the query encoder for semantic search (or
         None), called by ``warm`` or on first need, once per process; ``cache_size``:
         read-side results kept (profiles, leaderboards …); ``page_cache_bytes``: answers
-        kept whole; 0 turns either off (the stored vectors are always kept)."""
+        kept whole; 0 turns either off. Facts about the whole database (the stored
+        vectors, the field counts of every filter menu) are always kept."""
         self.db = db
         self.admin_token = admin_token or None
         self._load_encoder = encoder
@@ -200,7 +201,7 @@ class App:
         finally:
             store.close()
         self.cache = DataCache(self.files, cache_size)
-        self.vectors = DataCache(self.files, 2)  # semantic search's index, until the data changes
+        self.shared = DataCache(self.files, 8)  # whole-database facts, until the data changes
         self.pages = DataCache(self.files, page_cache_bytes, lambda r: len(r.body) + 500)
         self._readers: queue.LifoQueue[Store] = queue.LifoQueue()
         self._slots = TurnGate(MAX_CONCURRENT)
@@ -290,9 +291,13 @@ class App:
         params = parse_params(route.params, query)
         with self._reader() as store:
             self.cache.check()
-            self.vectors.check()
+            self.shared.check()
             context = views.Context(
-                store, self.cache.get_or_make, lambda: self._semantic(store), self._query_encoder
+                store,
+                self.cache.get_or_make,
+                self.shared.get_or_make,
+                lambda: self._semantic(store),
+                self._query_encoder,
             )
             try:
                 page = route.view(context, *args, params, fmt)
@@ -331,7 +336,7 @@ class App:
     def _semantic(self, store: Store) -> SemanticIndex | None:
         """The stored vectors of the query encoder's model; the model is not even loaded
         while the database holds no vectors at all."""
-        if self._load_encoder is None or not self.vectors.get_or_make(
+        if self._load_encoder is None or not self.shared.get_or_make(
             ("has embeddings",), store.has_embeddings
         ):
             return None
@@ -339,7 +344,7 @@ class App:
         if encoder is None:
             return None
         model = encoder.version
-        index: SemanticIndex | None = self.vectors.get_or_make(
+        index: SemanticIndex | None = self.shared.get_or_make(
             ("semantic", model), lambda: SemanticIndex.load(store, model)
         )
         return index
@@ -361,7 +366,7 @@ class App:
         finally:
             primary.close()
         try:
-            self.vectors.check()
+            self.shared.check()
             index = self._semantic(store)
         finally:
             store.close()

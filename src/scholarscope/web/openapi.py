@@ -92,16 +92,20 @@ SCHEMAS: dict[str, Any] = {
             "novelty_reason": OPT_STR,
             "novelty_raw": OPT_NUM,
             "novelty_cohort": OPT_STR,
-            "novelty_evidence": _array(
-                _object(
-                    "A nearest earlier work and its cosine similarity.",
-                    {"id": STR, "title": OPT_STR, "similarity": NUM},
-                )
-            ),
+            "novelty_evidence": {
+                **_array(
+                    _object(
+                        "A nearest earlier work and its cosine similarity.",
+                        {"id": STR, "title": OPT_STR, "similarity": NUM},
+                    )
+                ),
+                "description": "the nearest earlier works: on a work's own page; lists of "
+                "works leave them out (follow the work's id)",
+            },
             "ai_score": OPT_NUM,
             "ai_score_breakdown": OPT_OBJ,
         },
-        optional=("author_ids",),
+        optional=("author_ids", "novelty_evidence"),
     ),
     "WorkPage": {
         "allOf": [

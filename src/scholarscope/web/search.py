@@ -197,8 +197,10 @@ def rank_works(
     if semantic is None or encoder is None:
         return Ranking("keyword", total, keyword_ids)
     hits = semantic.nearest(encoder.encode([text])[0], POOL, min_similarity=MIN_SIMILARITY)
-    facets = store.work_facets([w for w, _ in hits])
-    semantic_ids = [w for w, _ in hits if filters.accepts(facets.get(w))]
+    semantic_ids = [w for w, _ in hits]
+    if filters != Filters():
+        facets = store.work_facets(semantic_ids)
+        semantic_ids = [w for w in semantic_ids if filters.accepts(facets.get(w))]
     head = fuse([keyword_ids[:POOL], semantic_ids])
     listed = set(head)
     ranked = head + [w for w in keyword_ids[POOL:] if w not in listed]

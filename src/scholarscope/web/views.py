@@ -53,11 +53,14 @@ class Redirect(Exception):  # noqa: N818 - it is not an error: the page lives el
 
 @dataclass
 class Context:
-    """What a view may use: the store, a cache valid until the database changes, and
-    the semantic index and query encoder when embeddings are available."""
+    """What a view may use: the store; ``cached`` keeps a page's read-side results and
+    ``shared`` facts about the whole database (both until the database changes;
+    ``cached`` may be off, ``shared`` never is); the semantic index and query encoder
+    when embeddings are available."""
 
     store: Store
     cached: Callable[[Hashable, Callable[[], Any]], Any]
+    shared: Callable[[Hashable, Callable[[], Any]], Any]
     semantic: Callable[[], search.SemanticIndex | None]
     encoder: Callable[[], search.QueryEncoder | None]
 
@@ -93,11 +96,11 @@ def paging_block(page: int, per_page: int, total: int) -> dict[str, int]:
 
 
 def load_views(store: Store, work_ids: list[int]) -> list[dict[str, Any]]:
-    """Merged work views with their scores, in the given order."""
+    """Merged work views with their scores (no novelty evidence), in the given order."""
     views = profile.load_work_views(store, work_ids)
     for view in views:
         view.pop("_records")
-    profile.attach_scores(store, views)
+    profile.attach_scores(store, views, evidence=False)
     return views
 
 
@@ -237,7 +240,9 @@ def novelty_distribution(works: list[dict[str, Any]]) -> list[dict[str, int]]:
 def author_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Page:
     export = fmt in EXPORTS
     author_id = resolve_author_ref(ctx.store, ref)
-    full = ctx.cached(("profile", author_id), lambda: profile.build_profile(ctx.store, author_id))
+    full = ctx.cached(
+        ("profile", author_id), lambda: profile.build_profile(ctx.store, author_id, evidence=False)
+    )
     all_works = full["works"]
     chosen = sort_works(filter_works(all_works, params), params["sort"])
     shown, paging = paginate(chosen, params["page"], params["per_page"])
@@ -454,7 +459,7 @@ def works_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
 
 
 def _field_counts(ctx: Context) -> list[tuple[str, int]]:
-    counts: list[tuple[str, int]] = ctx.cached(("field_counts",), lambda: ctx.store.field_counts())
+    counts: list[tuple[str, int]] = ctx.shared(("field_counts",), lambda: ctx.store.field_counts())
     return counts
 
 
@@ -553,6 +558,6 @@ def field_page(ctx: Context, code: str, params: dict[str, Any], fmt: str) -> Pag
 
 
 def home_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
-    stats = ctx.cached(("stats",), lambda: profile.stats(ctx.store))
+    stats = ctx.shared(("stats",), lambda: profile.stats(ctx.store))
     data = {"stats": stats, "fields": [{"field": f, "works": n} for f, n in _field_counts(ctx)]}
     return Page("home.html", "scholarscope", data)
