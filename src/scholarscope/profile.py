@@ -226,6 +226,7 @@ def novelty_fields(
     """A work's novelty as shown (pure): its cohort percentile, or None with the reason;
     the raw figure; the nearest earlier works with their similarity (left out when
     ``labels``, their ids and titles, is None)."""
+    fields: dict[str, Any]
     if row is None:
         fields = {"novelty": None, "novelty_reason": "not scored yet (run scholarscope score)",
                   "novelty_raw": None, "novelty_cohort": None}  # fmt: skip
