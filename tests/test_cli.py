@@ -12,7 +12,10 @@ from click.testing import CliRunner
 
 from scholarscope.cli import cli
 
-COMMANDS = ("ingest", "enrich", "classify", "profile", "works", "authors", "stats", "serve")
+COMMANDS = (
+    "ingest", "enrich", "classify", "profile", "works", "authors", "merge-authors", "stats",
+    "serve",
+)  # fmt: skip
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
@@ -166,3 +169,30 @@ def test_classify_reports_unreadable_records_and_goes_on(tmp_path: Path) -> None
     assert f"{bad}:2:" in result.stderr
     (row,) = [json.loads(line) for line in result.stdout.splitlines()]
     assert (row["id"], row["badge"]) == ("arxiv:2501.00001", "CV")  # the file's cs.CL ignored
+
+
+def test_merge_authors_moves_the_works_and_the_old_id_leads_to_the_kept_author(
+    tmp_path: Path, seeds: Path
+) -> None:
+    db = str(tmp_path / "merge.db")
+    assert CliRunner().invoke(cli, ["--db", db, "ingest", str(seeds)]).exit_code == 0
+    merged = []
+    for drop in ("author:1", "author:64"):  # Shikun Li: 10 works, all with Shiming Ge
+        result = CliRunner().invoke(cli, ["--db", db, "merge-authors", "author:3", drop])
+        assert result.exit_code == 0, result.output
+        merged.append(result.output.strip())
+    assert merged == [
+        "author:1 merged into author:3 (Shiming Ge): 50 -> 50 works",
+        "author:64 merged into author:3 (Shiming Ge): 50 -> 100 works",
+    ]
+    shown = CliRunner().invoke(cli, ["--db", db, "profile", "author:64", "--json"])
+    data = json.loads(shown.output)
+    assert (data["id"], data["name"], data["papers"]) == ("author:3", "Shiming Ge", 100)
+    authors = CliRunner().invoke(cli, ["--db", db, "authors", "Shikun Li", "--json"])
+    assert json.loads(authors.output) == []
+    again = CliRunner().invoke(cli, ["--db", db, "merge-authors", "author:3", "author:64"])
+    assert again.exit_code == 2
+    assert "no author with id author:64: it was merged into author:3" in again.output
+    for keep, drop in (("author:3", "author:3"), ("author:3", "Nannan Wang")):
+        refused = CliRunner().invoke(cli, ["--db", db, "merge-authors", keep, drop])
+        assert refused.exit_code == 2 and "Error" in refused.output

@@ -564,6 +564,67 @@ def test_the_write_endpoint_answers_errors_in_json_without_server_paths(tmp_path
     ]
 
 
+def test_merging_authors_needs_the_token_and_the_merged_id_redirects(tmp_path: Path) -> None:
+    db = build_db(tmp_path / "merge.db", EXAMPLES)
+    target = "/admin/authors/merge?keep=author:3&drop=author:64"  # Ge, Wang: 50 works each
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    with start(App(db)) as url:
+        status, _, body = fetch(url + target, "POST", b"")
+        assert (status, json.loads(body)["error"]["message"]) == (
+            403, "writes are off: start the server with an admin token"
+        )  # fmt: skip
+    with start(App(db, admin_token=ADMIN_TOKEN)) as url:
+        assert fetch(url + target, "POST", b"")[0] == 401
+        assert fetch(url + target, "POST", b"", {"Authorization": "Bearer wrong"})[0] == 401
+        assert fetch(url + target)[0] == 405
+        assert get_json(f"{url}/authors/author:3.json")["papers"] == 50
+        status, _, body = fetch(url + target, "POST", b"", auth)
+        assert status == 200, body
+        result = json.loads(body)
+        assert result == {"kept": "author:3", "merged": "author:64", "name": "Shiming Ge",
+                          "papers_before": 50, "papers": 100}  # fmt: skip
+        schema = openapi_document()["paths"]["/admin/authors/merge"]["post"]["responses"]["200"]
+        described = schema["content"]["application/json"]["schema"]
+        assert schema_problems(result, described, openapi_document()) == []
+        # the old id stays valid: it leads to the kept author, page and JSON twin alike
+        for old, new in (("", ""), (".json", ".json")):
+            status, headers, _ = fetch(f"{url}/authors/author:64{old}?sort=date")
+            assert (status, headers["location"]) == (302, f"/authors/author:3{new}?sort=date")
+        assert get_json(f"{url}/authors/author:3.json")["papers"] == 100  # the cache saw it
+        assert get_json(f"{url}/authors.json?q=Nannan+Wang")["authors"] == []
+        errors = {
+            "again": fetch(url + target, "POST", b"", auth),
+            "itself": fetch(f"{url}/admin/authors/merge?keep=author:3&drop=author:3", "POST",
+                            b"", auth),
+            "a name": fetch(f"{url}/admin/authors/merge?keep=author:3&drop=Nannan", "POST",
+                            b"", auth),
+        }  # fmt: skip
+    assert {what: (status, json.loads(body)["error"]["message"])
+            for what, (status, _, body) in errors.items()} == {
+        "again": (404, "no author with id author:64: it was merged into author:3"),
+        "itself": (400, "author:3 cannot be merged into itself"),
+        "a name": (400, "'Nannan' is not an author id: give author:N (see scholarscope authors)"),
+    }  # fmt: skip
+
+
+def test_a_work_id_merged_away_at_ingest_redirects_and_is_never_given_again(
+    tmp_path: Path,
+) -> None:
+    db = build_db(tmp_path / "works.db", EXAMPLES / "000_6198259b7f70df20.txt")
+    store = open_store(db)
+    last = store.max_ids()[0]
+    with store.transaction():  # as ingest does when a record shows two works are one
+        store.merge_works(1, last)
+    assert store.max_ids()[0] == last  # the merged-away id is not given to a new work
+    shown = profile.canonical_ids(store, [1])[1]
+    store.close()
+    with start(App(db)) as url:
+        status, headers, _ = fetch(f"{url}/works/work:{last}.json")
+        assert (status, headers["location"]) == (302, f"/works/{quote(shown, safe=':@')}.json")
+        assert get_json(url + headers["location"])["id"] == shown
+        assert fetch(f"{url}/works/work:{last + 1}")[0] == 404
+
+
 # -- hostile input ------------------------------------------------------------------------
 
 

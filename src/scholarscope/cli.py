@@ -264,6 +264,35 @@ def authors(ctx: click.Context, query: str, as_json: bool) -> None:
             click.echo(f"{a['id']:>14}  {a['name']}  ({a['papers']} works)")
 
 
+@cli.command("merge-authors")
+@click.argument("keep")
+@click.argument("drop")
+@click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
+@click.pass_context
+def merge_authors_command(ctx: click.Context, keep: str, drop: str, as_json: bool) -> None:
+    """Merge author DROP into author KEEP: two ids of one person (author:N each).
+
+    DROP's works, source ids and stated figures move to KEEP; DROP then leads to KEEP.
+
+    Example: scholarscope merge-authors author:3 author:17
+    """
+    from scholarscope.pipeline.merge import merge_authors
+
+    try:
+        result = merge_authors(_open(ctx), keep, drop)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    except profile.NotFound as error:
+        raise NotFoundError(str(error)) from error
+    if as_json:
+        _print_json(result)
+    else:
+        click.echo(
+            f"{result['merged']} merged into {result['kept']} ({result['name']}): "
+            f"{result['papers_before']} -> {result['papers']} works"
+        )
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 @click.pass_context

@@ -26,7 +26,7 @@ from scholarscope.store import Store
 
 CITATION_PRIORITY = ("openalex", "semantic_scholar", "profile_page")
 ID_PRIORITY = ("arxiv", "doi", "openalex", "s2", "pmid", "mag")
-_AUTHOR_ID = re.compile(r"^author:(\d+)$")
+_AUTHOR_ID = re.compile(r"^author:(\d{1,18})$")
 
 
 class NotFound(LookupError):
@@ -324,10 +324,16 @@ def author_metrics(works: list[dict[str, Any]], current_year: int) -> dict[str, 
 
 def resolve_author(store: Store, name_or_id: str) -> tuple[int, list[dict[str, Any]]]:
     """The author a user means: ``author:N``, a source id (``openalex:A…``, ``s2:…``,
-    ``orcid:…``) or a name. Returns the author id and the other people who match."""
+    ``orcid:…``) or a name. Returns the author id and the other people who match. An
+    ``author:N`` merged into another author leads to that author."""
     match = _AUTHOR_ID.match(name_or_id.strip())
-    if match and store.author_row(int(match.group(1))):
-        return int(match.group(1)), []
+    if match:
+        number = int(match.group(1))
+        if store.author_row(number):
+            return number, []
+        merged_into = store.merged_into("author", number)
+        if merged_into is not None:
+            return merged_into, []
     if ":" in name_or_id and not name_or_id.startswith("name:"):
         found = store.author_by_key(name_or_id.strip())
         if found is not None:

@@ -4,6 +4,7 @@
 - ``enrich``: works -> field prediction, code status, venue -> ``work_enrichment``
   (``enrich_store``).
 - ``classify``: files -> predicted fields, nothing stored (``classify_paths``).
+- ``merge``: two author ids of one person -> one (``merge_authors``).
 """
 
 from scholarscope.pipeline.ingest import (

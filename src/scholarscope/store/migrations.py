@@ -309,6 +309,25 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             )
         ],
     ),
+    (
+        "m005_merged_ids",
+        [
+            # When two works (found to be one at ingest) or two authors (merged by an
+            # administrator) become one, the id that disappears keeps leading to the one
+            # that stays: ids shown on pages and in the API stay valid.
+            """CREATE TABLE work_alias (
+                old_id BIGINT PRIMARY KEY,
+                work_id BIGINT NOT NULL REFERENCES work (work_id)
+            )""",
+            "CREATE INDEX work_alias_work ON work_alias (work_id)",
+            """CREATE TABLE author_alias (
+                old_id BIGINT PRIMARY KEY,
+                author_id BIGINT NOT NULL REFERENCES author (author_id),
+                merged_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX author_alias_author ON author_alias (author_id)",
+        ],
+    ),
 ]
 
 

@@ -71,10 +71,15 @@ class Store:
     # -- lookups used while ingesting ---------------------------------------------
 
     def max_ids(self) -> tuple[int, int]:
-        """The largest work_id and author_id in use (0 when empty)."""
-        work = self.query("SELECT COALESCE(MAX(work_id), 0) FROM work")[0][0]
-        author = self.query("SELECT COALESCE(MAX(author_id), 0) FROM author")[0][0]
-        return int(work), int(author)
+        """The largest work_id and author_id ever given, merged-away ones included (0
+        when empty): an id is never given twice, as an old one still leads somewhere."""
+        row = self.query(
+            "SELECT (SELECT COALESCE(MAX(work_id), 0) FROM work), "
+            "(SELECT COALESCE(MAX(old_id), 0) FROM work_alias), "
+            "(SELECT COALESCE(MAX(author_id), 0) FROM author), "
+            "(SELECT COALESCE(MAX(old_id), 0) FROM author_alias)"
+        )[0]
+        return max(int(row[0]), int(row[1])), max(int(row[2]), int(row[3]))
 
     def find_work_keys(self, keys: Sequence[str]) -> dict[str, int]:
         rows = self._query_in("SELECT key, work_id FROM work_key WHERE key IN ({marks})", keys)
@@ -196,7 +201,39 @@ class Store:
             self.execute(f"UPDATE {table} SET work_id = ? WHERE work_id = ?", (keep, drop))
         for table in ("work_enrichment", "work_novelty", "work_score"):
             self.execute(f"DELETE FROM {table} WHERE work_id IN (?, ?)", (keep, drop))
+        self.execute("UPDATE work_alias SET work_id = ? WHERE work_id = ?", (keep, drop))
+        self.execute("INSERT INTO work_alias (old_id, work_id) VALUES (?, ?)", (drop, keep))
         self.execute("DELETE FROM work WHERE work_id = ?", (drop,))
+
+    def merge_authors(self, keep: int, drop: int, merged_at: str) -> None:
+        """Move everything of author ``drop`` onto author ``keep`` (two ids are one
+        person); ``drop`` then leads to ``keep`` (``author_alias``). Rows that would
+        collide keep ``keep``'s version."""
+        for table, key_columns in (
+            ("author_key", None),
+            ("authorship", "work_id, source"),
+            ("stated_metrics", "source, origin"),
+        ):
+            if key_columns:
+                self.execute(
+                    f"DELETE FROM {table} WHERE author_id = ? AND ({key_columns}) IN "
+                    f"(SELECT {key_columns} FROM {table} WHERE author_id = ?)",
+                    (drop, keep),
+                )
+            self.execute(f"UPDATE {table} SET author_id = ? WHERE author_id = ?", (keep, drop))
+        self.execute("UPDATE author_alias SET author_id = ? WHERE author_id = ?", (keep, drop))
+        self.execute(
+            "INSERT INTO author_alias (old_id, author_id, merged_at) VALUES (?, ?, ?)",
+            (drop, keep, merged_at),
+        )
+        self.execute("DELETE FROM author WHERE author_id = ?", (drop,))
+
+    def merged_into(self, kind: str, old_id: int) -> int | None:
+        """The id an old ``kind`` ("work" or "author") id was merged into, or None."""
+        table = {"work": "work_alias", "author": "author_alias"}[kind]
+        column = f"{kind}_id"
+        rows = self.query(f"SELECT {column} FROM {table} WHERE old_id = ?", (old_id,))
+        return int(rows[0][0]) if rows else None
 
     ENRICHMENT_COLUMNS = (
         "work_id, enriched_at, field_category, field_badge, field_confidence, field_model, "

@@ -7,10 +7,11 @@ the view's dict served as JSON, CSV, BibTeX or rendered into its template.
 Errors are answered, never raised: 400 for a bad parameter (with the reason), 404 for
 an unknown address, 405 for a wrong method, 401/403 for writes without the admin token.
 A bug is a 500 whose body says nothing of the internals (the traceback goes to stderr).
-Pages answer errors as a small page, the API (``.json`` …, ``/admin/ingest``) in JSON.
+Pages answer errors as a small page, the API (``.json`` …, ``/admin/…``) in JSON.
 
-The database is only read, through read-only connections, except by the one write
-endpoint (``POST /admin/ingest``), which exists only when an admin token is configured.
+The database is only read, through read-only connections, except by the write
+endpoints (``routes.WRITE_ROUTES``: ``POST /admin/ingest``, ``POST /admin/authors/merge``),
+which answer only when an admin token is configured, and then only to requests with it.
 Answers and read-side results are cached until the database files change (any commit
 changes the size or time of the database or its write-ahead log).
 """
@@ -39,8 +40,8 @@ from markupsafe import escape
 from scholarscope.store import Store, open_store
 from scholarscope.web import export, filters, mathtext, views
 from scholarscope.web.openapi import openapi_document
-from scholarscope.web.params import BadRequest, Param, parse_params
-from scholarscope.web.routes import CONTENT_TYPES, ROUTES, Route
+from scholarscope.web.params import BadRequest, parse_params
+from scholarscope.web.routes import CONTENT_TYPES, ROUTES, WRITE_ROUTES, Route, WriteRoute
 from scholarscope.web.search import QueryEncoder, SemanticIndex
 
 HERE = Path(__file__).parent
@@ -242,9 +243,10 @@ class App:
             path = unquote(raw_path, errors="strict")
             if path.startswith("/static/"):
                 return self._static_file(path[len("/static/") :], method)
-            if path == "/admin/ingest":
-                fmt = "json"  # an API endpoint: its errors are JSON too
-                return self._admin_ingest(method, headers, body, raw_query)
+            for write_route in WRITE_ROUTES:
+                if path == write_route.path:
+                    fmt = "json"  # an API endpoint: its errors are JSON too
+                    return self._admin(write_route, method, headers, body, raw_query)
             if method not in ("GET", "HEAD"):
                 return _error(405, "this address only answers GET", fmt, (("Allow", "GET"),))
             if path == "/openapi" and fmt == "json":
@@ -399,13 +401,18 @@ class App:
         cache = (("Cache-Control", "max-age=3600"),)
         return Response(200, STATIC[name], self._static[name], cache)
 
-    # -- the one write endpoint -------------------------------------------------------
+    # -- the write endpoints ----------------------------------------------------------
 
-    def _admin_ingest(
-        self, method: str, headers: Mapping[str, str], body: bytes, raw_query: str
+    def _admin(
+        self,
+        route: WriteRoute,
+        method: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        raw_query: str,
     ) -> Response:
-        """``POST /admin/ingest?name=FILE.jsonl``: the body is one file of any supported
-        format; it is ingested and enriched. Off without an admin token."""
+        """A write endpoint: POST only, off without an admin token, and then only for a
+        request that carries it."""
         if method != "POST":
             return _error(405, "use POST", "json", (("Allow", "POST"),))
         if self.admin_token is None:
@@ -414,10 +421,34 @@ class App:
         if not hmac.compare_digest(given.encode(), f"Bearer {self.admin_token}".encode()):
             return _error(401, "a valid 'Authorization: Bearer <admin token>' is required",
                           "json", (("WWW-Authenticate", "Bearer"),))  # fmt: skip
-        params = parse_params(
-            (Param("name", "text", "File name of the upload.", "upload"),),
-            parse_qs(raw_query, keep_blank_values=True),
-        )
+        try:
+            query = parse_qs(raw_query, keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            raise BadRequest("the address is not valid UTF-8") from None
+        params = parse_params(route.params, query)
+        if route.path == "/admin/authors/merge":
+            return self._admin_merge_authors(params)
+        return self._admin_ingest(params, body)
+
+    def _admin_merge_authors(self, params: dict[str, Any]) -> Response:
+        """``POST /admin/authors/merge?keep=author:N&drop=author:M``: M is N (see
+        ``pipeline/merge.py``)."""
+        from scholarscope.pipeline.merge import merge_authors
+        from scholarscope.profile import NotFound
+
+        store = open_store(self.db)
+        try:
+            return _json(merge_authors(store, params["keep"] or "", params["drop"] or ""))
+        except ValueError as error:
+            raise BadRequest(str(error)) from None
+        except NotFound as error:
+            raise views.NotFound(str(error)) from None
+        finally:
+            store.close()
+
+    def _admin_ingest(self, params: dict[str, Any], body: bytes) -> Response:
+        """``POST /admin/ingest?name=FILE.jsonl``: the body is one file of any supported
+        format; it is ingested and enriched."""
         name = re.sub(r"[^A-Za-z0-9._-]", "_", params["name"])[:100].lstrip(".") or "upload"
         if not body or len(body) > MAX_UPLOAD:
             raise BadRequest(f"the body must hold one file of 1 byte to {MAX_UPLOAD} bytes")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from scholarscope.web.routes import CONTENT_TYPES, ROUTES
+from scholarscope.web.routes import CONTENT_TYPES, ROUTES, WRITE_ROUTES
 from scholarscope.web.views import EXPORT_MAX
 
 
@@ -234,6 +234,16 @@ SCHEMAS: dict[str, Any] = {
         "What the database holds.",
         {"stats": OBJ, "fields": _array(_object("", {"field": STR, "works": INT}))},
     ),
+    "MergeResult": _object(
+        "What merging two author ids did.",
+        {
+            "kept": {**STR, "description": "author:N, the id that stays"},
+            "merged": {**STR, "description": "author:M, which now redirects to kept"},
+            "name": STR,
+            "papers_before": INT,
+            "papers": INT,
+        },
+    ),
     "IngestResult": _object(
         "What ingesting the upload did, and how many works were enriched.",
         {
@@ -294,21 +304,23 @@ def openapi_document() -> dict[str, Any]:
             }  # fmt: skip
     described = {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}}
     paths["/openapi.json"] = {"get": {"summary": "This description.", "responses": described}}
-    paths["/admin/ingest"] = {
-        "post": {
-            "summary": "Ingest and enrich one uploaded file (any supported format). Off "
-            "unless the server has an admin token; then it requires it. Errors are JSON.",
+    for write in WRITE_ROUTES:
+        operation: dict[str, Any] = {
+            "summary": write.summary + " Off unless the server has an admin token; then it "
+            "requires it. Errors are JSON.",
             "security": [{"admin": []}],
-            "parameters": [{"name": "name", "in": "query", "required": False,
-                            "description": "File name of the upload.",
-                            "schema": {"type": "string", "default": "upload"}}],
-            "requestBody": {"required": True,
-                            "content": {"application/octet-stream": {"schema": STR}}},
-            "responses": {"200": {"description": "per-file counts",
-                                  "content": _content("IngestResult", "json")},
-                          "400": error, "401": error, "403": error, "405": error},
-        }
-    }  # fmt: skip
+            "parameters": [p.openapi() for p in write.params],
+            "responses": {"200": {"description": "what was done",
+                                  "content": _content(write.schema, "json")},
+                          "400": error, "401": error, "403": error, "404": error,
+                          "405": error},
+        }  # fmt: skip
+        if write.upload:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/octet-stream": {"schema": STR}},
+            }
+        paths[write.path] = {"post": operation}
     return {
         "openapi": "3.1.0",
         "info": {

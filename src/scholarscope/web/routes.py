@@ -119,3 +119,37 @@ ROUTES: tuple[Route, ...] = (
         "Leaderboard",
     ),
 )
+
+
+@dataclass(frozen=True)
+class WriteRoute:
+    """A write endpoint (POST; off unless the server has an admin token, then requiring
+    it): its query parameters, whether the body is an uploaded file, and the schema of
+    its JSON answer."""
+
+    path: str
+    params: tuple[Param, ...]
+    summary: str
+    schema: str
+    upload: bool = False
+
+
+WRITE_ROUTES: tuple[WriteRoute, ...] = (
+    WriteRoute(
+        "/admin/ingest",
+        (Param("name", "text", "File name of the upload.", "upload"),),
+        "Ingest and enrich one uploaded file (any supported format).",
+        "IngestResult",
+        upload=True,
+    ),
+    WriteRoute(
+        "/admin/authors/merge",
+        (
+            Param("keep", "text", "The author that stays: author:N."),
+            Param("drop", "text", "The author id that is the same person: author:M."),
+        ),
+        "Merge two author ids that are one person: drop's works, source ids and stated "
+        "figures move to keep; drop then redirects to keep.",
+        "MergeResult",
+    ),
+)

@@ -21,6 +21,7 @@ from scholarscope.merged import source_rank
 from scholarscope.score import metrics
 from scholarscope.store import Store
 from scholarscope.web import charts, leaderboard, search
+from scholarscope.web.filters import quote_id
 from scholarscope.web.params import BadRequest
 
 T = TypeVar("T")
@@ -162,7 +163,10 @@ def resolve_author_ref(store: Store, ref: str) -> int:
     number = stored_id(ref, "author")
     if number is not None:
         if store.author_row(number) is None:
-            raise NotFound(f"no author with id {ref}")
+            merged_into = store.merged_into("author", number)
+            if merged_into is None:
+                raise NotFound(f"no author with id {ref}")
+            raise Redirect(f"/authors/author:{merged_into}")  # merged: the id stays valid
         if ref != f"author:{number}":
             raise Redirect(f"/authors/author:{number}")
         return number
@@ -179,7 +183,11 @@ def resolve_work_ref(store: Store, ref: str) -> int:
     number = stored_id(ref, "work")
     if number is not None:
         if not store.work_exists(number):
-            raise NotFound(f"no work with id {ref}")
+            merged_into = store.merged_into("work", number)
+            if merged_into is None:
+                raise NotFound(f"no work with id {ref}")
+            shown = profile.canonical_ids(store, [merged_into])[merged_into]
+            raise Redirect(f"/works/{quote_id(shown)}")  # found to be one work
         return number
     scheme, _, value = ref.partition(":")
     scheme = scheme.lower()
