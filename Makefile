@@ -6,7 +6,7 @@ DB ?= scholarscope.db
 
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup demo test lint bench train-fields clean browser
+.PHONY: setup demo test lint bench bench-web train-fields clean browser
 
 # PyTorch goes in first, pinned: 2.13.0 is the CPU build on the machine, while a bare
 # "torch" (as sentence-transformers asks for it) would take the newest build with several
@@ -33,7 +33,7 @@ demo: setup  ## ingest, enrich and score the seed documents into $(DB), print th
 	$(BIN)/scholarscope --db $(DB) serve --quiet --show "Shiming Ge" --show "Nannan Wang"
 
 browser:  ## Debian's chromium for tests/test_browser.py (apt-get; no-op when present)
-	sh scripts/install-browser.sh
+	sh scripts/install-debian-packages.sh chromium fonts-liberation
 
 test: setup browser  ## the whole test suite (what CI runs)
 	$(BIN)/ruff check src tests bench
@@ -48,6 +48,11 @@ lint: setup
 
 bench: setup  ## benchmarks that print figures (slow; not part of the test suite)
 	$(BIN)/python bench/ingest_throughput.py
+
+# Builds bench/out/web.db from the arXiv file the first time (~20 min), then ~15 min of load.
+bench-web: setup  ## web latency under 16 clients with wrk (from Debian): bench/out/web_latency.json
+	sh scripts/install-debian-packages.sh wrk
+	$(BIN)/python bench/web_latency.py
 
 # The field classifier shipped in src/scholarscope/enrich/field_model.*: training data,
 # time split and figures in src/scholarscope/enrich/train_fields.py. The first run embeds

@@ -1,5 +1,5 @@
 """What a person sees, in a real headless browser: Debian's chromium driven by Playwright
-(``scripts/install-browser.sh`` installs it; Playwright never downloads a browser).
+(``make browser`` installs it; Playwright never downloads a browser).
 
 Screenshots go to ``test-artifacts/browser/`` (git ignores it).
 """
@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 
 if not CHROMIUM.exists():
-    pytest.skip("no /usr/bin/chromium: run scripts/install-browser.sh", allow_module_level=True)
+    pytest.skip("no /usr/bin/chromium: run make browser", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
