@@ -90,12 +90,13 @@ def test_vectors_match_reference(ours: np.ndarray, reference: np.ndarray) -> Non
     assert cosine.min() >= 0.995  # the requirement, on every seed work
     # measured: min 0.99997 in bfloat16, 1.0 to rounding in float32
     assert cosine.min() >= 0.9999
-    # the 10 nearest seed works of each work: measured in bfloat16, 123 of 130 works keep
-    # exactly the reference's ten; each of the other 7 swaps its 10th neighbour for the
-    # reference's 11th, where the reference itself puts them less than 0.001 apart
+    # the 10 nearest seed works of each work: measured in bfloat16, 121 to 123 of 130 works
+    # keep exactly the reference's ten (oneDNN's bfloat16 kernels differ between CPUs:
+    # AVX512-BF16, AMX); each of the others swaps its 10th neighbour for the reference's
+    # 11th, where the reference itself puts them less than 0.001 apart
     ours_top, reference_top = top10(ours), top10(reference)
     same = sum(a == b for a, b in zip(ours_top, reference_top, strict=True))
-    assert same >= 123
+    assert same >= 120
     similarity = reference @ reference.T
     np.fill_diagonal(similarity, -np.inf)
     for work, (a, b) in enumerate(zip(ours_top, reference_top, strict=True)):

@@ -16,13 +16,14 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
+import numpy as np
 import pytest
 from markupsafe import escape
 
@@ -37,6 +38,7 @@ from scholarscope.web import App, make_server
 from scholarscope.web.app import TurnGate
 from scholarscope.web.openapi import openapi_document
 from scholarscope.web.routes import ROUTES
+from scholarscope.web.search import MIN_SIMILARITY, POOL, QueryBatch, SemanticIndex
 from scholarscope.web.server import ConnectionBalance
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -1085,6 +1087,96 @@ def test_warm_loads_the_encoder_and_the_vectors_before_any_request(
     assert plain.warm() == {"model": None, "vectors": None}
     answer = json.loads(plain.handle("GET", "/search.json?q=noisy+labels", {}).body)
     assert (answer["mode"], answer["paging"]["total"]) == ("keyword", 9)
+
+
+class CountingEncoder:
+    """The real encoder, recording the texts of each call."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.encoder = encoder
+        self.version = encoder.version
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        return self.encoder.encode(texts)
+
+
+def test_waiting_searches_are_embedded_and_compared_together_bit_for_bit(
+    scored_db: str, encoder: Encoder
+) -> None:
+    store = open_store(scored_db)
+    semantic = SemanticIndex.load(store, encoder.version)
+    store.close()
+    assert semantic is not None
+    texts = ["noisy labels", "face anti-spoofing", "knowledge distillation"]
+    alone = {
+        t: semantic.nearest(encoder.encode([t])[0], POOL, min_similarity=MIN_SIMILARITY)
+        for t in texts
+    }
+    assert [len(alone[t]) for t in texts] == [3, 14, 8]
+    counting = CountingEncoder(encoder)
+    batch = QueryBatch()
+    with batch.expect(texts[0]), batch.expect(texts[1]), batch.expect(texts[2]):
+        assert batch.waiting == 3
+        # the first to need its matches computes those of every waiting query
+        assert batch.matches(texts[1], semantic, counting) == alone[texts[1]]
+        assert counting.calls == [[texts[1], texts[0], texts[2]]]
+        assert batch.matches(texts[0], semantic, counting) == alone[texts[0]]
+        assert batch.matches(texts[2], semantic, counting) == alone[texts[2]]
+        assert len(counting.calls) == 1
+    assert batch.waiting == 0  # nothing kept once the requests ended
+    assert batch.matches(texts[0], semantic, counting) == alone[texts[0]]
+    assert counting.calls[1:] == [[texts[0]]]
+
+
+def test_nearest_each_gives_each_vector_its_answer_alone(scored_db: str, encoder: Encoder) -> None:
+    store = open_store(scored_db)
+    seeds = SemanticIndex.load(store, encoder.version)
+    store.close()
+    assert seeds is not None
+    # the 139 real vectors and four rotations of them (695 rows: more than one block)
+    ids = np.concatenate([seeds.work_ids + 1000 * turn for turn in range(5)])
+    rows = [np.roll(seeds.matrix, 7 * turn, axis=1) for turn in range(5)]
+    index = SemanticIndex("seeds x5", ids, np.concatenate(rows))
+    vectors = encoder.encode(["noisy labels", "face recognition", "federated learning"])
+    together = index.nearest_each(vectors, 12)
+    for vector, answer in zip(vectors, together, strict=True):
+        assert answer == index.nearest(vector, 12)
+        similarities = index.matrix @ (vector / np.linalg.norm(vector))
+        best = np.argsort(-similarities, kind="stable")[:12]
+        assert [w for w, _ in answer] == [int(ids[i]) for i in best]
+
+
+def test_searches_waiting_their_turn_share_one_embedding_call(
+    scored_db: str, encoder: Encoder
+) -> None:
+    counting = CountingEncoder(encoder)
+    app = App(scored_db, cache_size=0, page_cache_bytes=0, encoder=lambda: counting)
+    app.warm()
+    queries = ["noisy labels", "face anti-spoofing", "knowledge distillation"]
+    answers: dict[str, Any] = {}
+
+    def search(text: str) -> None:
+        answers[text] = app.handle("GET", f"/search.json?q={quote(text)}", {})
+
+    with app._slots:  # a page being built: the three searches wait their turn
+        threads = [threading.Thread(target=search, args=(q,)) for q in queries]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while app.queries.waiting < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert app.queries.waiting == 3
+    for thread in threads:
+        thread.join()
+    assert len(counting.calls) == 1 and sorted(counting.calls[0]) == sorted(queries)
+    totals = {q: json.loads(answers[q].body)["paging"]["total"] for q in queries}
+    for q in queries:  # the same answers as a search alone
+        alone = json.loads(app.handle("GET", f"/search.json?q={quote(q)}", {}).body)
+        assert json.loads(answers[q].body)["results"] == alone["results"]
+    assert totals == {"noisy labels": 9, "face anti-spoofing": 14, "knowledge distillation": 24}
+    assert app.queries.waiting == 0
 
 
 SERVE = """

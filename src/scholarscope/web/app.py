@@ -42,7 +42,7 @@ from scholarscope.web import export, filters, mathtext, views
 from scholarscope.web.openapi import openapi_document
 from scholarscope.web.params import BadRequest, parse_params
 from scholarscope.web.routes import CONTENT_TYPES, ROUTES, WRITE_ROUTES, Route, WriteRoute
-from scholarscope.web.search import QueryEncoder, SemanticIndex
+from scholarscope.web.search import QueryBatch, QueryEncoder, SemanticIndex, SemanticMatches
 
 HERE = Path(__file__).parent
 MAX_TARGET = 4000  # characters in a request target
@@ -218,6 +218,7 @@ class App:
         self.pages = DataCache(self.files, page_cache_bytes, lambda r: len(r.body) + 500)
         self._readers: queue.LifoQueue[Store] = queue.LifoQueue()
         self._slots = TurnGate(MAX_CONCURRENT)
+        self.queries = QueryBatch()
         self.templates = Templates(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(default=True),
@@ -303,7 +304,8 @@ class App:
         except ValueError as error:
             raise BadRequest(f"malformed query string ({error})") from None
         params = parse_params(route.params, query)
-        with self._reader() as store:
+        embeds = route.embeds(params) if route.embeds and self._load_encoder else None
+        with self.queries.expect(embeds), self._reader() as store:
             self.cache.check()
             self.shared.check()
             context = views.Context(
@@ -311,7 +313,7 @@ class App:
                 self.cache.get_or_make,
                 self.shared.get_or_make,
                 lambda: self._semantic(store),
-                self._query_encoder,
+                lambda: self._query_matches(store),
             )
             try:
                 page = route.view(context, *args, params, fmt)
@@ -346,6 +348,15 @@ class App:
                 self._encoder = self._load_encoder()
             self._encoder_loaded = True
         return self._encoder
+
+    def _query_matches(self, store: Store) -> SemanticMatches | None:
+        """A query's semantic matches, computed with those of the other searches waiting
+        in this process (``QueryBatch``); None when semantic search is off."""
+        semantic = self._semantic(store)
+        encoder = self._query_encoder()
+        if semantic is None or encoder is None:
+            return None
+        return lambda text: self.queries.matches(text, semantic, encoder)
 
     def _semantic(self, store: Store) -> SemanticIndex | None:
         """The stored vectors of the query encoder's model; the model is not even loaded

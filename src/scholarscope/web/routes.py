@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from scholarscope.web import leaderboard, views
 from scholarscope.web.params import PAGE, WORK_FILTERS, Param, per_page
@@ -24,7 +25,9 @@ CONTENT_TYPES = {
 class Route:
     """One address: ``path`` with at most one ``{placeholder}``, the view that answers
     it, its query parameters and formats, and the name of its JSON answer's schema in
-    ``openapi.SCHEMAS``."""
+    ``openapi.SCHEMAS``. ``embeds`` gives, from a request's parameters, the text its view
+    will embed for semantic search (None: none), known before the request waits its turn
+    (``search.QueryBatch``)."""
 
     path: str
     view: Callable[..., views.Page]
@@ -32,6 +35,7 @@ class Route:
     formats: tuple[str, ...]
     summary: str
     schema: str | None = None
+    embeds: Callable[[dict[str, Any]], str | None] | None = None
 
     def match(self, path: str) -> tuple[str, ...] | None:
         """The placeholder's value when ``path`` (without format suffix) is this route."""
@@ -101,6 +105,7 @@ ROUTES: tuple[Route, ...] = (
         "Works whose title or abstract match (keyword; hybrid with semantic when "
         "embeddings are stored), or the experts: authors of the best matches.",
         "Search",
+        views.search_text_to_embed,
     ),
     Route(
         "/fields", views.fields_page, (), ("html", "json"), "Fields with their works.", "FieldList"

@@ -56,14 +56,14 @@ class Redirect(Exception):  # noqa: N818 - it is not an error: the page lives el
 class Context:
     """What a view may use: the store; ``cached`` keeps a page's read-side results and
     ``shared`` facts about the whole database (both until the database changes;
-    ``cached`` may be off, ``shared`` never is); the semantic index and query encoder
-    when embeddings are available."""
+    ``cached`` may be off, ``shared`` never is); the semantic index and a query's
+    semantic matches when embeddings are available (else None)."""
 
     store: Store
     cached: Callable[[Hashable, Callable[[], Any]], Any]
     shared: Callable[[Hashable, Callable[[], Any]], Any]
     semantic: Callable[[], search.SemanticIndex | None]
-    encoder: Callable[[], search.QueryEncoder | None]
+    query_matches: Callable[[], search.SemanticMatches | None]
 
 
 @dataclass
@@ -471,6 +471,15 @@ def _field_counts(ctx: Context) -> list[tuple[str, int]]:
     return counts
 
 
+def search_text_to_embed(params: dict[str, Any]) -> str | None:
+    """The query a search request ranks semantically (when semantic search is on):
+    relevance order or the experts tab, and words to search for."""
+    query: str = params["q"] or ""
+    if search.fts_query(query) is None:
+        return None
+    return query if params["tab"] == "experts" or params["sort"] == "relevance" else None
+
+
 def search_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
     export = fmt in EXPORTS
     query = params["q"] or ""
@@ -504,11 +513,9 @@ def search_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
         raise BadRequest("q has no words to search for")
     if fmt == "html":  # the field menu of the filters
         extra["field_choices"] = [f for f, _ in _field_counts(ctx)]
-    encoder = ctx.encoder() if semantic else None
+    matches = ctx.query_matches() if semantic else None
     if params["tab"] == "experts":
-        considered, experts = search.find_experts(
-            ctx.store, query, filters, semantic=semantic, encoder=encoder
-        )
+        considered, experts = search.find_experts(ctx.store, query, filters, semantic=matches)
         data.update({"works_considered": considered, "experts": experts})
         return Page("search.html", f"Experts: {query}", data, extra)
     limit, offset = (EXPORT_MAX, 0) if export else (per_page, (page - 1) * per_page)
@@ -519,8 +526,7 @@ def search_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
         params["sort"],
         limit,
         offset,
-        semantic,
-        encoder,
+        matches,
     )
     works = load_views(ctx.store, ids)
     snippets = ctx.store.search_snippets(search.fts_query(query) or "", ids[:per_page])
