@@ -14,9 +14,10 @@ Each workload rotates over many different pages: 2,000 authors with 3+ works, 2,
 works, 1,000 searches built from real titles; "profile (top 20)" repeats the profiles of
 the 20 most prolific authors (up to 240 works each). The server runs as `scholarscope
 serve` does ("cached": answers kept until the database changes, so each page is built
-once per worker process and then served from memory; measured after --warm seconds of
-the same load, as a server that has been running a while) and with its caches off
-("cold": every request is built from SQLite, no warm-up), with 1 or 2 worker processes.
+once per worker process and then served from memory; measured after the same load has
+run until the server stops getting faster, at least --warm seconds, as a server that has
+been running a while) and with its caches off ("cold": every request is built from
+SQLite, no warm-up), with 1 or 2 worker processes.
 
     python bench/web_latency.py [--db PATH] [--duration 30] [--connections 16]
                                 [--servers 1:cached,2:cached,2:cold]
@@ -323,6 +324,20 @@ def run_wrk(url: str, paths: list[str], seconds: int, connections: int) -> dict[
             "requests_per_s": round(rate, 1), "errors": errors}  # fmt: skip
 
 
+def warm_up(load: Callable[..., dict[str, Any]], url: str, paths: list[str], least: int,
+            connections: int) -> int:  # fmt: skip
+    """The same load in 10-second rounds until the server stops getting faster (every
+    page built and kept by every worker; a work page costs ~10 ms to build, so 2,000 of
+    them in 2 processes take more than 30 s): at least ``least`` seconds, at most 5
+    minutes. Returns the seconds spent."""
+    rates: list[float] = []
+    while True:
+        rates.append(load(url, paths, 10, connections)["requests_per_s"])
+        spent = 10 * len(rates)
+        if spent >= 300 or (spent >= least and len(rates) > 1 and rates[-1] < 1.1 * rates[-2]):
+            return spent
+
+
 def _to_ms(value: str, unit: str) -> float:
     return round(float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], 2)
 
@@ -378,8 +393,10 @@ def main() -> None:
     )
     parser.add_argument("--client", choices=("wrk", "python"), default=None)
     parser.add_argument(
-        "--warm", type=int, default=30, help="seconds of the same load before a cached run"
-    )
+        "--warm", type=int, default=30,
+        help="least seconds of the same load before a cached run (more until it stops "
+        "getting faster)",
+    )  # fmt: skip
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     db = args.db or str(OUT / "web.db")
@@ -402,14 +419,16 @@ def main() -> None:
             process, url = start_server(db, int(workers), mode != "cold")  # a fresh server
             try:
                 load(url, paths[:20], 2, args.connections)  # connections and imports warm
+                warmed = 0
                 if mode != "cold" and args.warm:  # a server that has run a while
-                    load(url, paths, args.warm, args.connections)
+                    warmed = warm_up(load, url, paths, args.warm, args.connections)
                 cpu = group_cpu_seconds(process.pid)
                 result = load(url, paths, args.duration, args.connections)
                 cpu = group_cpu_seconds(process.pid) - cpu
             finally:
                 stop_server(process)
             result["distinct_pages"] = len(paths)
+            result["warmed_s"] = warmed
             result["server_cpu_ms_per_request"] = round(1000 * cpu / max(1, result["requests"]), 2)
             result["load_average"] = round(os.getloadavg()[0], 1)
             report["http"][f"{name} | {workers}w {mode}"] = result
