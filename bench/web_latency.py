@@ -51,6 +51,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from threadpoolctl import threadpool_limits
+
 from scholarscope.embed import load_encoder
 from scholarscope.enrich.fields import load_field_model
 from scholarscope.pipeline import ingest_paths
@@ -193,8 +195,10 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 
 def in_process(db: str, targets: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
-    """Sequential timings of each layer, one request at a time, caches off."""
-    app = App(db, cache_size=0, encoder=query_encoder)
+    """Sequential timings of each layer, one request at a time, caches off; numpy's BLAS
+    on one thread, as in the server's processes (``server.py``)."""
+    threadpool_limits(1)
+    app = App(db, cache_size=0, page_cache_bytes=0, encoder=query_encoder)
     app.warm()
     raw = sqlite_rows(db)
     results: dict[str, dict[str, Any]] = {}
