@@ -1130,6 +1130,27 @@ def test_waiting_searches_are_embedded_and_compared_together_bit_for_bit(
     assert counting.calls[1:] == [[texts[0]]]
 
 
+def test_profile_summary_reads_facts_that_equal_the_merged_views(scored_db: str) -> None:
+    # the page computes its figures from each work's facts and merges only the works it
+    # shows: for every author, the same figures, order and facts as the full profile
+    store = open_store(scored_db)
+    authors = [int(r[0]) for r in store.query("SELECT author_id FROM author ORDER BY 1")]
+    compared = with_citations = 0
+    for author_id in authors:
+        summary = profile.profile_summary(store, author_id)
+        full = profile.build_profile(store, author_id, evidence=False)
+        assert {k: v for k, v in summary.items() if k != "works"} == {
+            k: v for k, v in full.items() if k != "works"
+        }
+        assert len(summary["works"]) == len(full["works"]) == full["papers"]
+        for facts, view in zip(summary["works"], full["works"], strict=True):
+            assert facts == {k: view[k] for k in facts}, (author_id, view["id"])
+            compared += 1
+            with_citations += facts["citations"] is not None
+    store.close()
+    assert (len(authors), compared, with_citations) == (159, 423, 46)
+
+
 def test_nearest_each_gives_each_vector_its_answer_alone(scored_db: str, encoder: Encoder) -> None:
     store = open_store(scored_db)
     seeds = SemanticIndex.load(store, encoder.version)

@@ -61,13 +61,6 @@ def work_view(
         else []
     )
     code_badge = next((w.code_badge for w in works if w.code_badge is not None), None)
-    by_source = {
-        source: {"count": count, "as_of": as_of or None, "by_year": json.loads(by_year)}
-        for source, as_of, count, by_year in citations
-    }
-    shown_source = next((s for s in CITATION_PRIORITY if s in by_source), None)
-    if shown_source is None and by_source:
-        shown_source = sorted(by_source)[0]
     date_value = first_value(works, "date")
     return {
         "id": shown_id(work_id, keys),
@@ -87,10 +80,26 @@ def work_view(
         "journal_ref": first_value(works, "journal_ref"),
         "venue": _venue(first_value(works, "venue"), enrichment),
         "doi": next((k[4:] for k in ids if k.startswith("doi:")), None),
+        **citation_fields(citations),
+        "sources": sorted({w.source for w in works}, key=source_rank),
+    }
+
+
+def citation_fields(citations: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """A work's citation figures as shown (pure): every source's newest figure
+    (``citations``: (source, as_of, count, by_year)) and the one displayed, from the
+    first source in ``CITATION_PRIORITY`` that has one."""
+    by_source = {
+        source: {"count": count, "as_of": as_of or None, "by_year": json.loads(by_year)}
+        for source, as_of, count, by_year in citations
+    }
+    shown_source = next((s for s in CITATION_PRIORITY if s in by_source), None)
+    if shown_source is None and by_source:
+        shown_source = sorted(by_source)[0]
+    return {
         "citations": by_source[shown_source]["count"] if shown_source else None,
         "citations_source": shown_source,
         "citations_by_source": by_source,
-        "sources": sorted({w.source for w in works}, key=source_rank),
     }
 
 
@@ -167,6 +176,43 @@ def load_work_views(store: Store, work_ids: list[int]) -> list[dict[str, Any]]:
         view["_records"] = records.get(work_id, [])
         views.append(view)
     return views
+
+
+def scored_views(store: Store, work_ids: list[int], evidence: bool = True) -> list[dict[str, Any]]:
+    """Merged views of the given works with their novelty and AI Score (``attach_scores``),
+    in the given order."""
+    views = load_work_views(store, work_ids)
+    for view in views:
+        view.pop("_records")
+    attach_scores(store, views, evidence)
+    return views
+
+
+def work_facts(store: Store, work_ids: list[int]) -> list[dict[str, Any]]:
+    """What an author's figures, charts, filters and sorting need of each work, without
+    reading its records: date, year, field, code (``work_facet``, which holds them as
+    ``work_view`` shows them), the citation figures, and each record's origin and place
+    (``_origins``, for the profile's order). A 240-work profile shows 50 works; merging
+    the records of the other 190 was most of its cost."""
+    facets = store.work_facets(work_ids)
+    citations = store.latest_citations(work_ids)
+    origins = store.record_origins(work_ids)
+    facts = []
+    for work_id in work_ids:
+        facet = facets.get(work_id) or {}
+        facts.append(
+            {
+                "work_id": work_id,
+                "date": facet.get("date"),
+                "year": facet.get("year"),
+                "field": facet.get("field"),
+                "field_category": facet.get("field_category"),
+                "code": bool(facet.get("code")),
+                **citation_fields(citations.get(work_id, [])),
+                "_origins": origins.get(work_id, []),
+            }
+        )
+    return facts
 
 
 def canonical_ids(store: Store, work_ids: Sequence[int]) -> dict[int, str]:
@@ -352,21 +398,31 @@ def resolve_author(store: Store, name_or_id: str) -> tuple[int, list[dict[str, A
 def build_profile(
     store: Store, author_id: int, today: date | None = None, evidence: bool = True
 ) -> dict[str, Any]:
-    """The profile of one author: our metrics, the figures sources state, the works
-    (with their novelty evidence unless ``evidence`` is False, see ``attach_scores``)."""
+    """The profile of one author: our metrics, the figures sources state, every work's
+    merged view (with its novelty evidence unless ``evidence`` is False, see
+    ``attach_scores``), in the profile's order."""
+    summary = profile_summary(store, author_id, today)
+    summary["works"] = scored_views(store, [w["work_id"] for w in summary["works"]], evidence)
+    return summary
+
+
+def profile_summary(store: Store, author_id: int, today: date | None = None) -> dict[str, Any]:
+    """The profile of one author as ``build_profile`` gives it, but with each work's
+    facts (``work_facts``, with novelty and AI Score) in place of its merged view: what a
+    page needs to compute every figure and to choose the works it shows."""
     row = store.author_row(author_id)
     if row is None:
         raise NotFound(f"no author with id author:{author_id}")
     today = today or date.today()
     stated_rows = store.stated_metrics(author_id)
     page_origins = {s["origin"] for s in stated_rows if s["source"] == "profile_page"}
-    views = load_work_views(store, store.author_work_ids(author_id))
+    views = work_facts(store, store.author_work_ids(author_id))
     views.sort(key=lambda v: _work_order(v, page_origins))
     ours = author_metrics(views, today.year)
     stated = _stated_summary(stated_rows)
     for view in views:
-        view.pop("_records")
-    attach_scores(store, views, evidence)
+        view.pop("_origins")
+    attach_scores(store, views, evidence=False)
     return {
         "id": f"author:{author_id}",
         "name": row[1],
@@ -474,7 +530,7 @@ def _stated_summary(stated_rows: list[dict[str, Any]]) -> dict[str, Any] | None:
 def _work_order(view: dict[str, Any], page_origins: set[str]) -> tuple[int, int, str]:
     """Works listed on the author's own profile page keep the page's order; the rest
     follow, newest first."""
-    for origin, seq, _ in view["_records"]:
+    for origin, seq in view["_origins"]:
         if origin in page_origins:
             return (0, seq, "")
     inverted = "".join(chr(0x10FFFF - ord(c)) for c in (view["date"] or ""))
@@ -486,11 +542,7 @@ def list_works(store: Store, author: str | None = None, limit: int = 100) -> lis
     if author:
         author_id, _ = resolve_author(store, author)
         return build_profile(store, author_id)["works"][:limit]
-    views = load_work_views(store, store.recent_work_ids(limit))
-    for view in views:
-        view.pop("_records")
-    attach_scores(store, views)
-    return views
+    return scored_views(store, store.recent_work_ids(limit))
 
 
 def find_authors(store: Store, query: str, limit: int = 50) -> list[dict[str, Any]]:

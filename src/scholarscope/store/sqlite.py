@@ -467,6 +467,18 @@ class Store:
             result.setdefault(work_id, []).append((origin, seq, work_from_json(record, origin)))
         return result
 
+    def record_origins(self, work_ids: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
+        """For each work: (origin, seq) per source record, as ``work_records`` orders them."""
+        result: dict[int, list[tuple[str, int]]] = {}
+        rows = self._query_in(
+            "SELECT work_id, origin, seq FROM work_record WHERE work_id IN ({marks}) "
+            "ORDER BY work_id, source",
+            work_ids,
+        )
+        for work_id, origin, seq in rows:
+            result.setdefault(work_id, []).append((origin, seq))
+        return result
+
     def work_keys(self, work_ids: Sequence[int]) -> dict[int, list[str]]:
         result: dict[int, list[str]] = {}
         rows = self._query_in(

@@ -1,9 +1,11 @@
 """The pages. Each view turns validated parameters into one plain dict — served as is
 by the page's JSON twin — and names the template that renders it.
 
-The dicts are those of the read side (``profile.build_profile``, ``profile.load_work_views``
+The dicts are those of the read side (``profile.build_profile``, ``profile.scored_views``
 …) with what a page adds: paging, filters, co-authors, charts' data, author links. The
-CLI prints the same dicts, so the page, the API and the terminal never disagree.
+CLI prints the same dicts, so the page, the API and the terminal never disagree (a
+profile page computes its figures with ``profile.profile_summary``, which gives the same
+figures from each work's facts, and merges only the works it shows).
 """
 
 from __future__ import annotations
@@ -98,11 +100,7 @@ def paging_block(page: int, per_page: int, total: int) -> dict[str, int]:
 
 def load_views(store: Store, work_ids: list[int]) -> list[dict[str, Any]]:
     """Merged work views with their scores (no novelty evidence), in the given order."""
-    views = profile.load_work_views(store, work_ids)
-    for view in views:
-        view.pop("_records")
-    profile.attach_scores(store, views, evidence=False)
-    return views
+    return profile.scored_views(store, work_ids, evidence=False)
 
 
 def with_author_links(store: Store, works: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -248,12 +246,11 @@ def novelty_distribution(works: list[dict[str, Any]]) -> list[dict[str, int]]:
 def author_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Page:
     export = fmt in EXPORTS
     author_id = resolve_author_ref(ctx.store, ref)
-    full = ctx.cached(
-        ("profile", author_id), lambda: profile.build_profile(ctx.store, author_id, evidence=False)
-    )
-    all_works = full["works"]
+    full = ctx.cached(("profile", author_id), lambda: profile.profile_summary(ctx.store, author_id))
+    all_works = full["works"]  # each work's facts: the works shown are loaded below
     chosen = sort_works(filter_works(all_works, params), params["sort"])
-    shown, paging = paginate(chosen, params["page"], params["per_page"])
+    page_of_works, paging = paginate(chosen, params["page"], params["per_page"])
+    shown = load_views(ctx.store, [w["work_id"] for w in page_of_works])
     coauthors = ctx.cached(("coauthors", author_id), lambda: ctx.store.coauthors(author_id, 12))
     timeline = fields_over_time(all_works)
     distribution = novelty_distribution(all_works)
@@ -291,7 +288,10 @@ def author_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Pag
             "sorts": WORK_SORTS,
         }
     )
-    return Page("author.html", full["name"], data, extra, chosen[:EXPORT_MAX] if export else None)
+    exported = (
+        load_views(ctx.store, [w["work_id"] for w in chosen[:EXPORT_MAX]]) if export else None
+    )
+    return Page("author.html", full["name"], data, extra, exported)
 
 
 def _fields_chart(timeline: dict[str, dict[str, int]]) -> charts.Chart | None:
