@@ -234,14 +234,10 @@ class QueryBatch:
     ) -> list[tuple[int, float]]:
         """The ``POOL`` works nearest to ``text`` with at least ``MIN_SIMILARITY``."""
         with self._lock:
-            ready = self._ready.get(text)
-            if ready is not None and ready[0] is semantic:
-                return ready[1]
-            others = [
-                t
-                for t in self._expected
-                if t != text and self._ready.get(t, (None,))[0] is not semantic
-            ][: self.limit - 1]
+            if self._is_ready(text, semantic):
+                return self._ready[text][1]
+            pending = [t for t in self._expected if t != text and not self._is_ready(t, semantic)]
+            others = pending[: self.limit - 1]
         texts = [text, *others]
         found = semantic.nearest_each(encoder.encode(texts), POOL, min_similarity=MIN_SIMILARITY)
         with self._lock:
@@ -249,6 +245,10 @@ class QueryBatch:
                 if other in self._expected:
                     self._ready[other] = (semantic, hits)
         return found[0]
+
+    def _is_ready(self, text: str, semantic: SemanticIndex) -> bool:
+        """Computed, over the index in use (a changed database loads a new one)."""
+        return text in self._ready and self._ready[text][0] is semantic
 
 
 def fuse(rankings: Sequence[Sequence[int]], k: int = FUSION_K) -> list[int]:
