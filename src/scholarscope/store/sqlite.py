@@ -17,6 +17,7 @@ from scholarscope.records import Work
 from scholarscope.store.codec import work_from_json
 
 IN_CHUNK = 500  # keys per "IN (…)" query, well under any driver's parameter limit
+READER_MMAP_BYTES = 1 << 40  # read-only connections map the file (SQLite caps it)
 
 
 def _chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
@@ -550,6 +551,11 @@ class Store:
             check_same_thread=False,
         )
         connection.execute("PRAGMA cache_size = -8192")
+        # Pages are read straight from the OS's cache, mapped into memory, instead of
+        # being copied by a read() call each (SQLite caps the size at its build's limit,
+        # 2 GiB by default; pages past it are read as before). Measured on the 60k corpus:
+        # a profile page's SQL 1.40 -> 0.93 ms.
+        connection.execute(f"PRAGMA mmap_size = {READER_MMAP_BYTES}")
         return Store(connection, self.url)
 
     def database_files(self) -> list[Path]:
