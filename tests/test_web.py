@@ -29,6 +29,7 @@ from markupsafe import escape
 
 from scholarscope import profile
 from scholarscope.embed import Encoder, load_encoder
+from scholarscope.embed.minilm import bf16_supported
 from scholarscope.enrich.fields import load_field_model
 from scholarscope.pipeline import ingest_paths
 from scholarscope.pipeline.enrich import enrich_store
@@ -1151,7 +1152,12 @@ def test_profile_summary_reads_facts_that_equal_the_merged_views(scored_db: str)
     assert (len(authors), compared, with_citations) == (159, 423, 46)
 
 
-def test_nearest_each_gives_each_vector_its_answer_alone(scored_db: str, encoder: Encoder) -> None:
+@pytest.mark.parametrize("bf16", [False, True], ids=["float32", "bfloat16"])
+def test_nearest_each_gives_each_vector_its_answer_alone(
+    scored_db: str, encoder: Encoder, bf16: bool
+) -> None:
+    if bf16 and not bf16_supported():
+        pytest.skip("this CPU has no native bfloat16 products")
     store = open_store(scored_db)
     seeds = SemanticIndex.load(store, encoder.version)
     store.close()
@@ -1159,14 +1165,16 @@ def test_nearest_each_gives_each_vector_its_answer_alone(scored_db: str, encoder
     # the 139 real vectors and four rotations of them (695 rows: more than one block)
     ids = np.concatenate([seeds.work_ids + 1000 * turn for turn in range(5)])
     rows = [np.roll(seeds.matrix, 7 * turn, axis=1) for turn in range(5)]
-    index = SemanticIndex("seeds x5", ids, np.concatenate(rows))
-    vectors = encoder.encode(["noisy labels", "face recognition", "federated learning"])
+    index = SemanticIndex("seeds x5", ids, np.concatenate(rows), bf16=bf16)
+    texts = ["noisy labels", "face recognition", "federated learning", "knowledge distillation"]
+    vectors = encoder.encode(texts)
     together = index.nearest_each(vectors, 12)
     for vector, answer in zip(vectors, together, strict=True):
         assert answer == index.nearest(vector, 12)
-        similarities = index.matrix @ (vector / np.linalg.norm(vector))
-        best = np.argsort(-similarities, kind="stable")[:12]
-        assert [w for w, _ in answer] == [int(ids[i]) for i in best]
+        # every row's float32 similarity, summed row by row; ties in row order
+        similarities = (index.matrix * (vector / np.linalg.norm(vector))).sum(axis=1)
+        best = np.lexsort((np.arange(len(ids)), -similarities))[:12]
+        assert answer == [(int(ids[i]), round(float(similarities[i]), 4)) for i in best]
 
 
 def test_searches_waiting_their_turn_share_one_embedding_call(
