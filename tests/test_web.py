@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import gzip
 import http.client
 import io
 import json
@@ -1150,6 +1151,37 @@ def test_profile_summary_reads_facts_that_equal_the_merged_views(scored_db: str)
             with_citations += facts["citations"] is not None
     store.close()
     assert (len(authors), compared, with_citations) == (159, 423, 46)
+
+
+def test_lists_name_a_works_first_ten_authors_and_its_page_all(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    # The Gemini 2.5 report as the arXiv snapshot has it: 3,303 authors
+    snapshot = shared_data / "arxiv-cs" / "arxiv-cs-2025-03_2026-04.jsonl.gz"
+    with gzip.open(snapshot, "rt", encoding="utf-8") as lines:
+        record = next(line for line in lines if line.startswith('{"id": "2507.06261"'))
+    (tmp_path / "gemini.jsonl").write_text(record)
+    db = build_db(tmp_path / "gemini.db", tmp_path / "gemini.jsonl")
+    store = open_store(db)
+    first_ten = store.query(
+        "SELECT author_id FROM authorship WHERE position <= 10 ORDER BY position"
+    )
+    store.close()
+    app = App(db, cache_size=0, page_cache_bytes=0)
+    author = f"author:{first_ten[0][0]}"
+
+    listed = json.loads(app.handle("GET", f"/authors/{author}.json", {}).body)["works"][0]
+    assert listed["authors"][:3] == ["Gheorghe Comanici", "Eric Bieber", "Mike Schaekermann"]
+    assert len(listed["authors"]) == 10 and listed["et_al"] is True
+    assert listed["author_ids"] == [f"author:{a}" for (a,) in first_ten]
+    html = app.handle("GET", f"/authors/{author}", {}).body.decode()
+    assert re.search(r">Mike Schaekermann</a> et al\.", html)
+
+    page = json.loads(app.handle("GET", "/works/arxiv:2507.06261.json", {}).body)
+    assert len(page["authors"]) == len(page["author_ids"]) == 3303
+    assert page["authors"][:10] == listed["authors"] and not page["et_al"]
+    exported = app.handle("GET", f"/authors/{author}.csv", {}).body.decode()
+    assert len(next(csv.DictReader(io.StringIO(exported)))["authors"].split("; ")) == 3303
 
 
 @pytest.mark.parametrize("bf16", [False, True], ids=["float32", "bfloat16"])

@@ -158,9 +158,12 @@ def _venue(record_venue: str | None, enrichment: dict[str, Any] | None) -> dict[
     }
 
 
-def load_work_views(store: Store, work_ids: list[int]) -> list[dict[str, Any]]:
-    """Merged views of the given works, in the given order."""
-    records = store.work_records(work_ids)
+def load_work_views(
+    store: Store, work_ids: list[int], max_authors: int | None = None
+) -> list[dict[str, Any]]:
+    """Merged views of the given works, in the given order; with ``max_authors``, each
+    names its first authors only (``et_al`` set when there are more), as lists do."""
+    records = store.work_records(work_ids, max_authors)
     keys = store.work_keys(work_ids)
     citations = store.latest_citations(work_ids)
     enrichments = store.enrichments(work_ids)
@@ -178,10 +181,12 @@ def load_work_views(store: Store, work_ids: list[int]) -> list[dict[str, Any]]:
     return views
 
 
-def scored_views(store: Store, work_ids: list[int], evidence: bool = True) -> list[dict[str, Any]]:
+def scored_views(
+    store: Store, work_ids: list[int], evidence: bool = True, max_authors: int | None = None
+) -> list[dict[str, Any]]:
     """Merged views of the given works with their novelty and AI Score (``attach_scores``),
-    in the given order."""
-    views = load_work_views(store, work_ids)
+    in the given order (``max_authors``: see ``load_work_views``)."""
+    views = load_work_views(store, work_ids, max_authors)
     for view in views:
         view.pop("_records")
     attach_scores(store, views, evidence)

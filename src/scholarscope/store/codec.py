@@ -41,12 +41,20 @@ def json_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def work_from_json(text: str, origin: str) -> Work:
-    """The inverse of ``work_to_json``, given the origin stored beside the record."""
+def work_from_json(text: str, origin: str, max_authors: int | None = None) -> Work:
+    """The inverse of ``work_to_json``, given the origin stored beside the record.
+
+    ``max_authors``: keep only the first authors by position, and mark the list cut
+    (``et_al``), as lists of works show them: a record can name 3,000 authors, and
+    building each one's objects cost 9 ms. Such a Work is for showing, never to store.
+    """
     data: dict[str, Any] = json.loads(text)
     data["origin"] = origin
     data["ids"] = tuple(data["ids"])
     data["categories"] = tuple(data["categories"])
+    if max_authors is not None and len(data["authors"]) > max_authors:
+        data["authors"] = sorted(data["authors"], key=_by_position)[:max_authors]
+        data["et_al"] = True
     data["authors"] = tuple(
         Authorship(
             author=Author(name=a["author"]["name"], ids=tuple(a["author"]["ids"])),
@@ -66,3 +74,8 @@ def work_from_json(text: str, origin: str) -> Work:
     )
     data["extra"] = tuple((k, v) for k, v in data["extra"])
     return Work(**data)
+
+
+def _by_position(author: dict[str, Any]) -> tuple[bool, int]:
+    """Authors in their order on the work; those without a position last."""
+    return (author["position"] is None, author["position"] or 0)

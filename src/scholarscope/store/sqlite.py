@@ -456,8 +456,11 @@ class Store:
         rows = self.query("SELECT work_id FROM work ORDER BY work_id DESC LIMIT ?", (limit,))
         return [int(row[0]) for row in rows]
 
-    def work_records(self, work_ids: Sequence[int]) -> dict[int, list[tuple[str, int, Work]]]:
-        """For each work: (origin, seq, Work) per source record."""
+    def work_records(
+        self, work_ids: Sequence[int], max_authors: int | None = None
+    ) -> dict[int, list[tuple[str, int, Work]]]:
+        """For each work: (origin, seq, Work) per source record (``max_authors``: see
+        ``codec.work_from_json``)."""
         result: dict[int, list[tuple[str, int, Work]]] = {}
         rows = self._query_in(
             "SELECT work_id, origin, seq, record FROM work_record WHERE work_id IN ({marks}) "
@@ -465,7 +468,8 @@ class Store:
             work_ids,
         )
         for work_id, origin, seq, record in rows:
-            result.setdefault(work_id, []).append((origin, seq, work_from_json(record, origin)))
+            work = work_from_json(record, origin, max_authors)
+            result.setdefault(work_id, []).append((origin, seq, work))
         return result
 
     def record_origins(self, work_ids: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
@@ -668,12 +672,17 @@ class Store:
         )
         return {int(row[0]): dict(zip(names, row, strict=True)) for row in rows}
 
-    def authorship_rows(self, work_ids: Sequence[int]) -> list[tuple[int, str, int | None, int]]:
-        """(work_id, source, position, author_id) of every authorship of the works."""
+    def authorship_rows(
+        self, work_ids: Sequence[int], max_position: int | None = None
+    ) -> list[tuple[int, str, int | None, int]]:
+        """(work_id, source, position, author_id) of every authorship of the works, or
+        of those with a position up to ``max_position``."""
+        limit = "" if max_position is None else "position <= ? AND "
         rows = self._query_in(
             "SELECT work_id, source, position, author_id FROM authorship "
-            "WHERE work_id IN ({marks}) ORDER BY work_id, source, position",
+            f"WHERE {limit}work_id IN ({{marks}}) ORDER BY work_id, source, position",
             work_ids,
+            before=() if max_position is None else (max_position,),
         )
         return [(int(w), source, position, int(a)) for w, source, position, a in rows]
 

@@ -75,7 +75,11 @@ SCHEMAS: dict[str, Any] = {
             "code_url": OPT_STR,
             "code_state": OPT_STR,
             "code_evidence": OPT_STR,
-            "authors": _array(STR),
+            "authors": {
+                **_array(STR),
+                "description": "in order; in a list, the first 10 (et_al: more follow); "
+                "on the work's own page and in exports, all",
+            },
             "author_ids": _array(OPT_STR),
             "et_al": BOOL,
             "affiliation": OPT_STR,
