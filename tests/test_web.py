@@ -1134,7 +1134,8 @@ def test_waiting_searches_are_embedded_and_compared_together_bit_for_bit(
 
 def test_profile_summary_reads_facts_that_equal_the_merged_views(scored_db: str) -> None:
     # the page computes its figures from each work's facts and merges only the works it
-    # shows: for every author, the same figures, order and facts as the full profile
+    # shows (views_of_facts): for every author, the same figures, order, facts and works,
+    # key for key, as the full profile
     store = open_store(scored_db)
     authors = [int(r[0]) for r in store.query("SELECT author_id FROM author ORDER BY 1")]
     compared = with_citations = 0
@@ -1149,6 +1150,8 @@ def test_profile_summary_reads_facts_that_equal_the_merged_views(scored_db: str)
             assert facts == {k: view[k] for k in facts}, (author_id, view["id"])
             compared += 1
             with_citations += facts["citations"] is not None
+        shown = profile.views_of_facts(store, summary["works"])
+        assert json.dumps(shown) == json.dumps(full["works"])
     store.close()
     assert (len(authors), compared, with_citations) == (159, 423, 46)
 

@@ -163,9 +163,17 @@ def load_work_views(
 ) -> list[dict[str, Any]]:
     """Merged views of the given works, in the given order; with ``max_authors``, each
     names its first authors only (``et_al`` set when there are more), as lists do."""
+    return _merged_views(store, work_ids, store.latest_citations(work_ids), max_authors)
+
+
+def _merged_views(
+    store: Store,
+    work_ids: list[int],
+    citations: dict[int, list[tuple[Any, ...]]],
+    max_authors: int | None,
+) -> list[dict[str, Any]]:
     records = store.work_records(work_ids, max_authors)
     keys = store.work_keys(work_ids)
-    citations = store.latest_citations(work_ids)
     enrichments = store.enrichments(work_ids)
     views = []
     for work_id in work_ids:
@@ -191,6 +199,23 @@ def scored_views(
         view.pop("_records")
     attach_scores(store, views, evidence)
     return views
+
+
+def views_of_facts(
+    store: Store, facts: list[dict[str, Any]], max_authors: int | None = None
+) -> list[dict[str, Any]]:
+    """The merged views (as ``scored_views`` without evidence gives them) of works whose
+    facts ``profile_summary`` holds: the records, ids and enrichment are read; the
+    citation figures, novelty and AI Score, already read for the whole profile, are
+    taken from the facts."""
+    views = _merged_views(store, [f["work_id"] for f in facts], {}, max_authors)
+    for view, fact in zip(views, facts, strict=True):
+        view.pop("_records")
+        view.update({k: v for k, v in fact.items() if k not in view or k in CITATION_KEYS})
+    return views
+
+
+CITATION_KEYS = ("citations", "citations_source", "citations_by_source")
 
 
 def work_facts(store: Store, work_ids: list[int]) -> list[dict[str, Any]]:

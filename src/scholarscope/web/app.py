@@ -224,6 +224,7 @@ class App:
             autoescape=select_autoescape(default=True),
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # the templates are the package's: no stat() per page
         )
         self.templates.filters.update(
             text=mathtext.render_text,

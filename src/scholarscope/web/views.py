@@ -260,7 +260,7 @@ def author_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Pag
     all_works = full["works"]  # each work's facts: the works shown are loaded below
     chosen = sort_works(filter_works(all_works, params), params["sort"])
     page_of_works, paging = paginate(chosen, params["page"], params["per_page"])
-    shown = load_views(ctx.store, [w["work_id"] for w in page_of_works])
+    shown = profile.views_of_facts(ctx.store, page_of_works, LIST_AUTHORS)
     coauthors = ctx.cached(("coauthors", author_id), lambda: ctx.store.coauthors(author_id, 12))
     timeline = fields_over_time(all_works)
     distribution = novelty_distribution(all_works)
