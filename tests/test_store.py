@@ -43,3 +43,23 @@ def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
             store.insert_works([(1, "2026-01-01T00:00:00Z")])
             raise RuntimeError("stop")
     assert store.counts()["work"] == 0
+
+
+def test_ingest_leaves_the_search_index_in_one_segment(tmp_path: Path) -> None:
+    # FTS5 writes a segment per transaction; a query reads each segment of each term
+    from scholarscope.ingest import load_path
+    from scholarscope.pipeline import FileReport, ingest_items, ingest_paths
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    seed = next(examples.glob("000_*.txt"))
+    store = open_store(str(tmp_path / "s.db"))
+    ingest_items(store, load_path(seed, seed.name), FileReport(seed.name), batch_size=2)
+    segments = "SELECT COUNT(DISTINCT segid) FROM work_search_idx"
+    match = "SELECT rowid FROM work_search WHERE work_search MATCH 'face' ORDER BY rowid"
+    found = store.query(match)
+    assert store.query(segments)[0][0] > 1 and len(found) == 2
+    store.optimize_search_index()
+    assert store.query(segments) == [(1,)] and store.query(match) == found
+    ingest_paths(store, sorted(examples.glob("*")))  # the other seeds, then merged again
+    assert store.query(segments) == [(1,)]
+    assert store.counts()["work"] == 130

@@ -512,6 +512,8 @@ def ingest_paths(
                 store, items, report, batch_size=batch_size, on_batch=callback, writer=writer
             )
         reports.append(report)
+    if any(report.new or report.merged for report in reports):
+        store.optimize_search_index()
     return reports
 
 

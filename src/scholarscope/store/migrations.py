@@ -328,6 +328,12 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             "CREATE INDEX author_alias_author ON author_alias (author_id)",
         ],
     ),
+    (
+        "m006_search_index_optimized",
+        # Databases ingested before ingest merged the full-text index into one segment
+        # (``Store.optimize_search_index``), merged once.
+        ["INSERT INTO work_search (work_search) VALUES ('optimize')"],
+    ),
 ]
 
 
