@@ -661,6 +661,15 @@ class Store:
         )
         return [(field, int(n)) for field, n in rows]
 
+    def matching_work_ids(self, match: str, work_ids: Sequence[int]) -> set[int]:
+        """Those of the works whose title or abstract matches the FTS5 query ``match``."""
+        rows = self._query_in(
+            "SELECT rowid FROM work_search WHERE work_search MATCH ? AND rowid IN ({marks})",
+            work_ids,
+            before=(match,),
+        )
+        return {int(row[0]) for row in rows}
+
     def search_snippets(self, match: str, work_ids: Sequence[int]) -> dict[int, str]:
         """The part of each work's abstract that matches, with the matched words between
         the characters \\x02 and \\x03 (the page turns them into highlights)."""
