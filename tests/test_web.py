@@ -1187,6 +1187,33 @@ def test_lists_name_a_works_first_ten_authors_and_its_page_all(
     assert len(next(csv.DictReader(io.StringIO(exported)))["authors"].split("; ")) == 3303
 
 
+def test_list_links_pair_names_when_a_source_skips_an_unnamed_author(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    # A real OpenAlex work of 12 authorships whose 5th has no name: OpenAlex positions
+    # count every entry, so the 11 named authors sit at positions 1-4 and 6-12
+    page_file = "openalex-fixtures/openalexPro/testthat___snaps__008-pro_pipeline_parallel__json_chunk_1_results_page_1.json"  # noqa: E501
+    page = json.loads((shared_data / page_file).read_text())
+    work = next(w for w in page["results"] if w["id"] == "https://openalex.org/W2125576237")
+    unnamed = copy.deepcopy(work)
+    unnamed["authorships"][4]["author"]["display_name"] = None
+    unnamed["authorships"][4]["raw_author_name"] = None
+    (tmp_path / "work.json").write_text(json.dumps({"meta": page["meta"], "results": [unnamed]}))
+    db = build_db(tmp_path / "work.db", tmp_path / "work.json")
+    app = App(db, cache_size=0, page_cache_bytes=0)
+    store = open_store(db)
+
+    listed = json.loads(app.handle("GET", "/works.json", {}).body)["works"][0]
+    named = [a["author"]["display_name"] for a in work["authorships"]]
+    assert listed["authors"] == named[:4] + named[5:11] and listed["et_al"] is True
+    ids = [int(a.split(":")[1]) for a in listed["author_ids"]]
+    names = store.author_names(ids)
+    assert [names[i] for i in ids] == listed["authors"]  # each link is the named person
+    whole = json.loads(app.handle("GET", f"/works/{listed['id']}.json", {}).body)
+    assert whole["authors"] == named[:4] + named[5:] and not whole["et_al"]
+    store.close()
+
+
 @pytest.mark.parametrize("bf16", [False, True], ids=["float32", "bfloat16"])
 def test_nearest_each_gives_each_vector_its_answer_alone(
     scored_db: str, encoder: Encoder, bf16: bool

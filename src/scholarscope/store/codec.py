@@ -44,17 +44,21 @@ def json_hash(text: str) -> str:
 def work_from_json(text: str, origin: str, max_authors: int | None = None) -> Work:
     """The inverse of ``work_to_json``, given the origin stored beside the record.
 
-    ``max_authors``: keep only the first authors by position, and mark the list cut
-    (``et_al``), as lists of works show them: a record can name 3,000 authors, and
-    building each one's objects cost 9 ms. Such a Work is for showing, never to store.
+    ``max_authors``: keep only the first ``max_authors`` authors with a position (and
+    those without one), and mark the list cut (``et_al``), as lists of works show them: a
+    record can name 3,000 authors, and building each one's objects cost 9 ms. Such a
+    Work is for showing, never to store.
     """
     data: dict[str, Any] = json.loads(text)
     data["origin"] = origin
     data["ids"] = tuple(data["ids"])
     data["categories"] = tuple(data["categories"])
-    if max_authors is not None and len(data["authors"]) > max_authors:
-        data["authors"] = sorted(data["authors"], key=_by_position)[:max_authors]
-        data["et_al"] = True
+    if max_authors is not None:
+        placed = [a for a in data["authors"] if a["position"] is not None]
+        if len(placed) > max_authors:
+            unplaced = [a for a in data["authors"] if a["position"] is None]
+            first = sorted(placed, key=lambda a: a["position"])[:max_authors]
+            data["authors"], data["et_al"] = first + unplaced, True
     data["authors"] = tuple(
         Authorship(
             author=Author(name=a["author"]["name"], ids=tuple(a["author"]["ids"])),
@@ -74,8 +78,3 @@ def work_from_json(text: str, origin: str, max_authors: int | None = None) -> Wo
     )
     data["extra"] = tuple((k, v) for k, v in data["extra"])
     return Work(**data)
-
-
-def _by_position(author: dict[str, Any]) -> tuple[bool, int]:
-    """Authors in their order on the work; those without a position last."""
-    return (author["position"] is None, author["position"] or 0)
