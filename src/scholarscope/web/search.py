@@ -272,10 +272,10 @@ class QueryBatch:
     memory than they compute (the model's weights, 93 MB of vectors for 60k works), so
     several queries at once cost little more than one: 6 queries take 1.3 times one to
     embed, and compare in 8.7 ms where one takes 8.2 (bfloat16 products; 2.3 times one in
-    float32; 60k vectors, one core). A request names its query
-    when it arrives (``expect``), before it waits its turn to be built; the first waiting
-    search to need its matches computes those of every expected query, the others then
-    find theirs ready. A lone query is computed alone: nothing waits for company. The
+    float32; 60k vectors, one core). A request names its query when it arrives
+    (``expect``), before it waits its turn to be built; the first waiting search to need
+    its matches computes those of every expected query, the others then find theirs
+    ready. A lone query is computed alone: nothing waits for company. The
     answers are those of each query alone, bit for bit (the encoder's and
     ``nearest_each``'s), and are dropped when the last request expecting them ends.
     """
