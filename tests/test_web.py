@@ -1187,6 +1187,33 @@ def test_lists_name_a_works_first_ten_authors_and_its_page_all(
     assert len(next(csv.DictReader(io.StringIO(exported)))["authors"].split("; ")) == 3303
 
 
+def test_coauthors_rank_closer_collaborators_first(tmp_path: Path, shared_data: Path) -> None:
+    # Lior Shani is one of the 3,303 authors of the Gemini 2.5 report and one of five
+    # of arXiv:2504.03206: each co-author shares one work with him; the four of the
+    # small paper come first, then the report's authors by id (they were by name)
+    wanted = ('{"id": "2507.06261"', '{"id": "2504.03206"')
+    snapshot = shared_data / "arxiv-cs" / "arxiv-cs-2025-03_2026-04.jsonl.gz"
+    with gzip.open(snapshot, "rt", encoding="utf-8") as lines:
+        records = [line for line in lines if line.startswith(wanted)]
+    (tmp_path / "two.jsonl").write_text("".join(records))
+    db = build_db(tmp_path / "two.db", tmp_path / "two.jsonl")
+    store = open_store(db)
+    (lior,) = store.query("SELECT author_id FROM author WHERE name = 'Lior Shani'")
+    report = store.query(
+        "SELECT s.author_id FROM authorship s JOIN work_key k ON k.work_id = s.work_id "
+        "WHERE k.key = 'arxiv:2507.06261' AND s.author_id <> ? ORDER BY s.author_id",
+        lior,
+    )
+    store.close()
+    app = App(db, cache_size=0, page_cache_bytes=0)
+    page = json.loads(app.handle("GET", f"/authors/author:{lior[0]}.json", {}).body)
+    names = [c["name"] for c in page["coauthors"]]
+    assert len(report) == 3301 and len(names) == 12  # the report names "Xu" twice: one person
+    assert names[:4] == ["Yanming Wan", "Jiaxing Wu", "Marwa Abdulhai", "Natasha Jaques"]
+    assert [c["id"] for c in page["coauthors"][4:]] == [f"author:{a}" for (a,) in report[:8]]
+    assert {c["shared_works"] for c in page["coauthors"]} == {1}
+
+
 def test_list_links_pair_names_when_a_source_skips_an_unnamed_author(
     tmp_path: Path, shared_data: Path
 ) -> None:

@@ -704,7 +704,13 @@ class Store:
     ) -> list[tuple[int, str, int | None, int]]:
         """(work_id, source, position, author_id) of every authorship of the works, or
         of each source's ``first`` authors with a position (positions may skip numbers:
-        a source's unnamed author is left out)."""
+        a source's unnamed author is left out).
+
+        For ``first``, each record's cut-off position (its ``first``-th) is found once,
+        then only the authorships up to it are read: numbering every authorship instead
+        (a window function) cost 3.2 ms for one work with 3,302 authors, and 1.2 ms for
+        a list of 50 ordinary works (0.3 and 0.7 now). ``MATERIALIZED``: otherwise
+        SQLite inlines the cut-offs and looks one up for every authorship."""
         if first is None:
             rows = self._query_in(
                 "SELECT work_id, source, position, author_id FROM authorship "
@@ -713,11 +719,16 @@ class Store:
             )
         else:
             rows = self._query_in(
-                "SELECT work_id, source, position, author_id FROM ("
-                "  SELECT work_id, source, position, author_id, ROW_NUMBER() OVER ("
-                "    PARTITION BY work_id, source ORDER BY position) AS place"
-                "  FROM authorship WHERE position IS NOT NULL AND work_id IN ({marks})"
-                ") WHERE place <= ? ORDER BY work_id, source, position",
+                "WITH record AS (SELECT DISTINCT work_id, source FROM work_record "
+                "  WHERE work_id IN ({marks})), "
+                "cut AS MATERIALIZED (SELECT r.work_id, r.source, ("
+                "  SELECT b.position FROM authorship b WHERE b.work_id = r.work_id "
+                "  AND b.source = r.source AND b.position IS NOT NULL "
+                "  ORDER BY b.position LIMIT 1 OFFSET ? - 1) AS last FROM record r) "
+                "SELECT a.work_id, a.source, a.position, a.author_id FROM cut c "
+                "JOIN authorship a ON a.work_id = c.work_id AND a.source = c.source "
+                "WHERE a.position IS NOT NULL AND (c.last IS NULL OR a.position <= c.last) "
+                "ORDER BY a.work_id, a.source, a.position",
                 work_ids,
                 after=(first,),
             )
@@ -740,19 +751,22 @@ class Store:
 
     def coauthors(self, author_id: int, limit: int = 10) -> list[tuple[int, str, int]]:
         """The people an author shares most works with: (author_id, name, shared works),
-        most shared first, then by name. Names are looked up only for those sharing at
-        least as many works as the ``limit``-th (a prolific author's 240 works have
-        thousands of co-authorships: 3.3 -> 2.0 ms)."""
+        most shared first; among equals, the closer collaborators first: each shared
+        work counts 1 / (its authors - 1), so a paper of three binds more than one of
+        3,000 (Newman's collaboration weight), then by id. Names are looked up for the
+        ``limit`` shown only: a co-author of a 3,303-author report has 3,302 others."""
         return self.query(
-            "WITH shared AS (SELECT o.author_id, COUNT(DISTINCT o.work_id) AS n "
-            "  FROM authorship s JOIN authorship o "
-            "  ON o.work_id = s.work_id AND o.author_id <> s.author_id "
-            "  WHERE s.author_id = ?1 GROUP BY o.author_id) "
-            "SELECT a.author_id, a.name, s.n FROM shared s "
+            "WITH mine AS (SELECT DISTINCT work_id FROM authorship WHERE author_id = ?1), "
+            "team AS MATERIALIZED (SELECT m.work_id, (SELECT COUNT(DISTINCT t.author_id) "
+            "  FROM authorship t WHERE t.work_id = m.work_id) AS size FROM mine m), "
+            "pair AS (SELECT DISTINCT o.work_id, o.author_id, t.size FROM team t "
+            "  JOIN authorship o ON o.work_id = t.work_id WHERE o.author_id <> ?1), "
+            "shared AS (SELECT author_id, COUNT(*) AS n, "
+            "  ROUND(SUM(1.0 / (size - 1)), 9) AS closeness FROM pair GROUP BY author_id) "
+            "SELECT s.author_id, a.name, s.n FROM ("
+            "  SELECT * FROM shared ORDER BY n DESC, closeness DESC, author_id LIMIT ?2) s "
             "JOIN author a ON a.author_id = s.author_id "
-            "WHERE s.n >= "
-            "  COALESCE((SELECT n FROM shared ORDER BY n DESC LIMIT 1 OFFSET ?2 - 1), 0) "
-            "ORDER BY s.n DESC, a.name, a.author_id LIMIT ?2",
+            "ORDER BY s.n DESC, s.closeness DESC, s.author_id",
             (author_id, limit),
         )
 

@@ -166,7 +166,13 @@ SCHEMAS: dict[str, Any] = {
             "works": _array(_ref("Work")),
             "paging": _ref("Paging"),
             "filters": OBJ,
-            "coauthors": _array(_object("", {"id": STR, "name": STR, "shared_works": INT})),
+            "coauthors": _array(
+                _object(
+                    "The 12 people sharing most works, then the closer collaborators first "
+                    "(each shared work weighs 1 / (its authors - 1)), then by id.",
+                    {"id": STR, "name": STR, "shared_works": INT},
+                )
+            ),
             "fields_over_time": OBJ,
             "novelty_distribution": _array(_object("", {"from": INT, "to": INT, "works": INT})),
         },
