@@ -238,6 +238,7 @@ class App:
         self.templates.globals.update(
             query_string=filters.query_string,
             venue_line=filters.venue_line,
+            byline=filters.byline,
             export_max=views.EXPORT_MAX,
         )
         self._static = {name: (HERE / "static" / name).read_bytes() for name in STATIC}

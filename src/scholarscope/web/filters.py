@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from markupsafe import Markup, escape
+
 
 def number(value: Any) -> str:
     """1706 -> "1,706"; None -> "—"."""
@@ -25,6 +27,33 @@ def day(work: Mapping[str, Any]) -> str:
         names = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
         return f"{names[int(month) - 1]} {int(day)}, {year}"
     return str(work.get("date_text") or value)
+
+
+def byline(work: Mapping[str, Any], limit: int | None = 3) -> Markup:
+    """The work's first ``limit`` authors (None: all), each linked to their profile when
+    ``author_ids`` knows them, "et al." when more follow, and the affiliation tag.
+
+    Python rather than a template macro: a list shows one per work, and the macro's
+    loop cost 17 µs a work, a sixth of rendering it.
+
+    >>> str(byline({"authors": ["A <b>", "B"], "author_ids": ["author:1", None]}, 1))
+    '<a href="/authors/author:1">A &lt;b&gt;</a> et al.'
+    """
+    authors = work["authors"]
+    ids = work.get("author_ids") or ()
+    shown = []
+    for index, name in enumerate(authors if limit is None else authors[:limit]):
+        author_id = ids[index] if index < len(ids) else None
+        if author_id:
+            shown.append(f'<a href="/authors/{escape(author_id)}">{escape(name)}</a>')
+        else:
+            shown.append(str(escape(name)))
+    text = ", ".join(shown)
+    if work.get("et_al") or (limit is not None and len(authors) > limit):
+        text += " et al."
+    if work.get("affiliation"):
+        text += f' <span class="affiliation">· {escape(work["affiliation"])}</span>'
+    return Markup(text)
 
 
 def quote_id(identifier: str) -> str:
