@@ -18,6 +18,7 @@ from scholarscope.store.codec import work_from_json
 
 IN_CHUNK = 500  # keys per "IN (…)" query, well under any driver's parameter limit
 READER_MMAP_BYTES = 1 << 40  # read-only connections map the file (SQLite caps it)
+READER_STATEMENTS = 1024  # prepared statements a read-only connection keeps
 OPTIMIZE_SEARCH_INDEX = "INSERT INTO work_search (work_search) VALUES ('optimize')"
 
 
@@ -561,6 +562,10 @@ class Store:
             uri=True,
             isolation_level=None,
             check_same_thread=False,
+            # A page's queries keep their prepared statements: each "IN (?,…)" length
+            # is its own statement, and a profile's dozen queries over 1-50 works
+            # overflowed the default 128 (page CPU -3%).
+            cached_statements=READER_STATEMENTS,
         )
         connection.execute("PRAGMA cache_size = -8192")
         # Pages are read straight from the OS's cache, mapped into memory, instead of
