@@ -7,6 +7,8 @@ import json
 from dataclasses import fields
 from typing import Any
 
+import orjson
+
 from scholarscope.records import Author, Authorship, CitationCount, Work
 
 # ``origin`` (the file a record was read from) is kept in its own column, not in the
@@ -47,9 +49,10 @@ def work_from_json(text: str, origin: str, max_authors: int | None = None) -> Wo
     ``max_authors``: keep only the first ``max_authors`` authors with a position (and
     those without one), and mark the list cut (``et_al``), as lists of works show them: a
     record can name 3,000 authors, and building each one's objects cost 9 ms. Such a
-    Work is for showing, never to store.
+    Work is for showing, never to store. (orjson: lists decode every record they show,
+    at twice the speed of the json module.)
     """
-    data: dict[str, Any] = json.loads(text)
+    data: dict[str, Any] = orjson.loads(text)
     data["origin"] = origin
     data["ids"] = tuple(data["ids"])
     data["categories"] = tuple(data["categories"])
