@@ -221,12 +221,10 @@ CITATION_KEYS = ("citations", "citations_source", "citations_by_source")
 def work_facts(store: Store, work_ids: list[int]) -> list[dict[str, Any]]:
     """What an author's figures, charts, filters and sorting need of each work, without
     reading its records: date, year, field, code (``work_facet``, which holds them as
-    ``work_view`` shows them), the citation figures, and each record's origin and place
-    (``_origins``, for the profile's order). A 240-work profile shows 50 works; merging
-    the records of the other 190 was most of its cost."""
+    ``work_view`` shows them) and the citation figures. A 240-work profile shows 50
+    works; merging the records of the other 190 was most of its cost."""
     facets = store.work_facets(work_ids)
     citations = store.latest_citations(work_ids)
-    origins = store.record_origins(work_ids)
     facts = []
     for work_id in work_ids:
         facet = facets.get(work_id) or {}
@@ -239,7 +237,6 @@ def work_facts(store: Store, work_ids: list[int]) -> list[dict[str, Any]]:
                 "field_category": facet.get("field_category"),
                 "code": bool(facet.get("code")),
                 **citation_fields(citations.get(work_id, [])),
-                "_origins": origins.get(work_id, []),
             }
         )
     return facts
@@ -446,12 +443,13 @@ def profile_summary(store: Store, author_id: int, today: date | None = None) -> 
     today = today or date.today()
     stated_rows = store.stated_metrics(author_id)
     page_origins = {s["origin"] for s in stated_rows if s["source"] == "profile_page"}
-    views = work_facts(store, store.author_work_ids(author_id))
-    views.sort(key=lambda v: _work_order(v, page_origins))
+    work_ids = store.author_work_ids(author_id)
+    views = work_facts(store, work_ids)
+    # the places of the works' records, when the author has a profile page to follow
+    places = store.record_origins(work_ids) if page_origins else {}
+    views.sort(key=lambda v: _work_order(v, places.get(v["work_id"], []), page_origins))
     ours = author_metrics(views, today.year)
     stated = _stated_summary(stated_rows)
-    for view in views:
-        view.pop("_origins")
     attach_scores(store, views, evidence=False)
     return {
         "id": f"author:{author_id}",
@@ -557,10 +555,12 @@ def _stated_summary(stated_rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     }
 
 
-def _work_order(view: dict[str, Any], page_origins: set[str]) -> tuple[int, int, str]:
-    """Works listed on the author's own profile page keep the page's order; the rest
-    follow, newest first."""
-    for origin, seq in view["_origins"]:
+def _work_order(
+    view: dict[str, Any], places: list[tuple[str, int]], page_origins: set[str]
+) -> tuple[int, int, str]:
+    """Works listed on the author's own profile page keep the page's order (``places``:
+    the (origin, seq) of the work's records); the rest follow, newest first."""
+    for origin, seq in places:
         if origin in page_origins:
             return (0, seq, "")
     inverted = "".join(chr(0x10FFFF - ord(c)) for c in (view["date"] or ""))
