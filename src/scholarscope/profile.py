@@ -12,11 +12,12 @@ listed, and the displayed ``citations`` is the figure of the first source in
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
+
+import orjson
 
 from scholarscope.authors import folded_name
 from scholarscope.merged import by_priority, first_value, source_rank
@@ -90,7 +91,7 @@ def citation_fields(citations: list[tuple[Any, ...]]) -> dict[str, Any]:
     (``citations``: (source, as_of, count, by_year)) and the one displayed, from the
     first source in ``CITATION_PRIORITY`` that has one."""
     by_source = {
-        source: {"count": count, "as_of": as_of or None, "by_year": json.loads(by_year)}
+        source: {"count": count, "as_of": as_of or None, "by_year": orjson.loads(by_year)}
         for source, as_of, count, by_year in citations
     }
     shown_source = next((s for s in CITATION_PRIORITY if s in by_source), None)
@@ -283,14 +284,14 @@ def attach_scores(store: Store, views: list[dict[str, Any]], evidence: bool = Tr
     labels = None
     if evidence:
         neighbour_ids = sorted(
-            {n for row in novelty.values() for n, _ in json.loads(row["neighbours"])}
+            {n for row in novelty.values() for n, _ in orjson.loads(row["neighbours"])}
         )
         labels = work_labels(store, neighbour_ids)
     for view in views:
         view.update(novelty_fields(novelty.get(view["work_id"]), labels))
         score = scores.get(view["work_id"])
         view["ai_score"] = score["ai_score"] if score else None
-        view["ai_score_breakdown"] = json.loads(score["breakdown"]) if score else None
+        view["ai_score_breakdown"] = orjson.loads(score["breakdown"]) if score else None
 
 
 def novelty_fields(
@@ -312,7 +313,7 @@ def novelty_fields(
             "novelty_cohort": row["cohort"],
         }
     if labels is not None:
-        neighbours = json.loads(row["neighbours"]) if row else []
+        neighbours = orjson.loads(row["neighbours"]) if row else []
         fields["novelty_evidence"] = [
             {**labels.get(work_id, {"id": f"work:{work_id}", "title": None}), "similarity": s}
             for work_id, s in neighbours
