@@ -66,8 +66,9 @@ _TEXT = re.compile(
     r"|(?P<quote>``|''))",
     re.DOTALL,
 )
-# What every form ``_TEXT`` matches starts with: a text holding none is only escaped
-# (searching it with ``_TEXT`` cost 12 µs for a title, 1 µs this way).
+# What every form ``_TEXT`` matches starts with: a text holding none is only escaped,
+# and ``_TEXT`` searches from the first one found (searching a title cost 12 µs, 1 µs
+# this way; an abstract with LaTeX or a link 39 -> 32 µs).
 _STARTS = ("$", "\\", "http", "--", "``", "''")
 _STYLE_TAGS = {"textit": "em", "emph": "em", "textbf": "strong", "texttt": "code"}
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
@@ -86,11 +87,12 @@ def render_text(text: str | None) -> Markup:
     """
     if not text:
         return Markup("")
-    if not any(start in text for start in _STARTS):  # four texts in five: nothing to render
+    found = [at for at in (text.find(start) for start in _STARTS) if at >= 0]
+    if not found:  # four texts in five: nothing to render
         return escape(text)
-    parts: list[str] = []
-    position = 0
-    for match in _TEXT.finditer(text):
+    position = min(found)  # the text before it is only escaped
+    parts: list[str] = [escape(text[:position])]
+    for match in _TEXT.finditer(text, position):
         parts.append(escape(text[position : match.start()]))
         parts.append(_render_piece(match))
         position = match.end()
