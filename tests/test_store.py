@@ -63,3 +63,21 @@ def test_ingest_leaves_the_search_index_in_one_segment(tmp_path: Path) -> None:
     ingest_paths(store, sorted(examples.glob("*")))  # the other seeds, then merged again
     assert store.query(segments) == [(1,)]
     assert store.counts()["work"] == 130
+
+
+def test_a_snapshot_reads_one_state_while_another_connection_writes(tmp_path: Path) -> None:
+    # what a web page reads (App._reader): an ingest committing meanwhile shows after it
+    from scholarscope.pipeline import ingest_paths
+
+    examples = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*"))
+    store = open_store(str(tmp_path / "s.db"))
+    ingest_paths(store, examples[:1])
+    reader = store.reader()
+    with reader.snapshot():
+        before = reader.counts()["work"]
+        ingest_paths(store, examples[1:])
+        assert reader.counts()["work"] == before
+        assert reader.query("SELECT COUNT(*) FROM work_record")[0][0] == before
+    assert (before, reader.counts()["work"]) == (10, 130)
+    reader.close()
+    store.close()

@@ -75,6 +75,18 @@ class Store:
             raise
         self.connection.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside sees the database as the first one found it (one read
+        transaction): a page's dozen queries never mix the states before and after a
+        write another process commits meanwhile. Costs nothing measurable."""
+        self.connection.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.connection.in_transaction:  # an I/O error may have ended it
+                self.connection.execute("COMMIT")
+
     def close(self) -> None:
         self.connection.close()
 

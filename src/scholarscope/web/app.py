@@ -414,7 +414,8 @@ class App:
                 finally:
                     primary.close()
             try:
-                yield store
+                with store.snapshot():  # the whole page reads one state of the database
+                    yield store
             finally:
                 self._readers.put(store)
 
