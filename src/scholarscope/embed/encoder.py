@@ -10,9 +10,11 @@ The recipe, step by step (sentence-transformers' own, which the tests check):
 3. **Batch by length**: texts are sorted by token count (longest first) and cut into
    batches of ``BATCH_SIZE``; each batch is padded only to its own longest text and a
    mask marks the real tokens, so short texts cost little. Vectors come back in the
-   input order, and a text's vector is bit-identical whatever else is in its batch:
-   the matrix products work row by row, attention runs text by text over its real
-   tokens only, and the pooling skips the padding.
+   input order, and a text's vector does not depend on what else is in its batch: the
+   matrix products work row by row, attention runs text by text over its real tokens
+   only, and the pooling skips the padding. Only the CPU's matrix kernel may round a
+   row differently by its place in the batch (2e-7 in float32 on an AVX2-only CPU); the
+   same texts in the same batches give the same bits every time.
 4. **Encode** with the 6-layer BERT network (``minilm.MiniLM``), in bfloat16 where the
    CPU computes it natively, else float32.
 5. **Mean-pool** the last layer's token vectors over the real tokens, and **normalise**
