@@ -294,3 +294,53 @@ def test_a_merge_inside_one_batch_moves_the_batch_records_too(store: Store) -> N
     assert (report.new, report.merged) == (2, 1)
     counts = store.counts()
     assert (counts["work"], counts["work_record"], counts["authorship"]) == (1, 3, 3)
+
+
+TURING_PAPER = "s2:2d5673caa9e6af3a7b82a43f19ee920992db07ad"  # Computing Machinery and …
+
+
+def _stored_record(store: Store, source: str, record_key: str) -> Work:
+    from scholarscope.store.codec import work_from_json
+
+    ((origin, text),) = store.query(
+        "SELECT origin, record FROM work_record WHERE source = ? AND record_key = ?",
+        (source, record_key),
+    )
+    return work_from_json(text, origin)
+
+
+@pytest.mark.parametrize("null_copy_first", [False, True])
+def test_a_null_filled_record_never_erases_what_its_source_said(
+    store: Store, shared_data: Path, null_copy_first: bool
+) -> None:
+    folder = shared_data / "semantic-scholar"
+    files = [folder / "Paper.json", folder / "PaperWithNullValues.json"]
+    reports = pipeline.ingest_paths(store, files[::-1] if null_copy_first else files)
+    work = _stored_record(store, "semantic_scholar", TURING_PAPER)
+    assert work.title == "Computing Machinery and Intelligence"
+    assert (work.date, work.year) == ("1950-10-01", 1950)
+    assert work.venue == "The Philosophy of Artificial Intelligence"
+    assert work.citations[0].count == 10059
+    null_report = reports[0 if null_copy_first else 1]
+    # stored after the full record, the null copy changes nothing
+    assert (null_report.read, null_report.unchanged) == (1, 0 if null_copy_first else 1)
+
+
+def test_a_later_record_of_a_source_updates_the_fields_it_states(
+    store: Store, shared_data: Path, tmp_path: Path
+) -> None:
+    pipeline.ingest_paths(store, [shared_data / "semantic-scholar" / "Paper.json"])
+    later = tmp_path / "later.json"
+    later.write_text(
+        json.dumps(
+            {"paperId": TURING_PAPER[3:], "title": "Computing Machinery and Intelligence (1950)",
+             "venue": None, "year": None, "abstract": None, "citationCount": 8000}
+        )
+    )  # fmt: skip
+    (report,) = pipeline.ingest_paths(store, [later])
+    assert (report.read, report.merged, report.unchanged) == (1, 1, 0)
+    work = _stored_record(store, "semantic_scholar", TURING_PAPER)
+    assert work.title == "Computing Machinery and Intelligence (1950)"
+    assert (work.year, work.venue) == (1950, "The Philosophy of Artificial Intelligence")
+    assert work.abstract and work.abstract.startswith("I propose to consider the question")
+    assert [c.count for c in work.citations] == [8000]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scholarscope.store import open_store
+from scholarscope.store import StoreError, open_store
 from scholarscope.store.migrations import MIGRATIONS
 
 
@@ -22,7 +22,7 @@ def test_open_creates_the_schema_once(tmp_path: Path) -> None:
 
 
 def test_unknown_url_scheme_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="unsupported database URL scheme 'mysql'"):
+    with pytest.raises(StoreError, match="unsupported database URL scheme 'mysql'"):
         open_store("mysql://localhost/db")
 
 

@@ -9,6 +9,7 @@ something that could not be found.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import textwrap
 from datetime import date
@@ -20,7 +21,7 @@ import click
 from scholarscope import pipeline, profile
 from scholarscope.ingest.files import ReadProgress
 from scholarscope.score.novelty import MIN_EARLIER
-from scholarscope.store import DEFAULT_URL, Store, open_store
+from scholarscope.store import DEFAULT_URL, Store, StoreError, open_store
 from scholarscope.web.filters import venue_line
 
 MAX_MESSAGES_PER_FILE = 20
@@ -31,18 +32,37 @@ class NotFoundError(click.ClickException):
     exit_code = 2
 
 
-def _open(ctx: click.Context) -> Store:
-    try:
-        return open_store(ctx.obj["db"])
-    except ValueError as error:
-        raise click.UsageError(str(error)) from error
+class DatabaseError(click.ClickException):
+    """The database cannot be opened or written: said in one line, exit status 2."""
+
+    exit_code = 2
+
+
+def _open(ctx: click.Context, read_only: bool = False) -> Store:
+    """The store of ``--db``; a read command opens it read-only (never creating it)."""
+    return open_store(ctx.obj["db"], read_only=read_only)
+
+
+class _Commands(click.Group):
+    """Every command's database trouble (a file that is not a database, a damaged one, a
+    full disk, a read-only file) ends in one clear line and exit status 2, not a
+    traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StoreError as error:
+            raise DatabaseError(str(error)) from error
+        except sqlite3.Error as error:
+            db = ctx.obj["db"] if ctx.obj else DEFAULT_URL
+            raise DatabaseError(f"{db}: {error}") from error
 
 
 def _print_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-@click.group()
+@click.group(cls=_Commands)
 @click.option(
     "--db",
     default=DEFAULT_URL,
@@ -213,7 +233,7 @@ def profile_command(ctx: click.Context, name_or_id: str, as_json: bool) -> None:
 
     Example: scholarscope profile "Shiming Ge" --json
     """
-    store = _open(ctx)
+    store = _open(ctx, read_only=True)
     try:
         author_id, others = profile.resolve_author(store, name_or_id)
     except profile.NotFound as error:
@@ -236,7 +256,7 @@ def works(ctx: click.Context, author: str | None, limit: int, as_json: bool) -> 
 
     Example: scholarscope works --author "Nannan Wang" --limit 5
     """
-    store = _open(ctx)
+    store = _open(ctx, read_only=True)
     try:
         items = profile.list_works(store, author=author, limit=limit)
     except profile.NotFound as error:
@@ -256,7 +276,7 @@ def authors(ctx: click.Context, query: str, as_json: bool) -> None:
 
     Example: scholarscope authors "ge"
     """
-    found = profile.find_authors(_open(ctx), query)
+    found = profile.find_authors(_open(ctx, read_only=True), query)
     if as_json:
         _print_json(found)
     else:
@@ -301,7 +321,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 
     Example: scholarscope stats
     """
-    result = profile.stats(_open(ctx))
+    result = profile.stats(_open(ctx, read_only=True))
     if as_json:
         _print_json(result)
         return
@@ -332,8 +352,16 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     "--admin-token",
     envvar="SCHOLARSCOPE_ADMIN_TOKEN",
     default=None,
-    help="Turns on POST /admin/ingest, which then requires 'Authorization: Bearer "
-    "TOKEN' (env SCHOLARSCOPE_ADMIN_TOKEN). Without it the server only reads.",
+    help="Turns on the write endpoints (POST /admin/ingest, /admin/authors/merge), which "
+    "then require 'Authorization: Bearer TOKEN'. Prefer the environment variable "
+    "SCHOLARSCOPE_ADMIN_TOKEN or --admin-token-file: a command line is visible to the "
+    "machine's other users (ps). Without a token the server only reads.",
+)
+@click.option(
+    "--admin-token-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Read the admin token from this file (its first line; keep the file private).",
 )
 @click.option(
     "--semantic/--no-semantic",
@@ -356,6 +384,7 @@ def serve(
     port: int,
     workers: int,
     admin_token: str | None,
+    admin_token_file: Path | None,
     semantic: bool,
     show: tuple[str, ...],
     quiet: bool,
@@ -369,6 +398,13 @@ def serve(
     """
     from scholarscope.web import App, make_server, query_encoder, run
 
+    if admin_token_file is not None:
+        if admin_token:  # two tokens: which one the operator meant is a guess
+            raise click.UsageError(
+                "give the admin token one way: --admin-token, SCHOLARSCOPE_ADMIN_TOKEN "
+                "or --admin-token-file"
+            )
+        admin_token = _read_admin_token(admin_token_file)
     store = _open(ctx)
     profiles = []
     for name in show:
@@ -393,6 +429,18 @@ def serve(
             click.echo(f"  {name}: {url}{path}")
 
     run(server, workers, on_ready=ready)
+
+
+def _read_admin_token(path: Path) -> str:
+    """The token in the first line of ``path``, without the line's end and spaces."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.UsageError(f"--admin-token-file {path}: cannot read it ({error})") from error
+    token = lines[0].strip() if lines else ""
+    if not token:
+        raise click.UsageError(f"--admin-token-file {path}: the first line is empty")
+    return token
 
 
 def _figure(value: Any, suffix: str = "") -> str:

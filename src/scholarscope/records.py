@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 ID_SCHEMES = ("arxiv", "doi", "openalex", "s2", "orcid", "dblp", "pmid", "mag")
 
@@ -154,6 +154,45 @@ class Work:
         return None
 
 
+def _is_known(value: object) -> bool:
+    return value is not None and value != "" and value != ()
+
+
+def update_work(stored: Work, later: Work) -> Work:
+    """A source's later record of a work, over the record of it already stored.
+
+    The rule, field by field: a field the later record states replaces the stored one;
+    a field it leaves null or empty keeps the stored value. A source that sends a sparse
+    copy of a record (Semantic Scholar's null-filled paper) so never erases what it said
+    before. A date goes with its printed form and year. Lists of ids, citation figures
+    and extra fields are joined, the later record's entries first (a citation figure of
+    the same source and date is replaced).
+
+    >>> old = Work(ids=("s2:1",), source="s2", origin="a", title="Computing Machinery",
+    ...            year=1950, venue="Mind")
+    >>> new = Work(ids=("s2:1",), source="s2", origin="b", title=None, year=1950)
+    >>> kept = update_work(old, new)
+    >>> kept.title, kept.venue, kept.origin
+    ('Computing Machinery', 'Mind', 'b')
+    """
+    values: dict[str, object] = {}
+    for item in fields(Work):
+        name = item.name
+        old, new = getattr(stored, name), getattr(later, name)
+        values[name] = new if _is_known(new) else old
+    # a date, its printed form and its year go together
+    dated = later if _is_known(later.date) or _is_known(later.year) else stored
+    values.update(date=dated.date, date_text=dated.date_text, year=dated.year)
+    values["ids"] = tuple(dict.fromkeys((*later.ids, *stored.ids)))
+    later_citations = {(c.source, c.as_of) for c in later.citations}
+    values["citations"] = later.citations + tuple(
+        c for c in stored.citations if (c.source, c.as_of) not in later_citations
+    )
+    later_extra = {key for key, _ in later.extra}
+    values["extra"] = later.extra + tuple(e for e in stored.extra if e[0] not in later_extra)
+    return Work(**values)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class StatedMetrics:
     """Figures a source states about a person (a profile header, OpenAlex
@@ -220,4 +259,5 @@ __all__ = [
     "fold_text",
     "id_scheme",
     "make_id",
+    "update_work",
 ]

@@ -17,8 +17,11 @@ source and the record's own key, so re-ingesting a file replaces records in plac
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import multiprocessing
+import os
+import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -39,9 +42,10 @@ from scholarscope.records import (
     StatedMetrics,
     Work,
     fold_text,
+    update_work,
 )
 from scholarscope.store import Store
-from scholarscope.store.codec import json_hash, work_to_json
+from scholarscope.store.codec import json_hash, work_from_json, work_to_json
 
 BATCH_SIZE = 2000
 MIN_TITLE_KEY_CHARS = 20  # shorter titles ("Introduction") are too common to match on
@@ -185,12 +189,16 @@ class _BatchWriter:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.next_work_id, self.next_author_id = store.max_ids()
+        self.next_work_id = self.next_author_id = 0  # read inside each batch's transaction
         self.page_owner: dict[str, str] = {}  # origin -> owner name of a profile page
         self.seq: dict[str, int] = {}
 
     def write(self, items: list[_Prepared | StatedMetrics], report: FileReport) -> None:
         with self.store.transaction():
+            # Another process may have written since our last batch (two ingests, or an
+            # upload to the server, into one database): ids are read under the write
+            # lock, so every writer's ids follow the last one committed.
+            self.next_work_id, self.next_author_id = self.store.max_ids()
             self._write(items, report)
         # authors.py memoises name folding for the whole process. Over a bulk ingest that
         # cache only grows (memory would grow with the file, and every full garbage
@@ -222,12 +230,13 @@ class _BatchWriter:
                 continue
             keyed.append((record, key))
 
-        work_keys = store.find_work_keys([k for record, _ in keyed for k in record.keys])
         hashes: dict[tuple[str, str], str] = {}
         for source in {record.source for record, _ in keyed}:
             source_keys = [key for record, key in keyed if record.source == source]
             for rkey, digest in store.find_record_hashes(source, source_keys).items():
                 hashes[(source, rkey)] = digest
+        keyed = self._updated(keyed, hashes)
+        work_keys = store.find_work_keys([k for record, _ in keyed for k in record.keys])
 
         new_works: list[tuple[int, str]] = []
         key_rows: list[tuple[str, int]] = []
@@ -290,6 +299,32 @@ class _BatchWriter:
         # a stored work got a new or changed record: what enrichment derived is stale
         store.forget_enrichments(sorted(existing_work_ids))
         self._write_authors(placed, existing_work_ids, stated)
+
+    def _updated(
+        self, keyed: list[tuple[_Prepared, str]], hashes: dict[tuple[str, str], str]
+    ) -> list[tuple[_Prepared, str]]:
+        """A changed record of a source over its stored one: the two merged field by field
+        (``records.update_work``: what the later one leaves null keeps the stored value).
+        A record repeated within the batch is merged over its first copy likewise."""
+        changed = [
+            (record, rkey)
+            for record, rkey in keyed
+            if hashes.get((record.source, rkey), record.digest) != record.digest
+        ]
+        stored: dict[tuple[str, str], str] = {}
+        for source in {record.source for record, _ in changed}:
+            source_keys = [rkey for record, rkey in changed if record.source == source]
+            for rkey, stored_text in self.store.find_records(source, source_keys).items():
+                stored[(source, rkey)] = stored_text
+        result: list[tuple[_Prepared, str]] = []
+        for record, rkey in keyed:
+            before = stored.get((record.source, rkey))
+            if before is not None and before != record.text:
+                earlier = work_from_json(before, record.origin)
+                record = _prepare(update_work(earlier, work_from_json(record.text, record.origin)))
+            stored[(record.source, rkey)] = record.text  # what a repeat in the batch updates
+            result.append((record, rkey))
+        return result
 
     def _flush(
         self,
@@ -546,7 +581,7 @@ def _read_ahead(
     receiver, sender = context.Pipe(duplex=False)
     reader = context.Process(
         target=_send_prepared,
-        args=(path, origin, chunk_size, sender),
+        args=(path, origin, chunk_size, sender, receiver, os.getpid()),
         name="scholarscope-read",
         daemon=True,
     )
@@ -574,9 +609,22 @@ def _read_ahead(
         receiver.close()
 
 
-def _send_prepared(path: Path, origin: str, chunk_size: int, sender: Connection) -> None:
+def _send_prepared(
+    path: Path,
+    origin: str,
+    chunk_size: int,
+    sender: Connection,
+    receiver: Connection,
+    parent_pid: int,
+) -> None:
     """The reading process: ``load_path`` with each Work prepared, sent in chunks with
-    the read progress; then None, or the exception that stopped reading."""
+    the read progress; then None, or the exception that stopped reading.
+
+    It dies with the writing process, however that one ends (kill -9 included): the
+    kernel kills it when its parent goes, and it holds no copy of the receiving end, so
+    a send to a parent that is gone fails instead of waiting forever."""
+    receiver.close()
+    _die_with_parent(parent_pid)
     progress = ReadProgress(total_bytes=path.stat().st_size)
     chunk: list[ParseItem | _Prepared] = []
     try:
@@ -589,13 +637,27 @@ def _send_prepared(path: Path, origin: str, chunk_size: int, sender: Connection)
                 name_key.cache_clear()
         sender.send((chunk, progress.done_bytes))
         sender.send(None)
-    except KeyboardInterrupt:
-        return  # Ctrl-C reaches both processes; the writing one reports it
+    except (KeyboardInterrupt, BrokenPipeError):
+        return  # Ctrl-C reaches both processes, and the writing one reports it; or it is gone
     except Exception as error:
         error.add_note(f"in the reading process:\n{traceback.format_exc()}")
         sender.send(error)
     finally:
         sender.close()
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent ends
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to kill this process when its parent ends; elsewhere (no prctl) the
+    closed pipe still ends it at its next send. The parent may already have gone
+    between the fork and the request: then end now."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:
+        os._exit(1)
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:

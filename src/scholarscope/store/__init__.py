@@ -1,17 +1,19 @@
 """``open_store(url)``: the database behind every command.
 
 A plain path or ``sqlite:///path`` opens (and creates) a SQLite file; the default is
-``scholarscope.db`` in the working folder.
+``scholarscope.db`` in the working folder. ``read_only=True`` opens an existing file for
+reading only: it never creates one, and works where the file or folder is read-only.
+A database that cannot be used raises ``StoreError`` with a message naming the file.
 """
 
 from __future__ import annotations
 
-from scholarscope.store.sqlite import Store, open_sqlite
+from scholarscope.store.sqlite import Store, StoreError, open_sqlite
 
 DEFAULT_URL = "scholarscope.db"
 
 
-def open_store(url: str = DEFAULT_URL) -> Store:
+def open_store(url: str = DEFAULT_URL, read_only: bool = False) -> Store:
     """Open the store named by ``url``.
 
     >>> store = open_store(":memory:")
@@ -19,14 +21,14 @@ def open_store(url: str = DEFAULT_URL) -> Store:
     0
     """
     if url.startswith("sqlite:///"):
-        return open_sqlite(url[len("sqlite:///") :])
+        return open_sqlite(url[len("sqlite:///") :], read_only=read_only)
     if "://" in url:
         scheme = url.split("://", 1)[0]
-        raise ValueError(
-            f"unsupported database URL scheme {scheme!r}: this version stores data in SQLite "
-            "(give a file path or sqlite:///path)"
+        raise StoreError(
+            f"{url}: unsupported database URL scheme {scheme!r}: this version stores data "
+            "in SQLite (give a file path or sqlite:///path)"
         )
-    return open_sqlite(url)
+    return open_sqlite(url, read_only=read_only)
 
 
-__all__ = ["DEFAULT_URL", "Store", "open_store"]
+__all__ = ["DEFAULT_URL", "Store", "StoreError", "open_store"]

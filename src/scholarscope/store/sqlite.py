@@ -7,7 +7,9 @@ Writes happen inside ``transaction()``: a batch is committed whole or not at all
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,12 +21,19 @@ from scholarscope.store.codec import work_from_json
 IN_CHUNK = 500  # keys per "IN (…)" query, well under any driver's parameter limit
 READER_MMAP_BYTES = 1 << 40  # read-only connections map the file (SQLite caps it)
 READER_STATEMENTS = 1024  # prepared statements a read-only connection keeps
+# SQLite steps between a read-only connection's checks of its deadline (``time_limit``):
+# every 10-30 µs of plain SQL; a check every 100 steps slowed a large join by 10%.
+READER_PROGRESS_STEPS = 1000
 OPTIMIZE_SEARCH_INDEX = "INSERT INTO work_search (work_search) VALUES ('optimize')"
 
 
 def _chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+class QueryInterrupted(Exception):
+    """A read ran past the deadline of its ``Store.time_limit`` and was stopped."""
 
 
 class Store:
@@ -70,10 +79,13 @@ class Store:
         self.connection.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.connection.execute("COMMIT")
         except BaseException:
-            self.connection.execute("ROLLBACK")
+            # SQLite has already rolled back after some errors (a full disk): rolling
+            # back again would hide the real error behind "no transaction is active"
+            if self.connection.in_transaction:
+                self.connection.execute("ROLLBACK")
             raise
-        self.connection.execute("COMMIT")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -115,6 +127,16 @@ class Store:
             before=(source,),
         )
         return {key: digest for key, digest in rows}
+
+    def find_records(self, source: str, record_keys: Sequence[str]) -> dict[str, str]:
+        """The stored record text of each of a source's record keys that is stored."""
+        rows = self._query_in(
+            "SELECT record_key, record FROM work_record "
+            "WHERE source = ? AND record_key IN ({marks})",
+            record_keys,
+            before=(source,),
+        )
+        return {key: text for key, text in rows}
 
     def find_author_keys(self, keys: Sequence[str]) -> dict[str, int]:
         rows = self._query_in("SELECT key, author_id FROM author_key WHERE key IN ({marks})", keys)
@@ -565,7 +587,8 @@ class Store:
 
     def reader(self) -> Store:
         """A read-only connection to the same database file. A web server thread borrows
-        one at a time, so the connection may move between threads."""
+        one at a time, so the connection may move between threads, and runs the queries
+        of one request under ``time_limit``."""
         path = self.query("PRAGMA database_list")[0][2]
         if not path:
             raise ValueError("an in-memory database cannot be opened a second time")
@@ -588,6 +611,42 @@ class Store:
         # (SIGBUS) instead of failing the one query.
         connection.execute(f"PRAGMA mmap_size = {READER_MMAP_BYTES}")
         return Store(connection, self.url)
+
+    @contextmanager
+    def time_limit(self, seconds: float) -> Iterator[None]:
+        """Every query run inside is stopped once ``seconds`` have passed since it was
+        entered, and ``QueryInterrupted`` is raised: the web server gives each request
+        a budget, so that no query (a search matching too much) holds a serving process.
+
+        SQLite calls a progress handler every ``READER_PROGRESS_STEPS`` steps of a query
+        and stops the query when it answers true. A step that is one long function call
+        (FTS5's ``snippet()``) is not cut short: m007 bounds the text it reads.
+
+        >>> store = open_sqlite(":memory:")
+        >>> with store.time_limit(0.0):
+        ...     store.query("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+        ...                 "FROM n WHERE i < 100000) SELECT COUNT(*) FROM n")
+        Traceback (most recent call last):
+        ...
+        scholarscope.store.sqlite.QueryInterrupted: the query ran past its time limit of 0.0 s
+        """
+        deadline = time.monotonic() + seconds
+        stopped = False
+
+        def past_deadline() -> bool:
+            nonlocal stopped
+            stopped = time.monotonic() >= deadline
+            return stopped
+
+        self.connection.set_progress_handler(past_deadline, READER_PROGRESS_STEPS)
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            if not stopped:  # another problem: not ours to rename
+                raise
+            raise QueryInterrupted(f"the query ran past its time limit of {seconds} s") from error
+        finally:
+            self.connection.set_progress_handler(None, 0)
 
     def database_files(self) -> list[Path]:
         """The database file and its write-ahead log: their sizes and times change on
@@ -864,22 +923,143 @@ class Store:
         return int(rows[0][0])
 
 
-def open_sqlite(path: str | Path) -> Store:
-    """Open (creating if needed) a SQLite database file and bring its schema up to date."""
-    from scholarscope.store.migrations import apply_migrations
+class StoreError(Exception):
+    """The database cannot be opened or used as asked; the message names the file and
+    what is wrong, for the user to act on."""
 
-    connection = sqlite3.connect(str(path), isolation_level=None)
-    # Takes effect only when the file is created. A stored record is ~2.4 KB of JSON:
-    # 4 KB pages hold one each and leave a third of the file empty; 16 KB pages cut the
-    # file by a quarter and make ingest commits (fewer, fuller pages to write) cheaper.
-    connection.execute("PRAGMA page_size = 16384")
-    connection.execute("PRAGMA journal_mode = WAL")
-    connection.execute("PRAGMA synchronous = NORMAL")
-    connection.execute("PRAGMA foreign_keys = ON")
-    # 8 MiB of page cache (the default is 2 MiB): ingest inserts at random places in the
-    # key and name indexes, and re-reading their pages from the OS cost ~15% of its SQL
-    # time. A fixed size, so memory does not grow with the database; 16 MiB did not pay.
-    connection.execute("PRAGMA cache_size = -8192")
-    store = Store(connection, f"sqlite:///{path}")
-    apply_migrations(store)
+
+def open_sqlite(path: str | Path, read_only: bool = False) -> Store:
+    """Open a SQLite database file and bring its schema up to date.
+
+    For writing (the default) the file is created if missing. ``read_only`` opens an
+    existing file without ever creating or converting it, so reads work on a file or
+    folder the user may not write to; a missing file is an error, not a new empty
+    database. Problems come out as ``StoreError`` naming the file.
+    """
+    path = Path(path)
+    if str(path) != ":memory:":
+        _check_database_path(path, read_only)
+    try:
+        store = _connect_reader(path) if read_only else _connect_writer(path)
+    except sqlite3.DatabaseError as error:
+        raise StoreError(_database_problem(path, error)) from error
+    from scholarscope.store.migrations import apply_migrations, pending_migrations
+
+    try:
+        if not read_only:
+            apply_migrations(store)
+        elif pending_migrations(store):
+            store.close()
+            # an older schema: bring it up to date once, when the file may be written
+            try:
+                writer = _connect_writer(path)
+                apply_migrations(writer)
+                writer.close()
+            except sqlite3.DatabaseError as error:
+                raise StoreError(
+                    f"{path}: the database was written by an older version and must be "
+                    f"upgraded, which needs write access ({error})"
+                ) from error
+            store = _connect_reader(path)
+    except sqlite3.DatabaseError as error:
+        raise StoreError(_database_problem(path, error)) from error
     return store
+
+
+# Seconds a writer waits for another process's write transaction (two ingests, an
+# upload to the server, enrich or score) before giving up: writers take turns, and the
+# longest transaction (scoring a large corpus) takes seconds.
+WRITE_WAIT_SECONDS = 600.0
+
+
+def _connect_writer(path: Path) -> Store:
+    """A connection for writing. SQLite answers "database is locked" without waiting
+    while another process creates the file or switches it to write-ahead logging (its
+    busy handler is not called there): the opening is then tried again."""
+    deadline = time.monotonic() + WRITE_WAIT_SECONDS
+    while True:
+        try:
+            return _configure_writer(path)
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def _configure_writer(path: Path) -> Store:
+    connection = sqlite3.connect(str(path), isolation_level=None, timeout=WRITE_WAIT_SECONDS)
+    try:
+        # Takes effect only when the file is created. A stored record is ~2.4 KB of JSON:
+        # 4 KB pages hold one each and leave a third of the file empty; 16 KB pages cut
+        # the file by a quarter and make ingest commits (fewer, fuller pages) cheaper.
+        connection.execute("PRAGMA page_size = 16384")
+        # switched once, when the file is new: asking again needs no lock, switching
+        # does, and fails on a file that cannot be written
+        if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        # 8 MiB of page cache (the default is 2 MiB): ingest inserts at random places in
+        # the key and name indexes, and re-reading their pages from the OS cost ~15% of
+        # its SQL time. A fixed size, so memory does not grow with the database.
+        connection.execute("PRAGMA cache_size = -8192")
+        connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchall()
+    except BaseException:
+        connection.close()
+        raise
+    return Store(connection, f"sqlite:///{path}")
+
+
+# Seconds a read command waits while a writer recovers the write-ahead log.
+READ_WAIT_SECONDS = 60.0
+
+
+def _connect_reader(path: Path) -> Store:
+    """A read-only connection that never creates the file. A write-ahead-log database in
+    a folder we may not write to cannot get its shared-memory file: it is then read as an
+    immutable file (nobody can be writing to it there either)."""
+    uri = path.resolve().as_uri()
+    connection = sqlite3.connect(
+        f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=READ_WAIT_SECONDS
+    )
+    try:
+        connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchall()
+    except sqlite3.OperationalError:
+        connection.close()
+        if os.access(path.parent, os.W_OK):
+            raise
+        connection = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None)
+    connection.execute("PRAGMA cache_size = -8192")
+    return Store(connection, f"sqlite:///{path}")
+
+
+def _check_database_path(path: Path, read_only: bool) -> None:
+    """What a user mistypes or misplaces, said before SQLite says it less clearly."""
+    if path.is_dir():
+        raise StoreError(f"{path}: is a folder, not a database file")
+    if not path.parent.is_dir():
+        raise StoreError(f"{path}: the folder {path.parent} does not exist")
+    if not path.exists():
+        if read_only:
+            raise StoreError(
+                f"{path}: no such database (a read command never creates one; "
+                "'scholarscope ingest' does, or give --db the right file)"
+            )
+        if not os.access(path.parent, os.W_OK):
+            raise StoreError(f"{path}: cannot create the database: the folder is read-only")
+    elif not path.is_file():
+        raise StoreError(f"{path}: not a regular file (a FIFO or a device?)")
+    elif not os.access(path, os.R_OK):
+        raise StoreError(f"{path}: the database file cannot be read (permission denied)")
+    elif not read_only and not os.access(path, os.W_OK):
+        raise StoreError(f"{path}: the database file is read-only; this command writes to it")
+
+
+def _database_problem(path: Path, error: sqlite3.DatabaseError) -> str:
+    """SQLite's complaint about a whole file, in the user's words."""
+    text = str(error)
+    if "file is not a database" in text:
+        return f"{path}: not a SQLite database (SQLite says: {text})"
+    if "malformed" in text:
+        return f"{path}: the database file is damaged, perhaps truncated (SQLite says: {text})"
+    return f"{path}: {text}"

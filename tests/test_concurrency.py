@@ -1,0 +1,95 @@
+"""Several processes on one database: writers take turns and every record lands once."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from scholarscope.store import open_store
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+KAGGLE = DATA / "arxiv-kaggle" / "snapshot-0704.0001-0704.2000.jsonl"
+OPENALEX = DATA / "openalex-authors"
+TABLES = ("work", "work_key", "work_record", "author", "author_key", "authorship", "citation")
+RUNS = 20
+
+
+def ingest_command(db: Path, *paths: Path) -> list[str]:
+    code = "from scholarscope.cli import main; main()"
+    return [sys.executable, "-c", code, "--db", str(db), "ingest", *map(str, paths)]
+
+
+def table_counts(db: Path) -> dict[str, int]:
+    store = open_store(str(db), read_only=True)
+    try:
+        assert store.query("PRAGMA integrity_check") == [("ok",)]
+        return {table: store.query(f"SELECT COUNT(*) FROM {table}")[0][0] for table in TABLES}
+    finally:
+        store.close()
+
+
+def test_two_ingests_at_once_store_every_record_once(tmp_path: Path, seeds: Path) -> None:
+    # the two runs share the seed pages and feeds, each has a file of its own
+    first = (KAGGLE, seeds)
+    second = (seeds, OPENALEX)
+    sequential = tmp_path / "sequential.db"
+    for paths in (first, second):
+        subprocess.run(ingest_command(sequential, *paths), check=True, capture_output=True)
+    expected = table_counts(sequential)
+    assert expected["work"] > 2000 + 130
+
+    for run in range(RUNS):
+        db = tmp_path / f"together-{run}.db"
+        both = [
+            subprocess.Popen(ingest_command(db, *paths), stdout=subprocess.PIPE, text=True)
+            for paths in (first, second)
+        ]
+        outputs = [process.communicate(timeout=300)[0] for process in both]
+        assert [process.returncode for process in both] == [0, 0], outputs
+        assert table_counts(db) == expected, f"run {run}"
+
+
+ARXIV_CS = DATA / "arxiv-cs" / "arxiv-cs-2025-03_2026-04.jsonl.gz"
+
+
+def children_of(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (read from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def is_running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_killing_an_ingest_leaves_no_reading_process(tmp_path: Path) -> None:
+    # a file of 4 MB or more is parsed by a forked reading process
+    assert ARXIV_CS.stat().st_size >= 4 << 20
+    ingest = subprocess.Popen(ingest_command(tmp_path / "k.db", ARXIV_CS))
+    deadline = time.monotonic() + 60
+    readers: list[int] = []
+    while not readers and time.monotonic() < deadline:
+        time.sleep(0.1)
+        readers = children_of(ingest.pid)
+    assert readers, "the reading process never started"
+    time.sleep(1.0)  # the reader has filled the pipe and waits for the writer
+    ingest.send_signal(signal.SIGKILL)
+    ingest.wait()
+    deadline = time.monotonic() + 10
+    while any(map(is_running, readers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(is_running, readers))
