@@ -79,10 +79,17 @@ def cli(ctx: click.Context, db: str) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--verbose", is_flag=True, help="List every repaired record too, not only their number."
+)
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], verbose: bool) -> None:
     """Read files (any supported format, plain or .gz; folders are walked) into the
     database, and print per file: read, new, merged, unchanged, rejected.
+
+    Rejected records are listed on stderr (exit status 1); records stored after a repair
+    (bytes read as Latin-1, a date that is no calendar day) are counted, and listed with
+    --verbose.
 
     Example: scholarscope ingest examples/
     """
@@ -102,22 +109,35 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
             bar.__exit__(None, None, None)
 
     reports = pipeline.ingest_paths(store, paths, on_progress=show_progress)
-    trouble = False
     for report in reports:
-        for message in report.messages[:MAX_MESSAGES_PER_FILE]:
-            click.echo(message, err=True)
-        hidden = len(report.messages) - MAX_MESSAGES_PER_FILE
-        if hidden > 0:
-            click.echo(f"{report.path}: … and {hidden} more problems", err=True)
+        _echo_some(report.path, report.messages, "problems")
+        if verbose:
+            _echo_some(report.path, report.repairs, "repairs")
         click.echo(
             f"{report.path}: read {report.read}, new {report.new}, merged {report.merged}, "
             f"unchanged {report.unchanged}, rejected {report.rejected}"
             + (f", repaired {report.repaired}" if report.repaired else "")
             + (f", stated profiles {report.profiles}" if report.profiles else "")
         )
-        trouble = trouble or bool(report.rejected or report.repaired)
-    if trouble:
+    repaired = sum(report.repaired for report in reports)
+    if repaired and not verbose:
+        records = (
+            "record needed a repair and was"
+            if repaired == 1
+            else "records needed a repair and were"
+        )
+        click.echo(f"{repaired:,} {records} stored (--verbose lists them)", err=True)
+    if any(report.rejected for report in reports):
         ctx.exit(1)
+
+
+def _echo_some(path: str, messages: list[str], what: str) -> None:
+    """The first messages of a file on stderr, then how many more there were."""
+    for message in messages[:MAX_MESSAGES_PER_FILE]:
+        click.echo(message, err=True)
+    hidden = len(messages) - MAX_MESSAGES_PER_FILE
+    if hidden > 0:
+        click.echo(f"{path}: … and {hidden:,} more {what}", err=True)
 
 
 @cli.command()

@@ -13,14 +13,16 @@ Ids always carry their scheme, so ids from different sources never collide::
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 ID_SCHEMES = ("arxiv", "doi", "openalex", "s2", "orcid", "dblp", "pmid", "mag")
 
 _ARXIV_VERSION = re.compile(r"v\d+$")
 _WORD = re.compile(r"[a-z0-9]+")
+_ISO_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
 _URL_PREFIXES = (
     "https://doi.org/",
     "http://doi.org/",
@@ -154,6 +156,63 @@ class Work:
         return None
 
 
+# What one record may hold; past these it is rejected as a whole, with the reason. The
+# largest real records: 5,154 authors (a 2015 LHC paper), abstracts of a few thousand
+# characters (whole scraped pages in OpenAlex: 30,000).
+MAX_AUTHORS = 10_000
+MAX_TEXT_CHARS = 1 << 20  # title, abstract, comments, journal-ref and venue together
+EARLIEST_YEAR, LATEST_YEAR = 1000, 2999  # a year outside is a typing error, not a date
+
+
+def calendar_date(text: str | None) -> str | None:
+    """``text`` when it is an ISO date that exists (``yyyy``, ``yyyy-mm`` or
+    ``yyyy-mm-dd``, years 1000-2999), else None.
+
+    >>> calendar_date("2024-02-29"), calendar_date("2023-02-29"), calendar_date("2024-00-10")
+    ('2024-02-29', None, None)
+    """
+    if text is None or not _ISO_DATE.fullmatch(text):
+        return None
+    year, month, day = int(text[:4]), int(text[5:7] or 1), int(text[8:10] or 1)
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        return None
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return None
+    return text
+
+
+def check_work(work: Work) -> tuple[Work | None, str | None]:
+    """A parsed work held to the limits every record must meet, whatever its format:
+    ``(work, None)`` when it meets them; ``(repaired work, what was repaired)`` when its
+    date is no calendar day (the date is dropped, its text kept in ``date_text``) or its
+    year is out of range; ``(None, why)`` when it is too large to store.
+
+    >>> check_work(Work(ids=("doi:10.1/x",), source="openalex", origin="f",
+    ...                 date="2024-13-45", year=2024))[1]
+    "date '2024-13-45' is not a calendar date; stored without a date"
+    """
+    if len(work.authors) > MAX_AUTHORS:
+        return None, f"{len(work.authors):,} authors, more than the {MAX_AUTHORS:,} allowed"
+    texts = (work.title, work.abstract, work.comments, work.journal_ref, work.venue)
+    size = sum(len(text) for text in texts if text)
+    if size > MAX_TEXT_CHARS:
+        return None, f"{size:,} characters of text, more than the {MAX_TEXT_CHARS:,} allowed"
+    repairs = []
+    year = work.year
+    if year is not None and not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        repairs.append(f"year {year} is out of range; stored without a year")
+        year = None
+    date, date_text = work.date, work.date_text
+    if date is not None and calendar_date(date) is None:
+        repairs.append(f"date {date!r} is not a calendar date; stored without a date")
+        date, date_text = None, date_text or date
+    if not repairs:
+        return work, None
+    return replace(work, date=date, date_text=date_text, year=year), "; ".join(repairs)
+
+
 def _is_known(value: object) -> bool:
     return value is not None and value != "" and value != ()
 
@@ -256,6 +315,8 @@ __all__ = [
     "Repaired",
     "StatedMetrics",
     "Work",
+    "calendar_date",
+    "check_work",
     "fold_text",
     "id_scheme",
     "make_id",

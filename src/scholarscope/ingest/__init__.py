@@ -13,6 +13,8 @@ Every format module offers the same two functions:
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -26,7 +28,7 @@ from scholarscope.ingest import (
     semantic_scholar,
 )
 from scholarscope.ingest.files import ReadProgress, decode_head, is_binary, iter_lines, read_head
-from scholarscope.records import ParseItem, Rejected, Repaired
+from scholarscope.records import ParseItem, Rejected, Repaired, Work, check_work
 
 # Most specific first: detection stops at the first module whose looks_like() is true.
 FORMATS: dict[str, ModuleType] = {
@@ -58,9 +60,15 @@ def load_path(
     """Read one file of any supported format, plain or gzip-compressed.
 
     Yields parsed records; problems come out as ``Rejected``/``Repaired`` items in the
-    same stream, so one bad record never stops the rest.
+    same stream, so one bad record never stops the rest. Every Work passes the checks of
+    ``records.check_work`` (a date that is no calendar day is dropped and reported, a
+    record past the size limits is rejected).
     """
     origin = origin or str(path)
+    problem = _not_a_readable_file(path)
+    if problem:
+        yield Rejected(origin, problem)
+        return
     try:
         head = read_head(path)
     except OSError as error:
@@ -79,9 +87,41 @@ def load_path(
         yield Rejected(origin, f"not in any known format (it begins {first_line!r})")
         return
     problems: list[Rejected | Repaired] = []
+    progress = progress or ReadProgress(total_bytes=0)
     for item in FORMATS[name].parse(iter_lines(path, origin, problems, progress), origin):
         if problems:
             yield from problems
             problems.clear()
+        if isinstance(item, Work):
+            checked, reason = check_work(item)
+            record = item.ids[0] if item.ids else repr(item.title)
+            if checked is None:
+                yield Rejected(origin, reason or "", line=progress.line, record=record)
+                continue
+            if reason is not None:
+                yield Repaired(origin, f"record {record}: {reason}", line=progress.line)
+            item = checked
         yield item
     yield from problems
+
+
+def _not_a_readable_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a file, or None. Asked before opening it: opening a
+    FIFO waits for a writer forever."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            return f"a link to {os.readlink(path)}, which does not exist"
+        return "no such file"
+    except OSError as error:
+        return f"cannot be read: {error.strerror or error}"
+    if stat.S_ISDIR(mode) and path.is_symlink():
+        return f"a link to the folder {os.readlink(path)}: not followed (name the folder)"
+    if stat.S_ISDIR(mode):
+        return "a folder that cannot be listed (permission denied): its files were not read"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO), not a file: skipped, reading it could wait forever"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a socket or a device): skipped"
+    return None

@@ -20,15 +20,23 @@ from scholarscope.records import Rejected, Repaired
 GZIP_MAGIC = b"\x1f\x8b"
 HEAD_BYTES = 65536
 PROGRESS_EVERY = 2000  # lines between two progress updates
+# The longest line read (32 MiB). The longest real ones are a Semantic Scholar paper
+# with its 1,000 citing papers on one line (2.7 MB) and OpenAlex result pages of 200
+# works (a few MB). A longer line is rejected and skipped without ever being held in
+# memory whole (a 5 MB gzip can expand to one 5 GB line).
+MAX_LINE_BYTES = 32 << 20
+_SKIP_BYTES = 1 << 20  # an over-long line is skipped in pieces of this size
 
 
 @dataclass
 class ReadProgress:
-    """How far through a file reading has got, in bytes of the file on disk (compressed
-    bytes for a gzip file), for progress bars."""
+    """How far through a file reading has got: in bytes of the file on disk (compressed
+    bytes for a gzip file), for progress bars, and the number of the last line read, for
+    messages about the record that line ends."""
 
     total_bytes: int
     done_bytes: int = 0
+    line: int = 0
 
 
 def _open_binary(path: Path) -> BinaryIO:
@@ -73,8 +81,10 @@ def iter_lines(
     """Yield the file's text lines without their line ends, decompressing gzip.
 
     A line that is not valid UTF-8 is decoded as Latin-1 (every byte is a Latin-1
-    character, so nothing is lost) and a ``Repaired`` is recorded. A truncated or corrupt
-    gzip stream ends the file with a ``Rejected`` naming the last good line.
+    character, so nothing is lost) and a ``Repaired`` is recorded. A line longer than
+    ``MAX_LINE_BYTES`` is rejected and read past in pieces; an empty line stands in its
+    place, so parsers still count lines right. A truncated or corrupt gzip stream ends
+    the file with a ``Rejected`` naming the last good line.
 
     >>> problems = []
     >>> list(iter_lines(Path("examples/000_6198259b7f70df20.txt"), "000", problems))[1]
@@ -83,23 +93,27 @@ def iter_lines(
     line_number = 0
     with _open_binary(path) as stream:
         try:
-            for raw in stream:
+            while True:
+                raw = stream.readline(MAX_LINE_BYTES + 1)
+                if not raw:
+                    break
                 line_number += 1
-                if progress is not None and line_number % PROGRESS_EVERY == 0:
-                    progress.done_bytes = _disk_position(stream)
-                try:
-                    text = raw.decode("utf-8")
-                except UnicodeDecodeError as error:
-                    text = raw.decode("latin-1")
+                if progress is not None:
+                    progress.line = line_number
+                    if line_number % PROGRESS_EVERY == 0:
+                        progress.done_bytes = _disk_position(stream)
+                if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                    skipped = len(raw) + _skip_rest_of_line(stream)
                     problems.append(
-                        Repaired(
+                        Rejected(
                             origin,
-                            f"not valid UTF-8 (byte {raw[error.start]:#04x} at column "
-                            f"{error.start + 1}); read as Latin-1",
+                            f"line of {skipped:,} bytes, longer than the "
+                            f"{MAX_LINE_BYTES:,} a line may have; skipped",
                             line=line_number,
                         )
                     )
-                yield text.rstrip("\r\n")
+                    raw = b""
+                yield _decode_line(raw, origin, line_number, problems).rstrip("\r\n")
             if progress is not None:
                 progress.done_bytes = progress.total_bytes
         except (EOFError, OSError, zlib.error) as error:
@@ -111,3 +125,30 @@ def iter_lines(
                     line=line_number + 1,
                 )
             )
+
+
+def _skip_rest_of_line(stream: BinaryIO) -> int:
+    """Read past the rest of a line, a piece at a time; return the bytes skipped."""
+    skipped = 0
+    while True:
+        piece = stream.readline(_SKIP_BYTES)
+        skipped += len(piece)
+        if not piece or piece.endswith(b"\n"):
+            return skipped
+
+
+def _decode_line(
+    raw: bytes, origin: str, line_number: int, problems: list[Rejected | Repaired]
+) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        problems.append(
+            Repaired(
+                origin,
+                f"not valid UTF-8 (byte {raw[error.start]:#04x} at column "
+                f"{error.start + 1}); read as Latin-1",
+                line=line_number,
+            )
+        )
+        return raw.decode("latin-1")

@@ -66,7 +66,8 @@ class FileReport:
     unchanged: int = 0  # records identical to the stored copy
     rejected: int = 0
     repaired: int = 0
-    messages: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)  # each rejection: file:line: reason
+    repairs: list[str] = field(default_factory=list)  # each repair (a warning), likewise
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -79,6 +80,7 @@ class FileReport:
             "rejected": self.rejected,
             "repaired": self.repaired,
             "messages": self.messages,
+            "repairs": self.repairs,
         }
 
 
@@ -410,7 +412,14 @@ class _AuthorResolver:
     ) -> None:
         self.store = store
         self.author_keys = author_keys  # key -> author_id, stored or given in this batch
-        self.work_authors = work_authors  # work_id -> [(author_id, folded name, source)]
+        # work_id -> name bucket -> [(author_id, folded name, source)]: rule 3 compares a
+        # name only with the work's authors of the same surname and initial, so a record
+        # of N authors costs N lookups, not N² comparisons (one record names 5,154 people)
+        self.work_authors: dict[int, dict[str, list[tuple[int, str, str]]]] = {}
+        for work_id, triples in work_authors.items():
+            buckets = self.work_authors.setdefault(work_id, {})
+            for triple in triples:
+                buckets.setdefault(_name_bucket(triple[1]), []).append(triple)
         self.keys_of: dict[int, set[str]] = {}  # author_id -> all its keys, loaded on demand
         self.next_author_id = next_author_id
         self.new_authors: list[tuple[int, str, str]] = []
@@ -444,7 +453,8 @@ class _AuthorResolver:
                 self.key_rows.append((key, author_id))
                 self._keys_of(author_id).add(key)
         if work_id is not None:
-            self.work_authors.setdefault(work_id, []).append((author_id, folded, source))
+            buckets = self.work_authors.setdefault(work_id, {})
+            buckets.setdefault(_name_bucket(folded), []).append((author_id, folded, source))
         return author_id
 
     def _keys_of(self, author_id: int) -> set[str]:
@@ -458,7 +468,8 @@ class _AuthorResolver:
     ) -> int | None:
         """Rule 3: a compatible name on the same work from another source, unless the two
         carry different ids of one scheme (two OpenAlex people stay two)."""
-        for candidate, candidate_folded, candidate_source in self.work_authors.get(work_id, ()):
+        bucket = self.work_authors.get(work_id, {}).get(_name_bucket(folded), ())
+        for candidate, candidate_folded, candidate_source in bucket:
             if candidate_source == source or not names_compatible(folded, candidate_folded):
                 continue
             schemes = {id_scheme_of(k): k for k in ids}
@@ -469,6 +480,19 @@ class _AuthorResolver:
             if not clash:
                 return candidate
         return None
+
+
+def _name_bucket(folded: str) -> str:
+    """Surname and first initial of a folded name: two compatible names share both
+    (``authors.names_compatible``).
+
+    >>> _name_bucket("shiming ge"), _name_bucket("s ge"), _name_bucket("ge")
+    ('ge s', 'ge s', 'ge ')
+    """
+    words = folded.split()
+    if not words:
+        return ""
+    return f"{words[-1]} {words[0][0] if len(words) > 1 else ''}"
 
 
 ProgressCallback = Callable[[FileReport, ReadProgress], None]
@@ -492,7 +516,7 @@ def ingest_items(
             continue
         if isinstance(item, Repaired):
             report.repaired += 1
-            report.messages.append(item.message())
+            report.repairs.append(item.message())
             continue
         if isinstance(item, Work):
             report.read += 1
@@ -660,12 +684,30 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
+def _keep_unlisted(found: list[Path]) -> Callable[[OSError], None]:
+    """``os.walk``'s error handler: a folder it cannot list goes in ``found`` too."""
+
+    def keep(error: OSError) -> None:
+        found.append(Path(str(error.filename)))
+
+    return keep
+
+
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """The files named, with folders replaced by the files under them, sorted."""
+    """The paths named, with folders replaced by everything under them that is not a
+    folder, sorted. Named pipes, dangling links and folders that cannot be listed are
+    kept in the list, so that reading names each with its reason instead of skipping
+    it unseen (``ingest.load_path``)."""
     result: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            result.extend(p for p in sorted(path.rglob("*")) if p.is_file())
-        else:
+        if not path.is_dir():
             result.append(path)
+            continue
+        found: list[Path] = []
+        for folder, folders, files in os.walk(path, onerror=_keep_unlisted(found)):
+            found.extend(Path(folder) / name for name in files)
+            found.extend(  # links to folders are not followed (a loop would never end)
+                Path(folder) / name for name in folders if (Path(folder) / name).is_symlink()
+            )
+        result.extend(sorted(found))
     return result
