@@ -222,3 +222,33 @@ def test_score_command_reports_each_step(tmp_path: Path, scored_seeds: Store) ->
     bad = runner.invoke(cli, ["--db", db, "score", "--weights", "fame=1"])
     assert bad.exit_code == 2
     assert "unknown AI Score component 'fame'" in bad.output
+
+
+def test_one_bad_work_never_stops_the_stage(tmp_path: Path, scored_seeds: Store) -> None:
+    # a database written before ingest checked dates, and one record damaged on disk
+    store = _copy(scored_seeds, tmp_path)
+    month_13, damaged = (row[0] for row in store.query(
+        "SELECT work_id FROM work_record WHERE source = 'arxiv_feed' ORDER BY work_id LIMIT 2"
+    ))  # fmt: skip
+    with store.transaction():
+        store.execute(
+            "UPDATE work_record SET record = json_set(record, '$.date', '2024-13-45') "
+            "WHERE work_id = ?",
+            (month_13,),
+        )
+        store.execute(
+            "UPDATE work_record SET record = '{\"ids\": 5}' WHERE work_id = ?", (damaged,)
+        )
+    store.close()
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "copy.db"), "score",
+                                      "--min-earlier", "10"])  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"work:{damaged}: cannot be scored (TypeError(")
+    assert result.stdout.startswith("scored 129 works: embedded 0 (already 129,")
+
+
+def test_score_prints_progress_lines_when_not_on_a_terminal(tmp_path: Path, seeds: Path) -> None:
+    _seeded(tmp_path, [seeds / FEEDS[0]]).close()
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "s.db"), "score"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "embed: 10 of 10 (100%), done\n"

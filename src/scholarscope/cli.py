@@ -12,6 +12,7 @@ import json
 import sqlite3
 import sys
 import textwrap
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -194,10 +195,12 @@ def score(ctx: click.Context, weights: str, min_earlier: int) -> None:
         raise click.UsageError(str(error)) from error
     store = _open(ctx)
     bar: Any = None
+    lines = ProgressLines()
 
     def show_progress(step: str, done: int, total: int) -> None:
         nonlocal bar
         if not sys.stderr.isatty():
+            lines.update(step, done, total)
             return
         if bar is None:
             bar = click.progressbar(length=total, label=step, file=sys.stderr)
@@ -210,12 +213,48 @@ def score(ctx: click.Context, weights: str, min_earlier: int) -> None:
     report = score_store(
         store, load_encoder(), chosen, min_earlier=min_earlier, on_progress=show_progress
     )
+    _echo_some("score", report.messages, "problems")
     click.echo(
         f"scored {report.works} works: embedded {report.embedded} "
         f"(already {report.already_embedded}, without text {report.without_text}), "
         f"neighbours found {report.novelty_computed} (kept {report.novelty_kept}), "
         f"without novelty {report.too_early}, with AI Score {report.scored}"
     )
+    if report.messages:
+        ctx.exit(1)
+
+
+class ProgressLines:
+    """Progress for a log rather than a terminal (cron, a pipe, CI): one line on stderr
+    every ``every`` seconds, with the count done and an estimate of the time left.
+
+    >>> lines = ProgressLines(every=0)
+    >>> lines.estimate(done=250, total=1000, elapsed=60.0)
+    'about 3 min left'
+    """
+
+    def __init__(self, every: float = 30.0) -> None:
+        self.every = every
+        self.started = time.monotonic()
+        self.last = self.started
+
+    def update(self, step: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last < self.every and done < total:
+            return
+        self.last = now
+        share = done / total if total else 1.0
+        estimate = self.estimate(done, total, now - self.started)
+        click.echo(f"{step}: {done:,} of {total:,} ({share:.0%}), {estimate}", err=True)
+
+    @staticmethod
+    def estimate(done: int, total: int, elapsed: float) -> str:
+        if done >= total:
+            return "done"
+        if done == 0:
+            return "estimating the time left"
+        left = elapsed / done * (total - done)
+        return f"about {left / 60:.0f} min left" if left >= 90 else f"about {left:.0f} s left"
 
 
 @cli.command()

@@ -21,7 +21,7 @@ import orjson
 
 from scholarscope.authors import folded_name
 from scholarscope.merged import by_priority, first_value, source_rank
-from scholarscope.records import Work
+from scholarscope.records import Work, calendar_date
 from scholarscope.score import ai_score, metrics
 from scholarscope.store import Store
 
@@ -62,7 +62,9 @@ def work_view(
         else []
     )
     code_badge = next((w.code_badge for w in works if w.code_badge is not None), None)
-    date_value = first_value(works, "date")
+    # a calendar day only: a database written before ingest checked dates may hold
+    # "2024-13-45", which no page, sort or score may trip over
+    date_value = next((w.date for w in works if calendar_date(w.date)), None)
     return {
         "id": shown_id(work_id, keys),
         "work_id": work_id,

@@ -141,13 +141,30 @@ def score_input(view: Mapping[str, Any]) -> ScoreInput:
     )
 
 
-def load_score_inputs(store: Store) -> list[ScoreInput]:
-    """Every work of the store as a ``ScoreInput``, read a batch at a time."""
+def load_score_inputs(store: Store, problems: list[str] | None = None) -> list[ScoreInput]:
+    """Every work of the store as a ``ScoreInput``, read a batch at a time. A work whose
+    stored records cannot be made into one is left out and named in ``problems``: one
+    bad work never stops the stage."""
     work_ids = [int(row[0]) for row in store.query("SELECT work_id FROM work ORDER BY work_id")]
     inputs: list[ScoreInput] = []
     for start in range(0, len(work_ids), VIEW_BATCH):
-        views = profile.load_work_views(store, work_ids[start : start + VIEW_BATCH])
-        inputs.extend(score_input(view) for view in views)
+        batch = work_ids[start : start + VIEW_BATCH]
+        try:
+            views = profile.load_work_views(store, batch)
+        except Exception:  # find the work at fault, one at a time
+            views = []
+            for work_id in batch:
+                try:
+                    views.extend(profile.load_work_views(store, [work_id]))
+                except Exception as error:
+                    if problems is not None:
+                        problems.append(f"work:{work_id}: cannot be scored ({error!r})")
+        for view in views:
+            try:
+                inputs.append(score_input(view))
+            except Exception as error:
+                if problems is not None:
+                    problems.append(f"work:{view['work_id']}: cannot be scored ({error!r})")
     return inputs
 
 
@@ -171,7 +188,7 @@ def score_store(
         report.seconds[step] = round(time.perf_counter() - clock, 3)
         clock = time.perf_counter()
 
-    inputs = load_score_inputs(store)
+    inputs = load_score_inputs(store, report.messages)
     report.works = len(inputs)
     report.without_text = sum(item.text is None for item in inputs)
     lap("read")
