@@ -11,6 +11,7 @@ import http.client
 import io
 import json
 import re
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,9 +27,11 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from markupsafe import escape
 
 from scholarscope import profile
+from scholarscope.cli import cli
 from scholarscope.embed import Encoder, load_encoder
 from scholarscope.embed.minilm import bf16_supported
 from scholarscope.enrich.fields import load_field_model
@@ -428,11 +431,61 @@ def test_bibtex_export_parses_back(base: str, shiming: str) -> None:
     assert len(searched) == 9
 
 
+# A title and an author name that run commands when a BibTeX export is compiled: \input
+# reads a file into the document, \write18 runs a program where shell escape is on.
+TEX_TITLE = (
+    r"\immediate\write18{id} \input{/etc/passwd} of OA: $\mathcal{O}(n^2)$ & "
+    r"$\def\x{1}$ 100% ~ ^^5c"
+)
+TEX_AUTHOR = r"Heather \input{/etc/passwd} Piwowar"
+
+
+def test_bibtex_export_cannot_run_tex_commands_from_a_record(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    """A real OpenAlex work whose title, first author and abstract carry TeX commands:
+    the export prints them as text, while a formula of known math commands stays math."""
+    work = json.loads(
+        (shared_data / "openalex-fixtures/openalex-python/W2741809807.json").read_text()
+    )
+    work["title"] = work["display_name"] = TEX_TITLE
+    first = work["authorships"][0]
+    first["author"]["display_name"] = first["raw_author_name"] = TEX_AUTHOR
+    work["abstract_inverted_index"] = {r"\input{/etc/passwd}": [0], r"\write18{id}": [1]}
+    record = tmp_path / "W2741809807.json"
+    record.write_text(json.dumps(work))
+    app = App(build_db(tmp_path / "tex.db", record))
+    answer = app.handle("GET", "/works/openalex:W2741809807.bib", {})
+    text = answer.body.decode()
+    [entry] = parse_bibtex(text)
+    assert entry["title"] == (
+        r"{\textbackslash}immediate{\textbackslash}write18{\textbraceleft}id{\textbraceright} "
+        r"{\textbackslash}input{\textbraceleft}/etc/passwd{\textbraceright} of OA: "
+        r"{$\mathcal{O}(n^2)$} \& \${\textbackslash}def{\textbackslash}x{\textbraceleft}1"
+        r"{\textbraceright}\$ 100\% {\textasciitilde} {\textasciicircum}{\textasciicircum}5c"
+    )
+    assert entry["author"].startswith(
+        r"Heather {\textbackslash}input{\textbraceleft}/etc/passwd{\textbraceright} Piwowar "
+        "and Jason Priem and "
+    )
+    # the only commands in the file print a character, or are the formula's
+    assert set(re.findall(r"\\([A-Za-z]+)", text)) == {
+        "textbackslash", "textbraceleft", "textbraceright", "textasciitilde",
+        "textasciicircum", "mathcal"}  # fmt: skip
+    assert "^^" not in text
+    # the page and the JSON keep the record's text as written
+    shown = json.loads(app.handle("GET", "/works/openalex:W2741809807.json", {}).body)
+    assert (shown["title"], shown["authors"][0]) == (TEX_TITLE, TEX_AUTHOR)
+    assert shown["abstract"] == r"\input{/etc/passwd} \write18{id}"
+
+
 # -- what the server refuses ------------------------------------------------------------
 
 BAD_REQUESTS = [
     ("/search.json?q=noisy&page=0", "page must be at least 1"),
     ("/search.json?q=noisy&page=abc", "page must be a whole number"),
+    ("/search.json?q=noisy&page=%D9%A3", "page must be a whole number, not '٣'"),  # Arabic 3
+    ("/authors/author:3.json?year=%DB%B2%DB%B0%DB%B2%DB%B4", "year must be a whole number"),
     ("/search.json?q=noisy&per_page=100000", "per_page must be at most 5000"),
     ("/authors.json?q=wang&per_page=5000", "per_page must be at most 1000"),
     ("/search.json?q=noisy&year_from=2024&year_to=2020", "year_from (2024) is after year_to"),
@@ -496,7 +549,7 @@ def test_errors_on_pages_are_pages(base: str) -> None:
     "target",
     ["/nope", "/authors/author:999999.json", "/authors/Nobody%20Atall",
      "/works/doi:10.0/none.json", "/works/work:99999999", "/fields/ZZ.json", "/fields.csv",
-     "/static/../app.py", "/static/secret.txt"],
+     "/static/../app.py", "/static/secret.txt", "/works/work:%D9%A3.json"],
 )  # fmt: skip
 def test_unknown_addresses_are_404(base: str, target: str) -> None:
     assert fetch(base + target)[0] == 404
@@ -513,6 +566,51 @@ def test_only_reads_are_allowed(base: str) -> None:
 def test_writes_are_off_without_an_admin_token(base: str) -> None:
     status, _, body = fetch(f"{base}/admin/ingest", method="POST", body=b"abc\narXiv:2501.00001")
     assert status == 403 and "writes are off" in json.loads(body)["error"]["message"]
+
+
+def test_serve_reads_the_admin_token_from_a_file_kept_off_the_command_line(
+    db: str, tmp_path: Path
+) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(ADMIN_TOKEN + "\n")
+    token_file.chmod(0o600)
+    command = [sys.executable, "-c", "from scholarscope.cli import cli; cli()", "--db", db,
+               "serve", "--port", "0", "--no-semantic", "--quiet",
+               "--admin-token-file", str(token_file)]  # fmt: skip
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as server:
+        try:
+            assert server.stdout is not None
+            line = server.stdout.readline()
+            assert "(POST /admin/ingest needs the admin token; Ctrl-C stops)" in line
+            url = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)  # type: ignore[union-attr]
+            target = f"{url}/admin/authors/merge"
+            assert fetch(target, "POST")[0] == 401
+            auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+            status, _, body = fetch(f"{target}?keep=x&drop=y", "POST", headers=auth)
+            message = "'x' is not an author id: give author:N (see scholarscope authors)"
+            assert (status, json.loads(body)["error"]["message"]) == (400, message)
+            # what other users see in ps
+            assert ADMIN_TOKEN.encode() not in Path(f"/proc/{server.pid}/cmdline").read_bytes()
+        finally:
+            server.terminate()
+            assert server.wait(timeout=30) == 0
+
+
+def test_serve_refuses_two_admin_tokens_and_an_empty_token_file(db: str, tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(ADMIN_TOKEN)
+    serve = ["--db", db, "serve", "--admin-token-file", str(token_file)]
+    both = CliRunner().invoke(cli, serve, env={"SCHOLARSCOPE_ADMIN_TOKEN": "another"})
+    assert both.exit_code == 2
+    assert (
+        "give the admin token one way: --admin-token, SCHOLARSCOPE_ADMIN_TOKEN or "
+        "--admin-token-file" in both.output
+    )
+    token_file.write_text("\n")
+    empty = CliRunner().invoke(cli, serve, env={"SCHOLARSCOPE_ADMIN_TOKEN": None})
+    assert empty.exit_code == 2 and "the first line is empty" in empty.output
+    help_text = " ".join(CliRunner().invoke(cli, ["serve", "--help"]).output.split())
+    assert "a command line is visible to the machine's other users (ps)" in help_text
 
 
 def test_the_write_endpoint_requires_the_token_and_then_ingests(
@@ -1321,6 +1419,37 @@ def test_serve_with_worker_processes_answers_semantic_queries(scored_db: str) ->
         finally:
             server.terminate()
             assert server.wait(timeout=30) == 0
+
+
+def test_the_access_log_escapes_control_characters_of_the_request(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A path with terminal escapes (clear the screen, set the window title, bell, C1
+    CSI) is logged escaped: it cannot act on the operator's terminal."""
+    server = make_server(App(db), port=0, log=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    answers = []
+    try:
+        for request_line in (
+            b"GET /nope\x1b[2J\x1b]0;owned\x07?q=\x9b HTTP/1.1",
+            b"GET /\x1b[31mred HTTP/x",  # refused by http.server, which logs the line
+        ):
+            with socket.create_connection(server.server_address[:2], timeout=30) as client:
+                client.sendall(request_line + b"\r\nConnection: close\r\n\r\n")
+                answer = b""
+                while chunk := client.recv(65536):
+                    answer += chunk
+            answers.append(answer)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert answers[0].startswith(b"HTTP/1.1 404 Not Found\r\n")
+    assert b"Bad request version ('HTTP/x')" in answers[1]
+    log = capsys.readouterr().err
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f]", log.replace("\n", ""))
+    assert "GET /nope\\x1b[2J\\x1b]0;owned\\x07?q=\\x9b 404 " in log
+    assert '"GET /\\x1b[31mred HTTP/x" 400' in log
 
 
 def test_a_process_with_more_connections_leaves_new_ones_to_the_others() -> None:

@@ -1,4 +1,4 @@
-"""Works lists as CSV and BibTeX (JSON is the page's own twin).
+r"""Works lists as CSV and BibTeX (JSON is the page's own twin).
 
 CSV: one row per work, the columns of ``CSV_COLUMNS``; authors joined by "; ". A cell
 that starts with ``=``, ``+``, ``-``, ``@`` or a tab gets a leading apostrophe, so a
@@ -7,6 +7,14 @@ spreadsheet shows the text instead of running it as a formula.
 BibTeX: one ``@misc`` entry per work (a preprint list has no reliable entry type), with
 arXiv ``eprint`` fields, DOI, URL, and the venue line as ``note``. Keys are the first
 author's family name, the year and the first word of the title, made unique.
+
+Every value is text from a source, compiled by whoever uses the file: a title holding
+``\input{/etc/passwd}`` or ``\immediate\write18{id}`` must not read a file or run a
+program there. So every TeX special character (backslash, braces, ``$ & % # _ ~ ^``)
+is written as a character to print, except in two forms that only typeset: ``$…$``
+math whose every command is a known math symbol or font (``MATH_COMMANDS``), kept (in
+braces, which keep BibTeX styles from changing its case), and ``\textit{…}``-style
+emphasis around plain text.
 """
 
 from __future__ import annotations
@@ -17,12 +25,46 @@ import re
 import unicodedata
 from typing import Any
 
+from scholarscope.web.mathtext import BOLD_FONTS, FRACTIONS, IGNORED, PLAIN_FONTS, SYMBOLS
+
 CSV_COLUMNS = (
     "id", "title", "date", "year", "field", "field_source", "authors", "et_al",
     "affiliation", "venue", "venue_status", "code", "code_url", "citations",
     "citations_source", "novelty", "ai_score", "doi",
 )  # fmt: skip
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# Commands a formula may hold and stay a formula: those the pages render (mathtext.py)
+# and a few more of arXiv titles; each only typesets. Control symbols \, \; \{ … too.
+# Nothing here reads or writes a file, defines a command or changes a character's
+# meaning (\input, \write18, \def, \catcode, \csname are not here).
+MATH_COMMANDS = frozenset(
+    {name for name in SYMBOLS if name.isalpha()}
+    | PLAIN_FONTS
+    | BOLD_FONTS
+    | IGNORED
+    | FRACTIONS
+    | {"sqrt", "mathbb"}
+    | {"mathtt", "texttt", "textit", "textsc", "textnormal", "bf", "rm", "it", "tt", "sf",
+       "cal", "log", "exp", "sin", "cos", "tan", "max", "min", "arg", "lim", "det",
+       "oslash", "nrightarrow", "Leftarrow", "longrightarrow", "bot", "vdots", "ddots"}
+    | set(",;:! {}|%&#_")
+)  # fmt: skip
+# What replaces each TeX special character in text: the character, printed.
+_PRINTED = {
+    "\\": r"{\textbackslash}", "{": r"{\textbraceleft}", "}": r"{\textbraceright}",
+    "$": r"\$", "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_",
+    "~": r"{\textasciitilde}", "^": r"{\textasciicircum}",
+}  # fmt: skip
+_MATH = re.compile(r"(?<!\\)\$([^$]{1,400})\$")
+# In a formula: a command (a trailing backslash gives ""), or a character it must not hold.
+_MATH_TOKEN = re.compile(r"\\([A-Za-z]+|.?)|[%#&]", re.DOTALL)
+_TEXT_TOKEN = re.compile(
+    r"\\(?P<style>textit|emph|textbf|texttt|textsc|underline)\{(?P<inner>[^{}\\]*)\}"
+    r"|\\(?P<escaped>[&%#_$])"  # a special already written as a character: as it is
+    r"|(?P<special>[\\{}$&%#_~^])"
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def works_csv(works: list[dict[str, Any]]) -> str:
@@ -103,19 +145,44 @@ def _ascii(text: str) -> str:
 
 
 def _bib_value(text: str) -> str:
-    """A value BibTeX and LaTeX accept: one line, balanced braces, and ``& % # _``
-    escaped outside ``$…$`` math.
+    r"""A value BibTeX and LaTeX accept and that only typesets: one line, every TeX
+    special printed as itself, except safe ``$…$`` math and emphasis.
 
-    >>> _bib_value("A & B_1 in $x_1$ {unbalanced")
-    'A \\\\& B\\\\_1 in $x_1$ unbalanced'
+    >>> print(_bib_value("A & B_1 in $x_1$ \\input{/etc/passwd}"))
+    A \& B\_1 in {$x_1$} {\textbackslash}input{\textbraceleft}/etc/passwd{\textbraceright}
     """
-    text = " ".join(text.split())
-    if not _balanced(text):
-        text = text.replace("{", "").replace("}", "")
-    parts = text.split("$")
-    for i in range(0, len(parts), 2):  # outside math
-        parts[i] = re.sub(r"(?<!\\)([&%#_])", r"\\\1", parts[i])
-    return "$".join(parts)
+    text = " ".join(_CONTROL.sub(" ", text).split())
+    parts: list[str] = []
+    position = 0
+    for math in _MATH.finditer(text):
+        parts.append(_bib_text(text[position : math.start()]))
+        formula = math.group(0)
+        parts.append("{" + formula + "}" if _safe_math(math.group(1)) else _bib_text(formula))
+        position = math.end()
+    parts.append(_bib_text(text[position:]))
+    return "".join(parts)
+
+
+def _bib_text(text: str) -> str:
+    """Text outside math: every TeX special printed, emphasis of plain text kept."""
+
+    def replace(token: re.Match[str]) -> str:
+        if token.group("style"):
+            return f"\\{token.group('style')}{{{_bib_text(token.group('inner'))}}}"
+        if token.group("escaped"):
+            return token.group(0)
+        return _PRINTED[token.group("special")]
+
+    return _TEXT_TOKEN.sub(replace, text)
+
+
+def _safe_math(source: str) -> bool:
+    """Whether a formula only typesets: known commands, balanced braces, no comment
+    (``%``), parameter (``#``) or alignment (``&``) character, and no ``^^`` (TeX reads
+    ``^^5c`` as a backslash, so ``^^5cinput`` is ``\\input``)."""
+    if "^^" in source or not _balanced(source):
+        return False
+    return all(token.group(1) in MATH_COMMANDS for token in _MATH_TOKEN.finditer(source))
 
 
 def _balanced(text: str) -> bool:

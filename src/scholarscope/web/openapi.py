@@ -309,6 +309,7 @@ def openapi_document() -> dict[str, Any]:
                         "302": {"description": "the same page at the canonical id"},
                         "400": error,
                         "404": error,
+                        "503": {"$ref": "#/components/responses/OverBudget"},
                     },
                 }
             }  # fmt: skip
@@ -349,7 +350,12 @@ def openapi_document() -> dict[str, Any]:
                     "description": "what was wrong",
                     "content": {"application/json": {"schema": _ref("Error"), "example": {
                         "error": {"status": 400, "message": "page must be at least 1"}}}},
-                }
+                },
+                "OverBudget": {
+                    "description": "the request's queries took longer than the "
+                    "server's time budget per request and were stopped",
+                    "content": {"application/json": {"schema": _ref("Error")}},
+                },
             },
             "securitySchemes": {"admin": {"type": "http", "scheme": "bearer"}},
         },

@@ -53,7 +53,9 @@ class Param:
                 raise BadRequest(f"{self.name} is longer than {MAX_TEXT} characters")
             return raw
         if self.kind == "int":
-            if not re.fullmatch(r"-?\d{1,9}", raw):
+            # ASCII digits only: \d and int() also take other scripts' digits, and
+            # page=٣ (Arabic-Indic three) must not pass for page=3
+            if not re.fullmatch(r"-?[0-9]{1,9}", raw):
                 raise BadRequest(f"{self.name} must be a whole number, not {raw[:40]!r}")
             value = int(raw)
             if self.minimum is not None and value < self.minimum:

@@ -143,8 +143,10 @@ class RequestHandler(BaseHTTPRequestHandler):
     def _answer(self, method: str) -> None:
         started = time.perf_counter()
         length_text = self.headers.get("Content-Length") or "0"
-        if not length_text.isdigit() or int(length_text) > MAX_UPLOAD:
-            self.send_error(413 if length_text.isdigit() else 400, "bad Content-Length")
+        # ASCII digits only: isdigit() accepts "²", which int() then refuses
+        is_number = length_text.isascii() and length_text.isdigit()
+        if not is_number or int(length_text) > MAX_UPLOAD:
+            self.send_error(413 if is_number else 400, "bad Content-Length")
             self.close_connection = True
             return
         body = self.rfile.read(int(length_text)) if int(length_text) else b""
@@ -162,11 +164,35 @@ class RequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(response.body)
         if self.server.log:
             took = (time.perf_counter() - started) * 1000
-            sys.stderr.write(f"{method} {self.path} {response.status} {took:.1f} ms\n")
+            path = printable(self.path)
+            sys.stderr.write(f"{method} {path} {response.status} {took:.1f} ms\n")
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name
-        if self.server.log:
-            sys.stderr.write(f"{self.address_string()} {format % args}\n")
+        if self.server.log:  # the message quotes the client's request line
+            sys.stderr.write(f"{self.address_string()} {printable(format % args)}\n")
+
+
+def printable(text: str) -> str:
+    r"""``text`` for the log, every character that is not printable escaped as Python's
+    ``repr`` writes it, and a backslash doubled (so a client's own "\x1b" stays
+    distinguishable from an escaped one). A request path reaches the log as the client
+    sent it: raw, an ESC would recolour or clear the operator's terminal, and a carriage
+    return or a line separator would forge a log line.
+
+    >>> printable("/search?q=\x1b[2J\r\u2028\\x")
+    '/search?q=\\x1b[2J\\r\\u2028\\\\x'
+    """
+    if text.isprintable() and "\\" not in text:  # nearly every path
+        return text
+    escaped = []
+    for char in text:
+        if char == "\\":
+            escaped.append("\\\\")
+        elif char.isprintable():
+            escaped.append(char)
+        else:
+            escaped.append(repr(char)[1:-1])  # \x1b, \r, \u2028
+    return "".join(escaped)
 
 
 def make_server(

@@ -157,7 +157,7 @@ def stored_id(ref: str, scheme: str) -> int | None:
     >>> stored_id("author:42", "author"), stored_id("openalex:A1", "author")
     (42, None)
     """
-    match = re.fullmatch(rf"{scheme}:(\d+)", ref.strip())
+    match = re.fullmatch(rf"{scheme}:([0-9]+)", ref.strip())  # ASCII digits, as in params
     if match is None:
         return None
     digits = match.group(1)
@@ -200,7 +200,7 @@ def resolve_work_ref(store: Store, ref: str) -> int:
     scheme, _, value = ref.partition(":")
     scheme = scheme.lower()
     if scheme == "arxiv":
-        value = re.sub(r"v\d+$", "", value)
+        value = re.sub(r"v[0-9]+$", "", value)
     if scheme == "doi":
         value = value.lower()
     key = f"{scheme}:{value}"
