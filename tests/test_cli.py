@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -196,3 +197,28 @@ def test_merge_authors_moves_the_works_and_the_old_id_leads_to_the_kept_author(
     for keep, drop in (("author:3", "author:3"), ("author:3", "Nannan Wang")):
         refused = CliRunner().invoke(cli, ["--db", db, "merge-authors", keep, drop])
         assert refused.exit_code == 2 and "Error" in refused.output
+
+
+@pytest.mark.parametrize(
+    ("db", "command", "message"),
+    [
+        ("notes.db", "stats", "notes.db: not a SQLite database (SQLite says: file is not a"),
+        ("typo.db", "profile", "typo.db: no such database (a read command never creates one"),
+        ("nowhere/x.db", "ingest", "nowhere/x.db: the folder nowhere does not exist"),
+        ("pipe.db", "stats", "pipe.db: not a regular file (a FIFO or a device?)"),
+        ("postgresql://u@h/db", "stats", "postgresql://u@h/db: unsupported database URL"),
+    ],
+)
+def test_a_database_that_cannot_be_used_is_one_line_and_exit_2(
+    tmp_path: Path, seeds: Path, monkeypatch: pytest.MonkeyPatch, db: str, command: str,
+    message: str,
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.db").write_text("my notes, not a database\n" * 20)
+    os.mkfifo(tmp_path / "pipe.db")
+    arguments = {"stats": [], "profile": ["Shiming Ge"], "ingest": [str(seeds)]}[command]
+    result = CliRunner().invoke(cli, ["--db", db, command, *arguments])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {message}")
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "typo.db").exists()

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from scholarscope import pipeline
 from scholarscope.store import StoreError, open_store
 from scholarscope.store.migrations import MIGRATIONS
 
@@ -81,3 +86,87 @@ def test_a_snapshot_reads_one_state_while_another_connection_writes(tmp_path: Pa
     assert (before, reader.counts()["work"]) == (10, 130)
     reader.close()
     store.close()
+
+
+@contextmanager
+def mounted_tmpfs(folder: Path, size: str) -> Iterator[Path]:
+    """A real file system of ``size`` at ``folder`` (a full disk, a read-only one), for
+    what no permission bit shows to root. Skipped where mounting is not allowed."""
+    folder.mkdir()
+    mount = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+    )
+    if mount.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {mount.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def remount_read_only(folder: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+
+
+def test_a_read_open_never_creates_a_database(tmp_path: Path) -> None:
+    typo = tmp_path / "typo.db"
+    with pytest.raises(StoreError, match="no such database .a read command never creates"):
+        open_store(str(typo), read_only=True)
+    assert not typo.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"hello, not a database\n" * 10, "not a SQLite database"),
+        (None, "the database file is damaged, perhaps truncated"),
+    ],
+)
+def test_files_that_are_no_database_are_named(
+    tmp_path: Path, seeds: Path, content: bytes | None, message: str
+) -> None:
+    path = tmp_path / "bad.db"
+    if content is None:  # a real database cut short
+        whole = tmp_path / "whole.db"
+        store = open_store(str(whole))
+        pipeline.ingest_paths(store, [seeds])
+        store.close()
+        content = whole.read_bytes()[:100_000]
+    path.write_bytes(content)
+    for read_only in (False, True):
+        with pytest.raises(StoreError, match=f"^{path}: {message}"):
+            open_store(str(path), read_only=read_only).counts()
+
+
+def test_a_missing_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=f"the folder {tmp_path / 'nowhere'} does not exist"):
+        open_store(str(tmp_path / "nowhere" / "x.db"))
+
+
+def test_a_read_only_database_is_read_but_not_written(tmp_path: Path, seeds: Path) -> None:
+    with mounted_tmpfs(tmp_path / "ro", "20m") as folder:
+        store = open_store(str(folder / "s.db"))
+        pipeline.ingest_paths(store, [seeds / "000_6198259b7f70df20.txt"])
+        store.close()  # the last connection to close removes the -wal and -shm files
+        assert sorted(p.name for p in folder.iterdir()) == ["s.db"]
+        remount_read_only(folder)
+        reader = open_store(str(folder / "s.db"), read_only=True)
+        assert reader.counts()["work"] == 10
+        reader.close()
+        with pytest.raises(StoreError, match="the database file is read-only; this command"):
+            open_store(str(folder / "s.db"))
+
+
+def test_a_full_disk_rolls_back_the_batch_and_keeps_what_was_stored(
+    tmp_path: Path, seeds: Path, shared_data: Path
+) -> None:
+    with mounted_tmpfs(tmp_path / "full", "6m") as folder:
+        store = open_store(str(folder / "s.db"))
+        pipeline.ingest_paths(store, [seeds])
+        with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
+            pipeline.ingest_paths(store, [shared_data / "arxiv-kaggle"])
+        assert store.counts()["work"] == 130  # the seeds; nothing of the failed batch
+        assert store.query("PRAGMA integrity_check") == [("ok",)]
+        store.close()

@@ -1495,3 +1495,38 @@ def test_no_embedding_model_is_loaded_while_no_vectors_are_stored(db: str) -> No
     app = App(db, encoder=lambda: loads.append(1))  # type: ignore[func-returns-value]
     answer = json.loads(app.handle("GET", "/search.json?q=noisy", {}).body)
     assert (answer["mode"], loads) == ("keyword", [])
+
+
+def test_pages_of_a_work_stored_with_an_impossible_date_answer(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    """A database written before ingest checked dates holds "2024-13-45" and
+    "2024-00-10": the work page, its author's profile, search and lists still answer,
+    showing the date as the source printed it."""
+    work = json.loads(
+        (shared_data / "openalex-fixtures/openalex-python/W2741809807.json").read_text()
+    )
+    record = tmp_path / "W2741809807.json"
+    record.write_text(json.dumps(work))
+    db = build_db(tmp_path / "dates.db", record)
+    store = open_store(db)
+    for bad in ("2024-13-45", "2024-00-10"):
+        with store.transaction():
+            store.execute(
+                "UPDATE work_record SET record = json_set(record, '$.date', ?, '$.date_text', ?)",
+                (bad, bad),
+            )
+        (author_id,) = store.query("SELECT MIN(author_id) FROM authorship")[0]
+        app = App(db, cache_size=0, page_cache_bytes=0)
+        for address in (
+            "/works/openalex:W2741809807",
+            "/works/openalex:W2741809807.json",
+            f"/authors/author:{author_id}",
+            "/search?q=open+access",
+            "/works",
+        ):
+            answer = app.handle("GET", address, {})
+            assert answer.status == 200, address
+        page = app.handle("GET", "/works/openalex:W2741809807", {}).body.decode()
+        assert bad in page and "Dec 10, 2024" not in page
+    store.close()

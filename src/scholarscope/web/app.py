@@ -216,7 +216,10 @@ class App:
         self._encoder: QueryEncoder | None = None
         self._encoder_loaded = False
         self._encoder_lock = threading.Lock()
-        store = open_store(db)  # creates the file and applies migrations
+        # Read-only unless it takes uploads: a server never creates a database (a
+        # mistyped --db is an error, not an empty site) and serves a read-only file.
+        self.read_only = self.admin_token is None
+        store = open_store(db, read_only=self.read_only)
         try:
             self.files = store.database_files()
             if not self.files:
@@ -404,7 +407,7 @@ class App:
         from a process that loaded it hangs in its OpenMP threads at the first query),
         and the vectors are stored under the name the loaded encoder gives.
         """
-        primary = open_store(self.db)
+        primary = open_store(self.db, read_only=True)
         try:
             store = primary.reader()  # not pooled: warm may run before a fork
         finally:
@@ -426,7 +429,7 @@ class App:
             try:
                 store = self._readers.get_nowait()
             except queue.Empty:
-                primary = open_store(self.db)
+                primary = open_store(self.db, read_only=True)
                 try:
                     store = primary.reader()
                 finally:

@@ -9,6 +9,8 @@ from urllib.parse import quote, urlencode
 
 from markupsafe import Markup, escape
 
+from scholarscope.records import calendar_date
+
 
 def number(value: Any) -> str:
     """1706 -> "1,706"; None -> "—"."""
@@ -22,7 +24,7 @@ def number(value: Any) -> str:
 def day(work: Mapping[str, Any]) -> str:
     """ "Mar 8, 2022" from an ISO date, else the date as the source printed it."""
     value = work.get("date") or ""
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if len(value) == 10 and calendar_date(value):  # never "2024-13-45" from an old database
         year, month, day = value.split("-")
         names = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
         return f"{names[int(month) - 1]} {int(day)}, {year}"
