@@ -93,3 +93,35 @@ def test_killing_an_ingest_leaves_no_reading_process(tmp_path: Path) -> None:
     while any(map(is_running, readers)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(map(is_running, readers))
+
+
+def test_uploads_to_the_server_during_an_ingest_all_land(tmp_path: Path, seeds: Path) -> None:
+    from scholarscope.web import App
+
+    db = tmp_path / "shared.db"
+    open_store(str(db)).close()
+    app = App(str(db), admin_token="t" * 32)
+    auth = {"authorization": f"Bearer {'t' * 32}"}
+    lines = KAGGLE.read_text().splitlines()
+    ingest = subprocess.Popen(ingest_command(db, ARXIV_CS), stdout=subprocess.DEVNULL)
+    try:
+        time.sleep(2.0)  # the ingest is writing its batches
+        statuses = []
+        ingesting = []  # was the command still writing when each upload was answered?
+        for upload in range(10):
+            body = "\n".join(lines[upload * 100 : (upload + 1) * 100]).encode()
+            answer = app.handle("POST", f"/admin/ingest?name=part{upload}.jsonl", auth, body)
+            statuses.append(answer.status)
+            ingesting.append(ingest.poll() is None)
+    finally:
+        ingest.kill()
+        ingest.wait()
+    assert statuses == [200] * 10
+    assert ingesting[0]  # the uploads really ran beside the ingest
+    counts = table_counts(db)
+    store = open_store(str(db), read_only=True)
+    uploaded = store.query("SELECT COUNT(*) FROM work_record WHERE origin LIKE 'upload:part%'")[0][
+        0
+    ]
+    store.close()
+    assert uploaded == 1000 and counts["work_record"] > 2000

@@ -6,6 +6,10 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,7 +19,7 @@ from scholarscope import pipeline
 from scholarscope.cli import cli
 from scholarscope.ingest import load_path
 from scholarscope.ingest.files import MAX_LINE_BYTES
-from scholarscope.records import MAX_AUTHORS, Rejected, Repaired, Work
+from scholarscope.records import MAX_AUTHORS, MAX_TEXT_CHARS, Rejected, Repaired, Work
 from scholarscope.store import Store, open_store
 
 OPENALEX_AUTHOR = "openalex-authors/A5002041459.json"
@@ -171,3 +175,40 @@ def test_repairs_come_out_as_repaired_items(shared_data: Path, tmp_path: Path) -
     repaired, work = items
     assert isinstance(repaired, Repaired) and repaired.line == 1
     assert isinstance(work, Work) and work.date is None and work.date_text == "2024-00-10"
+
+
+def test_a_record_with_too_much_text_is_rejected(
+    store: Store, shared_data: Path, tmp_path: Path
+) -> None:
+    first, second = (json.loads(line) for line in real_snapshot_lines(shared_data, 2))
+    first["abstract"] = "network " * (MAX_TEXT_CHARS // 8 + 1)
+    path = tmp_path / "big.jsonl"
+    path.write_text(json.dumps(first) + "\n" + json.dumps(second) + "\n")
+    (report,) = pipeline.ingest_paths(store, [path])
+    assert (report.read, report.new, report.rejected) == (1, 1, 1)
+    assert report.messages[0].startswith(f"{path}:1: record arxiv:0704.0001: 1,048,")
+    assert report.messages[0].endswith("characters of text, more than the 1,048,576 allowed")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run the ingest as another user")
+def test_a_folder_that_cannot_be_listed_is_named(seeds: Path) -> None:
+    # permission bits do not stop root: the ingest runs as nobody, in a folder it may use
+    shared = Path(tempfile.mkdtemp(prefix="scholarscope-perm-"))
+    try:
+        shared.chmod(0o777)
+        (shared / "in" / "locked").mkdir(parents=True)
+        (shared / "in" / "feed.txt").write_bytes((seeds / "000_6198259b7f70df20.txt").read_bytes())
+        (shared / "in").chmod(0o755)
+        (shared / "in" / "locked").chmod(0)
+        code = "from scholarscope.cli import main; main()"
+        result = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
+             "-c", code, "--db", str(shared / "x.db"), "ingest", str(shared / "in")],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        assert result.returncode == 1, result.stderr
+        assert f"{shared / 'in' / 'locked'}: a folder that cannot be listed" in result.stderr
+        assert f"{shared / 'in' / 'feed.txt'}: read 10, new 10" in result.stdout
+    finally:
+        (shared / "in" / "locked").chmod(0o755)
+        shutil.rmtree(shared)
