@@ -1028,6 +1028,13 @@ def _connect_reader(path: Path) -> Store:
         connection.close()
         if os.access(path.parent, os.W_OK):
             raise
+        log = Path(f"{path}-wal")
+        if log.exists() and log.stat().st_size > 0:  # read as immutable, it would be ignored
+            raise StoreError(
+                f"{path}: its write-ahead log {log.name} holds changes not yet in the "
+                "database file, and the folder is read-only: open it once where it may be "
+                "written (any command does), then read it here"
+            ) from None
         connection = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None)
     connection.execute("PRAGMA cache_size = -8192")
     return Store(connection, f"sqlite:///{path}")
