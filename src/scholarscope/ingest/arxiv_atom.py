@@ -33,6 +33,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from itertools import chain
 
+from scholarscope.ingest.json_api import UnreadableJSON, decode_json
 from scholarscope.records import (
     Author,
     Authorship,
@@ -67,9 +68,10 @@ def looks_like(head: str) -> bool:
     text = head.lstrip(BOM).lstrip()
     if text.startswith("{"):
         try:
-            response = json.loads(text)
-        except json.JSONDecodeError:
-            # Cut by the head limit: look at the raw text, undoing JSON's escaped slashes.
+            response, _ = decode_json(text)
+        except (json.JSONDecodeError, UnreadableJSON):
+            # Cut by the head limit (or not decodable at all, which parse() reports):
+            # look at the raw text, undoing JSON's escaped slashes.
             return '"body"' in text and _is_arxiv_feed(text.replace("\\/", "/"))
         return isinstance(response, dict) and _is_arxiv_feed(str(response.get("body", "")))
     return _is_arxiv_feed(text)
@@ -103,11 +105,16 @@ def parse(lines: Iterable[str], origin: str) -> Iterator[ParseItem]:
 def _parse_response(text: str, origin: str) -> Iterator[ParseItem]:
     """A recorded ``{url, status_code, body}`` response."""
     try:
-        response = json.loads(text)
+        response, notes = decode_json(text)
     except json.JSONDecodeError as error:
         reason = f"invalid JSON: {error.msg} (column {error.colno})"
         yield Rejected(origin, reason, line=error.lineno)
         return
+    except UnreadableJSON as error:
+        yield Rejected(origin, error.reason, line=text.count("\n", 0, error.position) + 1)
+        return
+    for note in notes:
+        yield Repaired(origin, note)
     body = response.get("body") if isinstance(response, dict) else None
     if not isinstance(body, str):
         yield Rejected(origin, 'not an arXiv API response: no "body" text')
@@ -155,7 +162,7 @@ def _parse_feed(lines: Iterable[str], origin: str, in_body: bool) -> Iterator[Pa
                     elif element.tag == f"{ATOM}entry":
                         entry_line = number
                 elif element.tag == f"{ATOM}entry":
-                    yield _parse_entry(element, origin, entry_line, in_body)
+                    yield from _parse_entry(element, origin, entry_line, in_body)
                     if feed is not None and element in feed:
                         feed.remove(element)  # keep memory flat on long feeds
         parser.close()
@@ -185,9 +192,12 @@ def _undo_mojibake(line: str) -> str:
 
 
 def _mojibake_notice(line: str, repaired: str, origin: str, number: int, in_body: bool) -> Repaired:
-    before, after = next(
+    changed = [
         (old, new) for old, new in zip(line.split(), repaired.split(), strict=False) if old != new
-    )
+    ]
+    # Usually a word changed; when only spacing did (Latin-1 "Â\x85" is U+0085, a space
+    # to str.split), name the whole line instead.
+    before, after = changed[0] if changed else (line.strip()[:80], repaired.strip()[:80])
     where = f" (line {number} of the response body)" if in_body else ""
     reason = (
         f"UTF-8 text had been decoded as Latin-1{where}; repaired "
@@ -196,7 +206,11 @@ def _mojibake_notice(line: str, repaired: str, origin: str, number: int, in_body
     return Repaired(origin, reason, line=None if in_body else number)
 
 
-def _parse_entry(entry: ET.Element, origin: str, line: int, in_body: bool) -> Work | Rejected:
+def _parse_entry(
+    entry: ET.Element, origin: str, line: int, in_body: bool
+) -> Iterator[Work | Rejected | Repaired]:
+    """The entry's ``Work`` (after a ``Repaired`` per DOI that is not one), or a
+    ``Rejected`` for an API error entry or an id that is not an arXiv abstract URL."""
     where = None if in_body else line
     raw_id = _text(entry.find(f"{ATOM}id")) or ""
     title = _text(entry.find(f"{ATOM}title"))
@@ -204,19 +218,29 @@ def _parse_entry(entry: ET.Element, origin: str, line: int, in_body: bool) -> Wo
     if "/api/errors" in raw_id or (title == "Error" and "/abs/" not in raw_id):
         message = summary or raw_id
         subject = _ERROR_SUBJECT.search(message)
-        return Rejected(
+        yield Rejected(
             origin,
             f"{_API_ERROR}{message}",
             line=where,
             record=subject.group(1) if subject else None,
         )
+        return
     match = _ABS_URL.search(raw_id)
-    if not match:
+    versioned_id = match.group(1) if match else ""
+    try:
+        # make_id also refuses an id that is empty once prefix and version are off
+        # (".../abs/v1", ".../abs/arXiv:")
+        ids = [make_id("arxiv", versioned_id)]
+    except ValueError:
         reason = f"entry id {raw_id!r} is not an arXiv abstract URL"
-        return Rejected(origin, reason, line=where, record=title)
-    versioned_id = match.group(1)
-    ids = [make_id("arxiv", versioned_id)]
-    ids.extend(make_id("doi", doi) for doi in (_text(entry.find(f"{ARXIV}doi")) or "").split())
+        yield Rejected(origin, reason, line=where, record=title)
+        return
+    for doi in (_text(entry.find(f"{ARXIV}doi")) or "").split():
+        try:
+            ids.append(make_id("doi", doi))
+        except ValueError:  # "doi:" or "https://doi.org/" with nothing after it
+            reason = f"DOI {doi!r} is empty once its prefix is taken off; left out"
+            yield Repaired(origin, reason, line=where)
 
     published = _text(entry.find(f"{ATOM}published"))
     date = published[:10] if published and _ISO_DAY.match(published) else None
@@ -234,7 +258,7 @@ def _parse_entry(entry: ET.Element, origin: str, line: int, in_body: bool) -> Wo
             break
 
     primary = entry.find(f"{ARXIV}primary_category")
-    return Work(
+    yield Work(
         ids=tuple(ids),
         source=SOURCE,
         origin=origin,

@@ -29,8 +29,11 @@ What the fields hold, and how they are read:
   ``update_date`` is the only date there is (in re-packaged dumps it is often the
   announcement date).
 
-Parsing streams: one line in, at most one item out, so arbitrarily large files run in
-constant memory.
+Parsing streams: one line in, at most one record out (a ``Work`` or a ``Rejected``,
+after a ``Repaired`` for anything mended), so arbitrarily large files run in constant
+memory. Lines are decoded by ``json_api.decode_json``: a line nested deeper than
+``MAX_JSON_DEPTH`` levels, or with a number too long to read, is rejected like invalid
+JSON.
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ from collections.abc import Iterable, Iterator
 from email.utils import parsedate
 from typing import Any
 
-from scholarscope.records import Author, Authorship, ParseItem, Rejected, Work, make_id
+from scholarscope.ingest.json_api import UnreadableJSON, decode_json
+from scholarscope.records import Author, Authorship, ParseItem, Rejected, Repaired, Work, make_id
 
 SOURCE = "arxiv_snapshot"
 BOM = "\ufeff"
@@ -51,6 +55,9 @@ _MONTHS = {
     name: n for n, name in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)
 }
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}$")
+# ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+_DAY = re.compile(r"[0-9]{1,2}")
+_YEAR = re.compile(r"[0-9]{4}")
 _EXTRA_FIELDS = ("submitter", "report-no", "license", "update_date")
 # Keys that mark an OpenAlex or Semantic Scholar object rather than an arXiv record.
 _FOREIGN_KEYS = ("paperId", "display_name", "openalex", "authorships", "abstract_inverted_index")
@@ -96,16 +103,15 @@ def looks_like(head: str) -> bool:
     if not first.startswith("{"):
         return False
     try:
-        record = json.loads(first)
+        record, _ = decode_json(first)
     except json.JSONDecodeError:
-        # The head may cut a very long first line (thousands of authors); the Kaggle
-        # schema writes "id" first and "authors" before the abstract.
+        # The head may cut a very long first line (thousands of authors).
         was_cut = len(lines) == 1
-        return (
-            was_cut
-            and re.match(r'\{\s*"id"\s*:\s*"(?!https?:)', first) is not None
-            and ('"authors"' in first or '"categories"' in first)
-        )
+        return was_cut and _starts_like_record(first)
+    except UnreadableJSON:
+        # A line nested too deep, or with a number too long to read: parse() rejects
+        # it and reads on, so judge the file by how the line starts.
+        return _starts_like_record(first)
     if not isinstance(record, dict):
         return False
     record_id = record.get("id")
@@ -118,8 +124,16 @@ def looks_like(head: str) -> bool:
     )
 
 
+def _starts_like_record(line: str) -> bool:
+    """The Kaggle schema writes "id" first and "authors" before the abstract."""
+    return re.match(r'\{\s*"id"\s*:\s*"(?!https?:)', line) is not None and (
+        '"authors"' in line or '"categories"' in line
+    )
+
+
 def parse(lines: Iterable[str], origin: str) -> Iterator[ParseItem]:
-    """Yield one ``Work`` per record line, or a ``Rejected`` naming the line.
+    """Yield one ``Work`` per record line, or a ``Rejected`` naming the line (a
+    ``Repaired`` first when something had to be mended).
 
     >>> line = '{"id": "2503.11731", "title": "T", "abstract": "A", "categories": "cs.CV"}'
     >>> next(parse([line], "f.jsonl")).primary_category
@@ -131,29 +145,45 @@ def parse(lines: Iterable[str], origin: str) -> Iterator[ParseItem]:
         if number == 1:
             line = line.lstrip(BOM)
         try:
-            record = json.loads(line)
+            record, notes = decode_json(line)
         except json.JSONDecodeError as error:
             reason = f"invalid JSON: {error.msg} (column {error.colno})"
             yield Rejected(origin, reason, line=number)
             continue
+        except UnreadableJSON as error:
+            yield Rejected(origin, error.reason, line=number)
+            continue
+        for note in notes:
+            yield Repaired(origin, note, line=number)
         if not isinstance(record, dict):
             kind = type(record).__name__
             yield Rejected(origin, f"expected a JSON object, found a {kind}", line=number)
             continue
-        yield _parse_record(record, origin, number)
+        yield from _parse_record(record, origin, number)
 
 
-def _parse_record(record: dict[str, Any], origin: str, number: int) -> Work | Rejected:
+def _parse_record(record: dict[str, Any], origin: str, number: int) -> Iterator[ParseItem]:
+    """The record's ``Work``, after a ``Repaired`` for each DOI that is not one; or a
+    ``Rejected`` when it has no usable arXiv id."""
     title = _clean(record.get("title"))
+    named = f" (title {title!r})" if title else ""
     record_id = record.get("id")
     if not isinstance(record_id, str) or not record_id.strip():
-        named = f" (title {title!r})" if title else ""
         problem = "has no arXiv id" if not record_id else f"has a non-text id {record_id!r}"
-        return Rejected(origin, f"record {problem}{named}", line=number)
-    ids = [make_id("arxiv", record_id)]
+        yield Rejected(origin, f"record {problem}{named}", line=number)
+        return
+    try:
+        ids = [make_id("arxiv", record_id)]
+    except ValueError:  # nothing left once the prefix and version are taken off ("v2")
+        yield Rejected(origin, f"record id {record_id!r} is not an arXiv id{named}", line=number)
+        return
     doi_field = record.get("doi")
-    if isinstance(doi_field, str):
-        ids.extend(make_id("doi", doi) for doi in doi_field.split())
+    for doi in doi_field.split() if isinstance(doi_field, str) else []:
+        try:
+            ids.append(make_id("doi", doi))
+        except ValueError:  # "doi:" or "https://doi.org/" with nothing after it
+            reason = f"DOI {doi!r} is empty once its prefix is taken off; left out"
+            yield Repaired(origin, reason, line=number)
     categories_field = record.get("categories")
     categories = tuple(categories_field.split()) if isinstance(categories_field, str) else ()
     date_text, date = _first_date(record)
@@ -167,7 +197,7 @@ def _parse_record(record: dict[str, Any], origin: str, number: int) -> Work | Re
     extra = tuple(
         (key, value) for key in _EXTRA_FIELDS if isinstance(value := record.get(key), str)
     )
-    return Work(
+    yield Work(
         ids=tuple(ids),
         source=SOURCE,
         origin=origin,
@@ -215,8 +245,13 @@ def _first_date(record: dict[str, Any]) -> tuple[str | None, str | None]:
 def _rfc2822_day(text: str) -> str | None:
     """``'Mon, 2 Apr 2007 19:18:42 GMT'`` -> ``'2007-04-02'`` (the day as written, UTC)."""
     parts = text.split()
-    if len(parts) >= 4 and parts[2] in _MONTHS and parts[1].isdigit() and parts[3].isdigit():
-        return f"{int(parts[3]):04d}-{_MONTHS[parts[2]]:02d}-{int(parts[1]):02d}"
+    if (
+        len(parts) >= 4
+        and parts[2] in _MONTHS
+        and _DAY.fullmatch(parts[1])
+        and _YEAR.fullmatch(parts[3])
+    ):
+        return f"{parts[3]}-{_MONTHS[parts[2]]:02d}-{int(parts[1]):02d}"
     parsed = parsedate(text)
     if parsed is None:
         return None

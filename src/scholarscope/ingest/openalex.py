@@ -34,6 +34,7 @@ from scholarscope.records import (
     CitationCount,
     ParseItem,
     Rejected,
+    Repaired,
     StatedMetrics,
     Work,
 )
@@ -78,7 +79,8 @@ def looks_like(head: str) -> bool:
 
 
 def parse(lines: Iterable[str], origin: str) -> Iterator[ParseItem]:
-    """Yield a ``Work`` per work, a ``StatedMetrics`` per author, ``Rejected`` per bad record.
+    """Yield a ``Work`` per work, a ``StatedMetrics`` per author, ``Rejected`` per bad
+    record (see ``json_api`` for the limits on JSON) and ``Repaired`` per repair.
 
     Each item's origin is ``origin:line``, the line where its JSON value starts, so the
     works of one bundle share the origin of their author's ``StatedMetrics``.
@@ -87,7 +89,7 @@ def parse(lines: Iterable[str], origin: str) -> Iterator[ParseItem]:
     [('openalex:W1', 'doi:10.1/x')]
     """
     for item in iter_json_values(lines, origin):
-        if isinstance(item, Rejected):
+        if isinstance(item, (Rejected, Repaired)):
             yield item
             continue
         line, value = item

@@ -62,6 +62,9 @@ from scholarscope.records import (
 SOURCE = "profile_page"
 MAX_AUTHORS_LINE_CHARS = 300  # a longer "authors line" is an abstract: the real one is missing
 HEADER_SCAN_LINES = 20  # the stated figures sit in the first lines of a page
+# The store keeps integers in 64 bits; a longer figure is not a real count (and one of
+# over 4,300 digits Python will not even read).
+MAX_FIGURE_DIGITS = 18
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _BADGE_LINE = re.compile(
@@ -140,7 +143,12 @@ def _parse_header(
         if not line or _LIST_HEADING.match(line):
             continue
         figure = _match_figure(line)
-        if figure is not None:
+        if figure is not None and figure[1] is None:
+            reason = (
+                f"profile header figure has more than {MAX_FIGURE_DIGITS} digits: {line[:60]!r}"
+            )
+            yield Rejected(origin, reason, line=number)
+        elif figure is not None and figure[1] is not None:
             figures[figure[0]] = figure[1]
         elif name is None:
             name = line
@@ -166,12 +174,14 @@ def _parse_header(
     return name
 
 
-def _match_figure(line: str) -> tuple[str, int] | None:
-    """``"1,706citations"`` -> ``("citations", 1706)``; None if no figure matches."""
+def _match_figure(line: str) -> tuple[str, int | None] | None:
+    """``"1,706citations"`` -> ``("citations", 1706)``; ``(key, None)`` for a number too
+    long to be a count; None if no figure matches."""
     for key, pattern in _FIGURES.items():
         match = pattern.match(line)
         if match is not None:
-            return key, int(match[1].replace(",", ""))
+            digits = match[1].replace(",", "")
+            return key, int(digits) if len(digits) <= MAX_FIGURE_DIGITS else None
     return None
 
 

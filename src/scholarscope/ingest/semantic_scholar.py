@@ -31,6 +31,7 @@ from scholarscope.records import (
     CitationCount,
     ParseItem,
     Rejected,
+    Repaired,
     StatedMetrics,
     Work,
 )
@@ -76,7 +77,8 @@ def looks_like(head: str) -> bool:
 
 
 def parse(lines: Iterable[str], origin: str) -> Iterator[ParseItem]:
-    """Yield ``Work``, ``StatedMetrics`` and ``Rejected`` items from Graph API JSON.
+    """Yield ``Work``, ``StatedMetrics``, ``Rejected`` and ``Repaired`` items from Graph
+    API JSON (see ``json_api`` for the limits on JSON).
 
     Each item's origin is ``origin:line``, the line where its JSON value starts.
 
@@ -85,7 +87,7 @@ def parse(lines: Iterable[str], origin: str) -> Iterator[ParseItem]:
     [('s2:abc', 'arxiv:2409.19252')]
     """
     for item in iter_json_values(lines, origin):
-        if isinstance(item, Rejected):
+        if isinstance(item, (Rejected, Repaired)):
             yield item
             continue
         line, value = item
