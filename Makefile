@@ -36,14 +36,14 @@ browser:  ## Debian's chromium for tests/test_browser.py (apt-get; no-op when pr
 	sh scripts/install-debian-packages.sh chromium fonts-liberation
 
 test: setup browser  ## the whole test suite (what CI runs)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench fuzz
+	$(BIN)/ruff format --check src tests bench fuzz
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: setup
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench fuzz
+	$(BIN)/ruff format --check src tests bench fuzz
 	$(BIN)/mypy
 
 bench: setup  ## benchmarks that print figures (slow; not part of the test suite)
