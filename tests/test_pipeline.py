@@ -345,3 +345,28 @@ def test_a_later_record_of_a_source_updates_the_fields_it_states(
     assert (work.year, work.venue) == (1950, "The Philosophy of Artificial Intelligence")
     assert work.abstract and work.abstract.startswith("I propose to consider the question")
     assert [c.count for c in work.citations] == [8000]
+
+
+def test_a_changed_record_keeps_its_place_in_the_file(
+    store: Store, seeds: Path, tmp_path: Path
+) -> None:
+    # a profile page lists works in its own order, kept as each record's place in the
+    # file; re-ingesting the page with one abstract edited must not move that work
+    page = seeds / "001_a12025aa8030061e.txt"
+    edited = tmp_path / page.name
+    edited.write_text(
+        page.read_text().replace(
+            "Why should we trust the detections", "Why should one trust the detections", 1
+        )
+    )
+    pipeline.ingest_paths(store, [page])
+    author_id, _ = profile.resolve_author(store, "Shiming Ge")
+    before = [w["title"] for w in profile.build_profile(store, author_id)["works"]]
+    (report,) = pipeline.ingest_paths(store, [edited])
+    assert (report.merged, report.unchanged) == (1, 49)
+    after = [w["title"] for w in profile.build_profile(store, author_id)["works"]]
+    assert after == before
+    ((seq,),) = store.query(
+        "SELECT seq FROM work_record WHERE record LIKE '%Why should one trust the detections%'"
+    )
+    assert before[seq - 1] == "Interpretable Face Manipulation Detection via Feature Whitening"

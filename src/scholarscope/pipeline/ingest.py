@@ -247,6 +247,10 @@ class _BatchWriter:
         placed: list[tuple[_Prepared, int]] = []
         existing_work_ids: set[int] = set()
         for record, rkey in keyed:
+            # the record's place in its file, counted over every record (unchanged ones
+            # too): a re-run after an interruption numbers the rest as the first run would
+            seq = self.seq.get(record.origin, 0) + 1
+            self.seq[record.origin] = seq
             if hashes.get((record.source, rkey)) == record.digest:
                 report.unchanged += 1
                 continue
@@ -280,8 +284,6 @@ class _BatchWriter:
                 if k not in work_keys:
                     work_keys[k] = work_id
                     key_rows.append((k, work_id))
-            seq = self.seq.get(record.origin, 0) + 1
-            self.seq[record.origin] = seq
             record_rows.append(
                 (
                     record.source,
