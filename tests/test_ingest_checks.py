@@ -19,6 +19,7 @@ from scholarscope import pipeline
 from scholarscope.cli import cli
 from scholarscope.ingest import load_path
 from scholarscope.ingest.files import MAX_LINE_BYTES
+from scholarscope.pipeline.ingest import MAX_KEPT_MESSAGES
 from scholarscope.records import MAX_AUTHORS, MAX_TEXT_CHARS, Rejected, Repaired, Work
 from scholarscope.store import Store, open_store
 
@@ -212,3 +213,19 @@ def test_a_folder_that_cannot_be_listed_is_named(seeds: Path) -> None:
     finally:
         (shared / "in" / "locked").chmod(0o755)
         shutil.rmtree(shared)
+
+
+def test_a_file_of_bad_lines_keeps_counts_exact_and_messages_bounded(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    (good,) = real_snapshot_lines(shared_data, 1)
+    path = tmp_path / "bad.jsonl"
+    path.write_text(good + "\n" + "{not json\n" * (MAX_KEPT_MESSAGES + 500))
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "ingest", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout == f"{path}: read 1, new 1, merged 0, unchanged 0, rejected 1500\n"
+    problems = result.stderr.splitlines()
+    assert len(problems) == 21 and problems[-1] == f"{path}: … and 1,480 more problems"
+    assert problems[0].startswith(f"{path}:2: invalid JSON")
+    (report,) = pipeline.ingest_paths(open_store(str(tmp_path / "y.db")), [path])
+    assert (report.rejected, len(report.messages)) == (1500, MAX_KEPT_MESSAGES)

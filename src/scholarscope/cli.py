@@ -111,9 +111,9 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], verbose: bool) -> None:
 
     reports = pipeline.ingest_paths(store, paths, on_progress=show_progress)
     for report in reports:
-        _echo_some(report.path, report.messages, "problems")
+        _echo_some(report.path, report.messages, report.rejected, "problems")
         if verbose:
-            _echo_some(report.path, report.repairs, "repairs")
+            _echo_some(report.path, report.repairs, report.repaired, "repairs")
         click.echo(
             f"{report.path}: read {report.read}, new {report.new}, merged {report.merged}, "
             f"unchanged {report.unchanged}, rejected {report.rejected}"
@@ -132,11 +132,11 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], verbose: bool) -> None:
         ctx.exit(1)
 
 
-def _echo_some(path: str, messages: list[str], what: str) -> None:
+def _echo_some(path: str, messages: list[str], total: int, what: str) -> None:
     """The first messages of a file on stderr, then how many more there were."""
     for message in messages[:MAX_MESSAGES_PER_FILE]:
         click.echo(message, err=True)
-    hidden = len(messages) - MAX_MESSAGES_PER_FILE
+    hidden = total - min(len(messages), MAX_MESSAGES_PER_FILE)
     if hidden > 0:
         click.echo(f"{path}: … and {hidden:,} more {what}", err=True)
 
@@ -213,7 +213,7 @@ def score(ctx: click.Context, weights: str, min_earlier: int) -> None:
     report = score_store(
         store, load_encoder(), chosen, min_earlier=min_earlier, on_progress=show_progress
     )
-    _echo_some("score", report.messages, "problems")
+    _echo_some("score", report.messages, len(report.messages), "problems")
     click.echo(
         f"scored {report.works} works: embedded {report.embedded} "
         f"(already {report.already_embedded}, without text {report.without_text}), "

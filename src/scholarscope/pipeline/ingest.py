@@ -52,6 +52,7 @@ MIN_TITLE_KEY_CHARS = 20  # shorter titles ("Introduction") are too common to ma
 # Files this big (on disk) are parsed in a second process; for smaller ones starting
 # it costs more than the overlap saves.
 READ_AHEAD_MIN_BYTES = 4 << 20
+MAX_KEPT_MESSAGES = 1000  # rejections (and repairs) of one file kept word for word
 
 
 @dataclass
@@ -66,8 +67,20 @@ class FileReport:
     unchanged: int = 0  # records identical to the stored copy
     rejected: int = 0
     repaired: int = 0
-    messages: list[str] = field(default_factory=list)  # each rejection: file:line: reason
-    repairs: list[str] = field(default_factory=list)  # each repair (a warning), likewise
+    # the first MAX_KEPT_MESSAGES rejections and repairs (warnings), each "file:line:
+    # reason"; the counts above are exact, so memory stays flat however bad a file is
+    messages: list[str] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+
+    def reject(self, message: str) -> None:
+        self.rejected += 1
+        if len(self.messages) < MAX_KEPT_MESSAGES:
+            self.messages.append(message)
+
+    def repair(self, message: str) -> None:
+        self.repaired += 1
+        if len(self.repairs) < MAX_KEPT_MESSAGES:
+            self.repairs.append(message)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -224,9 +237,8 @@ class _BatchWriter:
         for record in records:
             key = _record_key(record.ids, record.title, self.page_owner.get(record.origin))
             if key is None:
-                report.rejected += 1
                 report.read -= 1
-                report.messages.append(
+                report.reject(
                     Rejected(record.origin, "record has no id and no title to key it by").message()
                 )
                 continue
@@ -513,12 +525,10 @@ def ingest_items(
     batch: list[_Prepared | StatedMetrics] = []
     for item in items:
         if isinstance(item, Rejected):
-            report.rejected += 1
-            report.messages.append(item.message())
+            report.reject(item.message())
             continue
         if isinstance(item, Repaired):
-            report.repaired += 1
-            report.repairs.append(item.message())
+            report.repair(item.message())
             continue
         if isinstance(item, Work):
             report.read += 1
