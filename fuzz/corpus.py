@@ -196,3 +196,13 @@ def fuzz_main(
     argv = [sys.argv[0], f"-max_len={MAX_INPUT_BYTES}", *flags, *folders]
     atheris.Setup(argv, test_one_input, custom_mutator=atheris_mutator)
     atheris.Fuzz()
+
+
+def import_atheris() -> tuple[ModuleType | None, str]:
+    """atheris, or None and why it could not be imported (``make fuzz`` installs it; the
+    harnesses then fall back to random mutation and say so)."""
+    try:
+        import atheris
+    except ImportError as error:
+        return None, f"{type(error).__name__}: {error}"
+    return atheris, ""

@@ -13,14 +13,9 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 
-from corpus import check_item, fuzz_main
+from corpus import check_item, fuzz_main, import_atheris
 
-ATHERIS_MISSING = ""
-try:
-    import atheris
-except ImportError as error:  # make fuzz installs it; the fallback says so when it can't
-    atheris = None
-    ATHERIS_MISSING = f"{type(error).__name__}: {error}"
+atheris, ATHERIS_MISSING = import_atheris()
 
 with atheris.instrument_imports(include=["scholarscope"]) if atheris else nullcontext():
     from scholarscope.ingest import FORMATS, detect_format
