@@ -222,3 +222,30 @@ def test_a_database_that_cannot_be_used_is_one_line_and_exit_2(
     assert result.stderr.startswith(f"Error: {message}")
     assert "Traceback" not in result.output
     assert not (tmp_path / "typo.db").exists()
+
+
+def test_repairs_are_one_line_and_only_rejections_fail(tmp_path: Path, shared_data: Path) -> None:
+    # the recorded arXiv API answers: 108 texts were UTF-8 decoded as Latin-1 by the
+    # recording client (repaired, stored); two answers are the API's own error for the
+    # malformed id "abc", which no record stands behind: listed, and exit status 1
+    folder = shared_data / "arxiv-api"
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "ingest", str(folder)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{folder}/atom_xml/id_abc_s0_m100_b79c8dcf6bc3.xml:9: record abc: the arXiv API "
+        "reported an error: incorrect id format for abc",
+        f"{folder}/id_abc_s0_m100_b79c8dcf6bc3.json: record abc: HTTP 400: the arXiv API "
+        "reported an error: incorrect id format for abc",
+        "108 repairs made while reading (bytes read as Latin-1, a date that is no calendar "
+        "day …); the records were stored (--verbose lists them)",
+    ]
+    assert "rejected 0, repaired 2" in result.stdout
+    answer = folder / "q_testing_s0_m10_bc5a6c384fe9.json"
+    verbose = CliRunner().invoke(
+        cli, ["--db", str(tmp_path / "x.db"), "ingest", "--verbose", str(answer)]
+    )
+    assert verbose.exit_code == 0
+    assert verbose.stderr.splitlines()[0].endswith(
+        "UTF-8 text had been decoded as Latin-1 (line 49 of the response body); repaired "
+        "'RamÃ\\xadrez' to 'Ramírez'"
+    )

@@ -90,7 +90,8 @@ def test_a_repair_is_a_warning_exit_status_0(shared_data: Path, tmp_path: Path) 
     assert result.exit_code == 0
     assert result.output.splitlines() == [
         f"{path}: read 2, new 2, merged 0, unchanged 0, rejected 0, repaired 1",
-        "1 record needed a repair and was stored (--verbose lists them)",
+        "1 repair made while reading (bytes read as Latin-1, a date that is no calendar day "
+        "…); the records were stored (--verbose lists them)",
     ]
     verbose = CliRunner().invoke(cli, ["--db", db, "ingest", "--verbose", str(path)])
     assert "date '2024-02-30' is not a calendar date" in verbose.output
@@ -229,3 +230,19 @@ def test_a_file_of_bad_lines_keeps_counts_exact_and_messages_bounded(
     assert problems[0].startswith(f"{path}:2: invalid JSON")
     (report,) = pipeline.ingest_paths(open_store(str(tmp_path / "y.db")), [path])
     assert (report.rejected, len(report.messages)) == (1500, MAX_KEPT_MESSAGES)
+
+
+def test_sixteen_million_empty_lines_are_read_past(
+    store: Store, shared_data: Path, tmp_path: Path
+) -> None:
+    # 16 KB of gzip; bench/ingest_limits.py times it against a loop that only decompresses
+    (first, second) = real_snapshot_lines(shared_data, 2)
+    path = tmp_path / "empty-lines.jsonl.gz"
+    with gzip.open(path, "wb") as out:
+        out.write(first.encode() + b"\n")
+        for _ in range(16):
+            out.write(b"\n" * 1_000_000)
+        out.write(second.encode() + b"\n")
+    assert path.stat().st_size < 20_000
+    (report,) = pipeline.ingest_paths(store, [path])
+    assert (report.read, report.new, report.rejected, report.repaired) == (2, 2, 0, 0)

@@ -122,12 +122,12 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], verbose: bool) -> None:
         )
     repaired = sum(report.repaired for report in reports)
     if repaired and not verbose:
-        records = (
-            "record needed a repair and was"
-            if repaired == 1
-            else "records needed a repair and were"
+        repairs = "repair" if repaired == 1 else "repairs"
+        click.echo(
+            f"{repaired:,} {repairs} made while reading (bytes read as Latin-1, a date that "
+            "is no calendar day …); the records were stored (--verbose lists them)",
+            err=True,
         )
-        click.echo(f"{repaired:,} {records} stored (--verbose lists them)", err=True)
     if any(report.rejected for report in reports):
         ctx.exit(1)
 
