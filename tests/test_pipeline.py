@@ -23,20 +23,45 @@ def store(tmp_path: Path) -> Store:
 
 def test_seeds_ingest_and_are_idempotent(store: Store, seeds: Path) -> None:
     first = pipeline.ingest_paths(store, [seeds])
-    assert [(r.read, r.new, r.rejected) for r in first] == [
-        (10, 10, 0),
-        (50, 50, 0),
-        (10, 10, 0),
-        (50, 50, 0),
-        (10, 10, 0),
+    assert [(r.read, r.new, r.merged, r.rejected) for r in first] == [
+        (10, 10, 0, 0),
+        (50, 50, 0, 0),
+        (10, 10, 0, 0),
+        (50, 47, 3, 0),  # three of Nannan Wang's blocks are papers of the feed 000
+        (10, 10, 0, 0),
     ]
     before = store.counts()
     second = pipeline.ingest_paths(store, [seeds])
     assert [r.unchanged for r in second] == [10, 50, 10, 50, 10]
     assert [r.new + r.merged for r in second] == [0] * 5
     assert store.counts() == before
-    assert before["work"] == 10 + 50 + 10 + 50 + 10 - _shared_between_pages(store)
+    assert before["work"] == 10 + 50 + 10 + 50 + 10 - 3 - _shared_between_pages(store)
     assert before["stated_metrics"] == 2
+
+
+FEED_COPIES = {  # arXiv id of a feed record: the title of the page block with its abstract
+    "arxiv:2408.07476": "One Step Diffusion-based Super-Resolution with Time-Aware Distillation",
+    "arxiv:2408.14135": "Foodfusion: A Novel Approach for Food Image Composition via Diffusion "
+    "Models",
+    "arxiv:2409.08598": "Knowledge-Enhanced Facial Expression Recognition with "
+    "Emotional-to-Neutral Transformation",
+}
+
+
+@pytest.mark.parametrize("page_first", [False, True])
+def test_a_feed_record_and_the_page_block_with_its_abstract_are_one_work(
+    store: Store, seeds: Path, page_first: bool
+) -> None:
+    files = sorted(seeds.iterdir())
+    pipeline.ingest_paths(store, files[::-1] if page_first else files)
+    author_id, _ = profile.resolve_author(store, "Nannan Wang")
+    her_works = store.author_work_ids(author_id)
+    for arxiv_id, title in FEED_COPIES.items():
+        work_id = store.find_work_keys([arxiv_id])[arxiv_id]
+        (view,) = profile.load_work_views(store, [work_id])
+        assert (view["title"], view["sources"]) == (title, ["profile_page", "arxiv_feed"])
+        assert work_id in her_works
+    assert store.counts()["work"] == 127
 
 
 def _shared_between_pages(store: Store) -> int:

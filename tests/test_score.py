@@ -19,7 +19,7 @@ from scholarscope.pipeline import score as score_stage
 from scholarscope.pipeline.score import score_store
 from scholarscope.store import Store, open_store
 
-MIN_EARLIER = 10  # the seeds are 130 works: the default (1,000) would leave every one out
+MIN_EARLIER = 10  # the seeds are 127 works: the default (1,000) would leave every one out
 FEEDS = ("000_6198259b7f70df20.txt", "002_5f7ca689ee55c244.txt", "004_f083b819790df835.txt")
 
 
@@ -72,14 +72,14 @@ def test_seeds_are_embedded_searched_and_scored_once(
     tmp_path: Path, encoder, first_run: tuple[Store, score_stage.ScoreReport]
 ) -> None:
     store, first = first_run
-    assert (first.works, first.embedded, first.without_text) == (130, 130, 0)
-    assert first.novelty_computed == 130
+    assert (first.works, first.embedded, first.without_text) == (127, 127, 0)
+    assert first.novelty_computed == 127
     # undated page works, and works with fewer than 10 works dated before them
     assert first.too_early == 18
     store = _copy(store, tmp_path)
     before = (_novelty(store), _scores(store))
     again = score_store(store, encoder, min_earlier=MIN_EARLIER)
-    assert (again.embedded, again.already_embedded, again.novelty_computed) == (0, 130, 0)
+    assert (again.embedded, again.already_embedded, again.novelty_computed) == (0, 127, 0)
     assert (_novelty(store), _scores(store)) == before  # the same numbers, to the bit
 
 
@@ -115,8 +115,8 @@ def test_adding_a_file_later_gives_what_scoring_everything_at_once_gives(
     assert (first.embedded, first.novelty_computed) == (0, 120)
     pipeline.ingest_paths(step, [seeds / FEEDS[0]])
     added = score_store(step, encoder, min_earlier=MIN_EARLIER)
-    assert 10 < added.novelty_computed < 130  # the new works and the back-filled ones
-    assert added.novelty_kept == 130 - added.novelty_computed
+    assert 10 < added.novelty_computed < 127  # the new works and the back-filled ones
+    assert added.novelty_kept == 127 - added.novelty_computed
     assert _by_first_key(step) == _by_first_key(everything)
 
 
@@ -216,8 +216,8 @@ def test_score_command_reports_each_step(tmp_path: Path, scored_seeds: Store) ->
     result = runner.invoke(cli, ["--db", db, "score", "--min-earlier", "10"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith(
-        "scored 130 works: embedded 0 (already 130, without text 0), "
-        "neighbours found 0 (kept 130), without novelty"
+        "scored 127 works: embedded 0 (already 127, without text 0), "
+        "neighbours found 0 (kept 127), without novelty"
     )
     bad = runner.invoke(cli, ["--db", db, "score", "--weights", "fame=1"])
     assert bad.exit_code == 2
@@ -244,7 +244,7 @@ def test_one_bad_work_never_stops_the_stage(tmp_path: Path, scored_seeds: Store)
                                       "--min-earlier", "10"])  # fmt: skip
     assert result.exit_code == 1
     assert result.stderr.startswith(f"work:{damaged}: cannot be scored (TypeError(")
-    assert result.stdout.startswith("scored 129 works: embedded 0 (already 129,")
+    assert result.stdout.startswith("scored 126 works: embedded 0 (already 126,")
 
 
 def test_score_prints_progress_lines_when_not_on_a_terminal(tmp_path: Path, seeds: Path) -> None:

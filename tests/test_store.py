@@ -67,7 +67,7 @@ def test_ingest_leaves_the_search_index_in_one_segment(tmp_path: Path) -> None:
     assert store.query(segments) == [(1,)] and store.query(match) == found
     ingest_paths(store, sorted(examples.glob("*")))  # the other seeds, then merged again
     assert store.query(segments) == [(1,)]
-    assert store.counts()["work"] == 130
+    assert store.counts()["work"] == 127
 
 
 def test_a_snapshot_reads_one_state_while_another_connection_writes(tmp_path: Path) -> None:
@@ -83,7 +83,7 @@ def test_a_snapshot_reads_one_state_while_another_connection_writes(tmp_path: Pa
         ingest_paths(store, examples[1:])
         assert reader.counts()["work"] == before
         assert reader.query("SELECT COUNT(*) FROM work_record")[0][0] == before
-    assert (before, reader.counts()["work"]) == (10, 130)
+    assert (before, reader.counts()["work"]) == (10, 127)
     reader.close()
     store.close()
 
@@ -167,6 +167,6 @@ def test_a_full_disk_rolls_back_the_batch_and_keeps_what_was_stored(
         pipeline.ingest_paths(store, [seeds])
         with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
             pipeline.ingest_paths(store, [shared_data / "arxiv-kaggle"])
-        assert store.counts()["work"] == 130  # the seeds; nothing of the failed batch
+        assert store.counts()["work"] == 127  # the seeds; nothing of the failed batch
         assert store.query("PRAGMA integrity_check") == [("ok",)]
         store.close()

@@ -21,7 +21,7 @@ import orjson
 
 from scholarscope.authors import folded_name
 from scholarscope.merged import by_priority, first_value, source_rank
-from scholarscope.records import Work, calendar_date
+from scholarscope.records import Work, calendar_date, is_match_key
 from scholarscope.score import ai_score, metrics
 from scholarscope.store import Store
 
@@ -47,7 +47,7 @@ def work_view(
     ``enrichment`` the work's ``work_enrichment`` row, if it was enriched.
     """
     works = by_priority([r[2] for r in records])
-    ids = [k for k in keys if not k.startswith("title:")]
+    ids = [k for k in keys if not is_match_key(k)]
     category = first_value(works, "primary_category")
     badge = metrics.field_badge(category) if category else first_value(works, "field_badge")
     with_authors = [w for w in works if w.authors]
@@ -260,7 +260,7 @@ def shown_id(work_id: int, keys: Sequence[str]) -> str:
     >>> shown_id(7, ["title:x"])
     'work:7'
     """
-    ids = [k for k in keys if not k.startswith("title:")]
+    ids = [k for k in keys if not is_match_key(k)]
     best = next((k for scheme in ID_PRIORITY for k in ids if k.startswith(scheme + ":")), None)
     return best or f"work:{work_id}"
 

@@ -64,6 +64,20 @@ def make_id(scheme: str, value: str) -> str:
     return f"{scheme}:{value}"
 
 
+# Keys that find a stored work by its text rather than by an id a source gave it
+# (``pipeline.ingest``): never shown, linked or counted as ids.
+MATCH_KEY_PREFIXES = ("title:", "abstract:")
+
+
+def is_match_key(key: str) -> bool:
+    """``title:…|2024`` and ``abstract:…`` keys, as opposed to ids.
+
+    >>> is_match_key("abstract:3f2a"), is_match_key("arxiv:2409.19252")
+    (True, False)
+    """
+    return key.startswith(MATCH_KEY_PREFIXES)
+
+
 def id_scheme(scheme_id: str) -> str:
     """``'arxiv:2409.19252'`` -> ``'arxiv'``."""
     return scheme_id.split(":", 1)[0]
@@ -319,6 +333,7 @@ __all__ = [
     "check_work",
     "fold_text",
     "id_scheme",
+    "is_match_key",
     "make_id",
     "update_work",
 ]

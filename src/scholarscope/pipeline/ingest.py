@@ -6,10 +6,15 @@ an interrupted ingest leaves the database as it was before that batch, and nothi
 already stored is ever deleted.
 
 How records become works (merging across sources): a record's keys are its scheme ids
-(``arxiv:…``, ``doi:…``, ``openalex:W…``, ``s2:…``) and, when it has a title and a year,
-``title:<folded title>|<year>``. A record joins the work any of its ids already leads
-to; failing that, the work its title key leads to; failing that, it starts a new work.
-When a record's ids lead to two different works, those works are merged into one.
+(``arxiv:…``, ``doi:…``, ``openalex:W…``, ``s2:…``), when it has a title and a year
+``title:<folded title>|<year>``, and when it has an abstract of some length
+``abstract:<hash of the folded abstract>``. A record joins the work any of its ids
+already leads to; failing that, the work its title key leads to; failing that, if the
+record lacks ids or a title (a feed copy: id and abstract only; a profile page block: no
+id), the work its abstract key leads to: such a record is a copy of a paper's record,
+never another version of it; failing that, it starts a new work. A title or abstract
+never joins two works that carry different ids of one scheme. When a record's ids lead
+to two different works, those works are merged into one.
 Each source's record is kept whole beside the others (``work_record``), keyed by the
 source and the record's own key, so re-ingesting a file replaces records in place.
 """
@@ -42,6 +47,7 @@ from scholarscope.records import (
     StatedMetrics,
     Work,
     fold_text,
+    is_match_key,
     update_work,
 )
 from scholarscope.store import Store
@@ -49,6 +55,7 @@ from scholarscope.store.codec import json_hash, work_from_json, work_to_json
 
 BATCH_SIZE = 2000
 MIN_TITLE_KEY_CHARS = 20  # shorter titles ("Introduction") are too common to match on
+MIN_ABSTRACT_KEY_CHARS = 300  # an abstract this long is one paper's own text
 # Files this big (on disk) are parsed in a second process; for smaller ones starting
 # it costs more than the overlap saves.
 READ_AHEAD_MIN_BYTES = 4 << 20
@@ -112,6 +119,22 @@ def title_key(work: Work) -> str | None:
     return f"title:{folded}|{work.year}"
 
 
+def abstract_key(work: Work) -> str | None:
+    """``abstract:<hash of the folded abstract>``, or None without an abstract of
+    ``MIN_ABSTRACT_KEY_CHARS`` folded characters (a short one may be shared by chance).
+
+    >>> abstract_key(Work(ids=(), source="x", origin="f", abstract="Short."))  # None
+    >>> abstract_key(Work(ids=(), source="x", origin="f", abstract="Noisy labels " * 30))
+    'abstract:88617154cabffe492e8e8cd45d0122aa'
+    """
+    if not work.abstract:
+        return None
+    folded = fold_text(work.abstract)
+    if len(folded) < MIN_ABSTRACT_KEY_CHARS:
+        return None
+    return f"abstract:{json_hash(folded)}"
+
+
 def record_key(work: Work, owner: str | None) -> str | None:
     """The source's own key for a record: its first id; for a profile-page block (no
     ids) the page owner and folded title."""
@@ -134,7 +157,7 @@ def _ids_conflict(ids: Sequence[str], other_keys: list[str]) -> bool:
     >>> _ids_conflict(["arxiv:2506.03038"], ["arxiv:2505.17997", "title:x|2025"])
     True
     """
-    theirs = {k.split(":", 1)[0]: k for k in other_keys if not k.startswith("title:")}
+    theirs = {k.split(":", 1)[0]: k for k in other_keys if not is_match_key(k)}
     return any(k.split(":", 1)[0] in theirs and theirs[k.split(":", 1)[0]] != k for k in ids)
 
 
@@ -164,7 +187,9 @@ class _Prepared(NamedTuple):
     ids: tuple[str, ...]
     title: str | None
     title_key: str | None
-    keys: tuple[str, ...]  # ids, then the title key: what can lead to a stored work
+    abstract_key: str | None
+    partial: bool  # no ids or no title: the abstract key may join it to a stored work
+    keys: tuple[str, ...]  # ids, then the title and abstract keys: what leads to a work
     text: str  # the record as stored (codec.work_to_json)
     digest: str  # json_hash(text)
     citations: tuple[tuple[str, str, int, str], ...]  # (source, as_of, count, by_year JSON)
@@ -174,6 +199,7 @@ class _Prepared(NamedTuple):
 def _prepare(work: Work) -> _Prepared:
     text = work_to_json(work)
     tkey = title_key(work)
+    akey = abstract_key(work)
     source = work.source
     authors = []
     for authorship in work.authors:
@@ -188,7 +214,9 @@ def _prepare(work: Work) -> _Prepared:
         ids=work.ids,
         title=work.title,
         title_key=tkey,
-        keys=(*work.ids, tkey) if tkey else work.ids,
+        abstract_key=akey,
+        partial=not work.ids or not work.title,
+        keys=(*work.ids, *(key for key in (tkey, akey) if key)),
         text=text,
         digest=json_hash(text),
         citations=tuple(
@@ -267,9 +295,11 @@ class _BatchWriter:
                 report.unchanged += 1
                 continue
             found = sorted({work_keys[k] for k in record.ids if k in work_keys})
-            tkey = record.title_key
-            if not found and tkey and tkey in work_keys:
-                candidate = work_keys[tkey]
+            text_keys = [record.title_key, record.abstract_key if record.partial else None]
+            for text_key in text_keys:
+                if found or text_key is None or text_key not in work_keys:
+                    continue
+                candidate = work_keys[text_key]
                 self._flush(new_works, key_rows, record_rows, citation_rows)
                 if not _ids_conflict(record.ids, store.work_keys([candidate]).get(candidate, [])):
                     found = [candidate]

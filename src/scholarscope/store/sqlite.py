@@ -537,13 +537,15 @@ class Store:
         return result
 
     def titles_and_ids(self, work_ids: Sequence[int]) -> dict[int, tuple[str | None, list[str]]]:
-        """Each stored work's title (from ``work_facet``) and its keys other than title
-        keys, sorted: what a link to the work shows, in one query."""
+        """Each stored work's title (from ``work_facet``) and its ids (keys other than the
+        match keys of ``records.is_match_key``), sorted: what a link to the work shows,
+        in one query."""
         result: dict[int, tuple[str | None, list[str]]] = {}
         rows = self._query_in(
             "SELECT w.work_id, f.title, k.key FROM work w "
             "LEFT JOIN work_facet f ON f.work_id = w.work_id "
             "LEFT JOIN work_key k ON k.work_id = w.work_id AND substr(k.key, 1, 6) <> 'title:' "
+            "AND substr(k.key, 1, 9) <> 'abstract:' "
             "WHERE w.work_id IN ({marks}) ORDER BY w.work_id, k.key",
             work_ids,
         )
