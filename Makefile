@@ -25,7 +25,7 @@ setup: $(BIN)/scholarscope browser  ## create .venv; install scholarscope, the e
 demo: setup  ## ingest, enrich and score the seed documents into $(DB), print the two seed profiles, serve them
 	$(BIN)/scholarscope --db $(DB) ingest examples/
 	$(BIN)/scholarscope --db $(DB) enrich
-	# 130 works: too few for the default 1,000 earlier works a novelty figure needs
+	# 127 works: too few for the default 1,000 earlier works a novelty figure needs
 	$(BIN)/scholarscope --db $(DB) score --min-earlier 10
 	$(BIN)/scholarscope --db $(DB) stats
 	$(BIN)/scholarscope --db $(DB) profile "Shiming Ge"

@@ -204,6 +204,7 @@ def test_merge_authors_moves_the_works_and_the_old_id_leads_to_the_kept_author(
     [
         ("notes.db", "stats", "notes.db: not a SQLite database (SQLite says: file is not a"),
         ("typo.db", "profile", "typo.db: no such database (a read command never creates one"),
+        ("typo.db", "serve", "typo.db: no such database (a read command never creates one"),
         ("nowhere/x.db", "ingest", "nowhere/x.db: the folder nowhere does not exist"),
         ("pipe.db", "stats", "pipe.db: not a regular file (a FIFO or a device?)"),
         ("postgresql://u@h/db", "stats", "postgresql://u@h/db: unsupported database URL"),
@@ -216,7 +217,9 @@ def test_a_database_that_cannot_be_used_is_one_line_and_exit_2(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "notes.db").write_text("my notes, not a database\n" * 20)
     os.mkfifo(tmp_path / "pipe.db")
-    arguments = {"stats": [], "profile": ["Shiming Ge"], "ingest": [str(seeds)]}[command]
+    arguments = {"stats": [], "profile": ["Shiming Ge"], "ingest": [str(seeds)], "serve": []}[
+        command
+    ]
     result = CliRunner().invoke(cli, ["--db", db, command, *arguments])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {message}")
@@ -249,3 +252,28 @@ def test_repairs_are_one_line_and_only_rejections_fail(tmp_path: Path, shared_da
         "UTF-8 text had been decoded as Latin-1 (line 49 of the response body); repaired "
         "'RamÃ\\xadrez' to 'Ramírez'"
     )
+
+
+def test_a_name_several_people_answer_to_is_listed_never_picked(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    db = str(tmp_path / "s2.db")
+    CliRunner().invoke(cli, ["--db", db, "ingest", str(shared_data / "semantic-scholar")])
+    result = CliRunner().invoke(cli, ["--db", db, "profile", "Alan Turing"])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Error: 3 people match 'Alan Turing'; name one by its id:"
+    # the compatible names first, most works first; the glued "Turingyear" last
+    assert [line.split()[1:] for line in lines[1:]] == [
+        ["A.", "Turing", "(60", "works)"],
+        ["A.", "Turing", "(1", "works)"],
+        ["Alan", "Turingyear", "(1", "works)"],
+    ]
+    as_json = CliRunner().invoke(cli, ["--db", db, "profile", "Alan Turing", "--json"])
+    assert as_json.exit_code == 2
+    listed = json.loads(as_json.stdout)
+    assert (listed["ambiguous"], listed["matches"]) == ("Alan Turing", 3)
+    assert [c["papers"] for c in listed["candidates"]] == [60, 1, 1]
+    first = listed["candidates"][0]["id"]
+    chosen = CliRunner().invoke(cli, ["--db", db, "profile", first, "--json"])
+    assert json.loads(chosen.stdout)["papers"] == 60

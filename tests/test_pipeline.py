@@ -395,3 +395,52 @@ def test_a_changed_record_keeps_its_place_in_the_file(
         "SELECT seq FROM work_record WHERE record LIKE '%Why should one trust the detections%'"
     )
     assert before[seq - 1] == "Interpretable Face Manipulation Detection via Feature Whitening"
+
+
+def test_the_same_record_twice_in_a_file_is_stored_the_same_every_run(
+    store: Store, shared_data: Path, tmp_path: Path
+) -> None:
+    first, second = (
+        json.loads(line) for line in (shared_data / SNAPSHOT).read_text().splitlines()[:2]
+    )
+    second["id"] = first["id"]  # one id twice, with two titles
+    path = tmp_path / "twice.jsonl"
+    path.write_text(json.dumps(first) + "\n" + json.dumps(second) + "\n")
+    later_title = [item for item in load_path(path) if isinstance(item, Work)][1].title
+    titles = []
+    for _ in range(3):
+        pipeline.ingest_paths(store, [path])
+        titles.append(_stored_record(store, "arxiv_snapshot", "arxiv:0704.0001").title)
+    assert titles == [later_title] * 3  # the later copy, every run (it flipped each run)
+
+
+def test_a_later_record_with_a_year_only_keeps_the_known_date(store: Store, tmp_path: Path) -> None:
+    paper = {"paperId": "p1", "title": "A paper whose date one copy leaves out",
+             "publicationDate": "2020-05-17", "year": 2020}  # fmt: skip
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "p.json").write_text(json.dumps(paper))
+    (tmp_path / "b" / "p.json").write_text(json.dumps({**paper, "publicationDate": None}))
+    pipeline.ingest_paths(store, [tmp_path / "a", tmp_path / "b"])
+    work = _stored_record(store, "semantic_scholar", "s2:p1")
+    assert (work.date, work.year) == ("2020-05-17", 2020)
+
+
+def test_a_record_of_another_paper_under_the_same_key_replaces_the_stored_one(
+    store: Store, shared_data: Path, tmp_path: Path
+) -> None:
+    # OpenAlex once served one W id with another paper's DOI, title and abstract
+    work = json.loads(
+        (shared_data / "openalex-fixtures/openalex-python/W2741809807.json").read_text()
+    )
+    other = {**work, "doi": "https://doi.org/10.1103/physrevlett.118.221101",
+             "title": "GW170104", "display_name": "GW170104",
+             "abstract_inverted_index": None}  # fmt: skip
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "w.json").write_text(json.dumps(work))
+    (tmp_path / "b" / "w.json").write_text(json.dumps(other))
+    pipeline.ingest_paths(store, [tmp_path / "a", tmp_path / "b"])
+    stored = _stored_record(store, "openalex", "openalex:W2741809807")
+    assert (stored.title, stored.abstract) == ("GW170104", None)
+    assert stored.doi == "10.1103/physrevlett.118.221101"

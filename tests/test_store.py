@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ import pytest
 from scholarscope import pipeline
 from scholarscope.store import StoreError, open_store
 from scholarscope.store.migrations import MIGRATIONS
+from scholarscope.web import App
 
 
 def test_open_creates_the_schema_once(tmp_path: Path) -> None:
@@ -154,7 +156,10 @@ def test_a_read_only_database_is_read_but_not_written(tmp_path: Path, seeds: Pat
         remount_read_only(folder)
         reader = open_store(str(folder / "s.db"), read_only=True)
         assert reader.counts()["work"] == 10
+        assert reader.reader().counts()["work"] == 10  # the web server's connections
         reader.close()
+        answer = App(str(folder / "s.db")).handle("GET", "/works.json", {})
+        assert answer.status == 200 and len(json.loads(answer.body)["works"]) == 10
         with pytest.raises(StoreError, match="the database file is read-only; this command"):
             open_store(str(folder / "s.db"))
 

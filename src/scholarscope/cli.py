@@ -44,6 +44,22 @@ def _open(ctx: click.Context, read_only: bool = False) -> Store:
     return open_store(ctx.obj["db"], read_only=read_only)
 
 
+class AmbiguousError(click.ClickException):
+    """A name several people answer to: the candidates, best first, and exit status 2."""
+
+    exit_code = 2
+
+    def __init__(self, ambiguous: profile.AmbiguousName) -> None:
+        people = "\n".join(
+            f"  {c['id']:>14}  {c['name']}  ({c['papers']} works)" for c in ambiguous.candidates
+        )
+        shown = "" if ambiguous.total == len(ambiguous.candidates) else " (the best ten)"
+        super().__init__(
+            f"{ambiguous.total} people match {ambiguous.name!r}; name one by its id"
+            f"{shown}:\n{people}"
+        )
+
+
 class _Commands(click.Group):
     """Every command's database trouble (a file that is not a database, a damaged one, a
     full disk, a read-only file) ends in one clear line and exit status 2, not a
@@ -54,6 +70,8 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except StoreError as error:
             raise DatabaseError(str(error)) from error
+        except profile.AmbiguousName as error:
+            raise AmbiguousError(error) from error
         except sqlite3.Error as error:
             db = ctx.obj["db"] if ctx.obj else DEFAULT_URL
             raise DatabaseError(f"{db}: {error}") from error
@@ -289,6 +307,8 @@ def profile_command(ctx: click.Context, name_or_id: str, as_json: bool) -> None:
     """Show a researcher: our metrics beside the figures sources state, then the works.
 
     NAME_OR_ID is a name ("Shiming Ge"), author:N, or a source id (openalex:A…, s2:…).
+    A name that several people answer to (none the same name, or several) lists them,
+    best match first, and asks for an id (exit status 2; with --json, the list as JSON).
 
     Example: scholarscope profile "Shiming Ge" --json
     """
@@ -297,6 +317,13 @@ def profile_command(ctx: click.Context, name_or_id: str, as_json: bool) -> None:
         author_id, others = profile.resolve_author(store, name_or_id)
     except profile.NotFound as error:
         raise NotFoundError(str(error)) from error
+    except profile.AmbiguousName as error:
+        if not as_json:
+            raise
+        _print_json(
+            {"ambiguous": error.name, "matches": error.total, "candidates": error.candidates}
+        )
+        ctx.exit(2)
     result = profile.build_profile(store, author_id)
     result["other_matches"] = others
     if as_json:
@@ -464,7 +491,7 @@ def serve(
                 "or --admin-token-file"
             )
         admin_token = _read_admin_token(admin_token_file)
-    store = _open(ctx)
+    store = _open(ctx, read_only=not admin_token)  # without uploads, the server only reads
     profiles = []
     for name in show:
         try:

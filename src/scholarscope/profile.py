@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from scholarscope.authors import folded_name
+from scholarscope.authors import folded_name, names_compatible
 from scholarscope.merged import by_priority, first_value, source_rank
 from scholarscope.records import Work, calendar_date, is_match_key
 from scholarscope.score import ai_score, metrics
@@ -32,6 +32,20 @@ _AUTHOR_ID = re.compile(r"^author:(\d{1,18})$")
 
 class NotFound(LookupError):
     """No author or work matches what was asked for."""
+
+
+class AmbiguousName(LookupError):
+    """A name that several people answer to, none of them clearly meant: the caller
+    lists ``candidates`` (best match first) and asks for an id, never picks one."""
+
+    def __init__(self, name: str, candidates: list[dict[str, Any]], total: int) -> None:
+        super().__init__(
+            f"{total} people match {name!r}; name one by its id: "
+            + ", ".join(f"{c['id']} {c['name']} ({c['papers']} works)" for c in candidates)
+        )
+        self.name = name
+        self.candidates = candidates  # the best ten at most
+        self.total = total
 
 
 def work_view(
@@ -414,15 +428,42 @@ def resolve_author(store: Store, name_or_id: str) -> tuple[int, list[dict[str, A
         found = store.author_by_key(name_or_id.strip())
         if found is not None:
             return found, []
-    folded = folded_name(name_or_id)
-    rows = store.find_authors(folded)
-    if not rows:
+    ranked = name_matches(store, name_or_id)
+    if not ranked:
         raise NotFound(f"no author matches {name_or_id!r}")
-    exact = [row for row in rows if folded_name(row[1]) == folded]
-    ranked = exact + [row for row in rows if row not in exact]
-    chosen = ranked[0]
-    others = [{"id": f"author:{row[0]}", "name": row[1], "papers": row[2]} for row in ranked[1:10]]
-    return int(chosen[0]), others
+    best_kind = ranked[0][0]
+    best = [row for row in ranked if row[0] == best_kind]
+    people = [{"id": f"author:{row[1]}", "name": row[2], "papers": row[3]} for row in ranked]
+    if len(best) > 1:
+        raise AmbiguousName(name_or_id, people[:10], len(people))
+    return int(best[0][1]), people[1:10]
+
+
+def name_matches(store: Store, name: str) -> list[tuple[int, int, str, int]]:
+    """The people a name may mean, best first: (kind, author_id, name, works), where kind
+    0 is the same name (case and accents aside), 1 a compatible form ("A. Turing" for
+    "Alan Turing"), 2 a name that only contains the query's words ("Alan Turingyear");
+    within a kind, most works first. ``resolve_author`` takes the best kind's only person.
+    """
+    folded = folded_name(name)
+    rows = {row[0]: row for row in store.find_authors(folded)}
+    words = folded.split()
+    if len(words) > 1:  # the same surname: where "A. Turing" is, for "Alan Turing"
+        for row in store.find_authors_by_surname(words[-1]):
+            rows.setdefault(row[0], row)
+    ranked = []
+    for author_id, author_name, works in rows.values():
+        other = folded_name(author_name)
+        if other == folded:
+            kind = 0
+        elif names_compatible(folded, other):
+            kind = 1
+        elif all(word in other for word in words):
+            kind = 2
+        else:
+            continue
+        ranked.append((kind, int(author_id), str(author_name), int(works)))
+    return sorted(ranked, key=lambda row: (row[0], -row[3], row[1]))
 
 
 def build_profile(

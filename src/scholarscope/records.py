@@ -227,6 +227,19 @@ def check_work(work: Work) -> tuple[Work | None, str | None]:
     return replace(work, date=date, date_text=date_text, year=year), "; ".join(repairs)
 
 
+def _ids_clash(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+    """Do two records carry different ids of one scheme (two DOIs)? Then they describe
+    two papers, whatever key a source filed them under.
+
+    >>> _ids_clash(("openalex:W1", "doi:10.1/a"), ("openalex:W1", "doi:10.1/b"))
+    True
+    """
+    schemes: dict[str, set[str]] = {}
+    for key in first:
+        schemes.setdefault(id_scheme(key), set()).add(key)
+    return any(id_scheme(key) in schemes and key not in schemes[id_scheme(key)] for key in second)
+
+
 def _is_known(value: object) -> bool:
     return value is not None and value != "" and value != ()
 
@@ -235,7 +248,9 @@ def update_work(stored: Work, later: Work) -> Work:
     """A source's later record of a work, over the record of it already stored.
 
     The rule, field by field: a field the later record states replaces the stored one;
-    a field it leaves null or empty keeps the stored value. A source that sends a sparse
+    a field it leaves null or empty keeps the stored value. A later record that carries
+    another id of a scheme the stored one has (another DOI) is another paper: it replaces
+    the stored record whole. A source that sends a sparse
     copy of a record (Semantic Scholar's null-filled paper) so never erases what it said
     before. A date goes with its printed form and year. Lists of ids, citation figures
     and extra fields are joined, the later record's entries first (a citation figure of
@@ -248,13 +263,17 @@ def update_work(stored: Work, later: Work) -> Work:
     >>> kept.title, kept.venue, kept.origin
     ('Computing Machinery', 'Mind', 'b')
     """
+    if _ids_clash(stored.ids, later.ids):
+        return later  # another paper under the same key: a replacement, not an update
     values: dict[str, object] = {}
     for item in fields(Work):
         name = item.name
         old, new = getattr(stored, name), getattr(later, name)
         values[name] = new if _is_known(new) else old
-    # a date, its printed form and its year go together
-    dated = later if _is_known(later.date) or _is_known(later.year) else stored
+    # a date, its printed form and its year go together: the later record's, when it
+    # states a date, or a year other than the stored one
+    states_date = _is_known(later.date) or (_is_known(later.year) and later.year != stored.year)
+    dated = later if states_date else stored
     values.update(date=dated.date, date_text=dated.date_text, year=dated.year)
     values["ids"] = tuple(dict.fromkeys((*later.ids, *stored.ids)))
     later_citations = {(c.source, c.as_of) for c in later.citations}

@@ -341,6 +341,8 @@ class _BatchWriter:
             for c_source, as_of, count, by_year in record.citations:
                 citation_rows.append((work_id, c_source, as_of, count, by_year))
             placed.append((record, work_id))
+            # a later copy in this batch compares with this one, not with what was stored
+            hashes[(record.source, rkey)] = record.digest
         self._flush(new_works, key_rows, record_rows, citation_rows)
         # a stored work got a new or changed record: what enrichment derived is stale
         store.forget_enrichments(sorted(existing_work_ids))

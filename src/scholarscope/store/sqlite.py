@@ -41,9 +41,12 @@ class Store:
 
     without_rowid = "WITHOUT ROWID"  # see migrations.py
 
-    def __init__(self, connection: sqlite3.Connection, url: str) -> None:
+    def __init__(self, connection: sqlite3.Connection, url: str, immutable: bool = False) -> None:
         self.connection = connection
         self.url = url
+        # read as an immutable file (a database in a folder we may not write to): the
+        # read-only connections of ``reader`` are opened the same way
+        self.immutable = immutable
 
     # -- plumbing -------------------------------------------------------------------
 
@@ -479,6 +482,17 @@ class Store:
             (*[f"%{w}%" for w in words], limit),
         )
 
+    def find_authors_by_surname(self, surname: str, limit: int = 200) -> list[tuple[Any, ...]]:
+        """Authors whose folded name ends with the word ``surname``, most works first:
+        (author_id, name, number of works)."""
+        return self.query(
+            "SELECT a.author_id, a.name, COUNT(DISTINCT s.work_id) AS works FROM author a "
+            "LEFT JOIN authorship s ON s.author_id = a.author_id "
+            "WHERE a.folded_name = ? OR a.folded_name LIKE ? "
+            "GROUP BY a.author_id, a.name ORDER BY works DESC, a.author_id LIMIT ?",
+            (surname, f"% {surname}", limit),
+        )
+
     def author_by_key(self, key: str) -> int | None:
         rows = self.query("SELECT author_id FROM author_key WHERE key = ?", (key,))
         return int(rows[0][0]) if rows else None
@@ -594,8 +608,9 @@ class Store:
         path = self.query("PRAGMA database_list")[0][2]
         if not path:
             raise ValueError("an in-memory database cannot be opened a second time")
+        flags = "mode=ro&immutable=1" if self.immutable else "mode=ro"
         connection = sqlite3.connect(
-            f"{Path(path).as_uri()}?mode=ro",
+            f"{Path(path).as_uri()}?{flags}",
             uri=True,
             isolation_level=None,
             check_same_thread=False,
@@ -612,7 +627,7 @@ class Store:
         # error while reading, or the file cut short under us, stops the process
         # (SIGBUS) instead of failing the one query.
         connection.execute(f"PRAGMA mmap_size = {READER_MMAP_BYTES}")
-        return Store(connection, self.url)
+        return Store(connection, self.url, self.immutable)
 
     @contextmanager
     def time_limit(self, seconds: float) -> Iterator[None]:
@@ -1038,6 +1053,8 @@ def _connect_reader(path: Path) -> Store:
                 "written (any command does), then read it here"
             ) from None
         connection = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None)
+        connection.execute("PRAGMA cache_size = -8192")
+        return Store(connection, f"sqlite:///{path}", immutable=True)
     connection.execute("PRAGMA cache_size = -8192")
     return Store(connection, f"sqlite:///{path}")
 
@@ -1058,6 +1075,8 @@ def _check_database_path(path: Path, read_only: bool) -> None:
             raise StoreError(f"{path}: cannot create the database: the folder is read-only")
     elif not path.is_file():
         raise StoreError(f"{path}: not a regular file (a FIFO or a device?)")
+    elif read_only and path.stat().st_size == 0:  # SQLite would make it a new database
+        raise StoreError(f"{path}: an empty file, not a database (a read never creates one)")
     elif not os.access(path, os.R_OK):
         raise StoreError(f"{path}: the database file cannot be read (permission denied)")
     elif not read_only and not os.access(path, os.W_OK):

@@ -182,6 +182,8 @@ def resolve_author_ref(store: Store, ref: str) -> int:
         author_id, _ = profile.resolve_author(store, ref)
     except profile.NotFound as error:
         raise NotFound(str(error)) from None
+    except profile.AmbiguousName:  # several people: the list of them, never a guess
+        raise Redirect(f"/authors?q={quote(ref)}") from None
     raise Redirect(f"/authors/author:{author_id}")
 
 
