@@ -1531,3 +1531,14 @@ def test_pages_of_a_work_stored_with_an_impossible_date_answer(
         page = app.handle("GET", "/works/openalex:W2741809807", {}).body.decode()
         assert bad in page and "Dec 10, 2024" not in page
     store.close()
+
+
+def test_a_name_several_people_answer_to_leads_to_their_list(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    app = App(build_db(tmp_path / "s2.db", shared_data / "semantic-scholar"))
+    answer = app.handle("GET", "/authors/Alan%20Turing", {})
+    assert answer.status in (301, 302, 303, 307, 308)
+    assert dict(answer.headers)["Location"] == "/authors?q=Alan%20Turing"
+    listed = json.loads(app.handle("GET", "/authors.json?q=turing", {}).body)["authors"]
+    assert [a["papers"] for a in listed][:1] == [60]
