@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 
 ID_SCHEMES = ("arxiv", "doi", "openalex", "s2", "orcid", "dblp", "pmid", "mag")
@@ -227,17 +228,26 @@ def check_work(work: Work) -> tuple[Work | None, str | None]:
     return replace(work, date=date, date_text=date_text, year=year), "; ".join(repairs)
 
 
-def _ids_clash(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
-    """Do two records carry different ids of one scheme (two DOIs)? Then they describe
-    two papers, whatever key a source filed them under.
+def ids_clash(first: Sequence[str], second: Sequence[str]) -> bool:
+    """Do two records or works carry different ids of one scheme (two DOIs, two arXiv
+    ids)? Then they are two papers, whatever else they share (a key a source filed them
+    under, a title: arXiv holds real resubmissions of one title under two ids). Match
+    keys (``is_match_key``) are not ids and never clash.
 
-    >>> _ids_clash(("openalex:W1", "doi:10.1/a"), ("openalex:W1", "doi:10.1/b"))
+    >>> ids_clash(("openalex:W1", "doi:10.1/a"), ("openalex:W1", "doi:10.1/b"))
+    True
+    >>> ids_clash(["arxiv:2506.03038"], ["arxiv:2505.17997", "title:x|2025"])
     True
     """
     schemes: dict[str, set[str]] = {}
     for key in first:
-        schemes.setdefault(id_scheme(key), set()).add(key)
-    return any(id_scheme(key) in schemes and key not in schemes[id_scheme(key)] for key in second)
+        if not is_match_key(key):
+            schemes.setdefault(id_scheme(key), set()).add(key)
+    return any(
+        id_scheme(key) in schemes and key not in schemes[id_scheme(key)]
+        for key in second
+        if not is_match_key(key)
+    )
 
 
 def _is_known(value: object) -> bool:
@@ -248,13 +258,13 @@ def update_work(stored: Work, later: Work) -> Work:
     """A source's later record of a work, over the record of it already stored.
 
     The rule, field by field: a field the later record states replaces the stored one;
-    a field it leaves null or empty keeps the stored value. A later record that carries
-    another id of a scheme the stored one has (another DOI) is another paper: it replaces
-    the stored record whole. A source that sends a sparse
-    copy of a record (Semantic Scholar's null-filled paper) so never erases what it said
-    before. A date goes with its printed form and year. Lists of ids, citation figures
-    and extra fields are joined, the later record's entries first (a citation figure of
-    the same source and date is replaced).
+    a field it leaves null or empty keeps the stored value, so a source that sends a
+    sparse copy of a record (Semantic Scholar's null-filled paper) never erases what it
+    said before. A date goes with its printed form and year. Lists of ids, citation
+    figures and extra fields are joined, the later record's entries first (a citation
+    figure of the same source and date is replaced). A later record that carries another
+    id of a scheme the stored one has (another DOI) is another paper (``ids_clash``): it
+    replaces the stored record whole.
 
     >>> old = Work(ids=("s2:1",), source="s2", origin="a", title="Computing Machinery",
     ...            year=1950, venue="Mind")
@@ -263,7 +273,7 @@ def update_work(stored: Work, later: Work) -> Work:
     >>> kept.title, kept.venue, kept.origin
     ('Computing Machinery', 'Mind', 'b')
     """
-    if _ids_clash(stored.ids, later.ids):
+    if ids_clash(stored.ids, later.ids):
         return later  # another paper under the same key: a replacement, not an update
     values: dict[str, object] = {}
     for item in fields(Work):
@@ -352,6 +362,7 @@ __all__ = [
     "check_work",
     "fold_text",
     "id_scheme",
+    "ids_clash",
     "is_match_key",
     "make_id",
     "update_work",

@@ -29,7 +29,7 @@ import os
 import signal
 import threading
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -47,7 +47,7 @@ from scholarscope.records import (
     StatedMetrics,
     Work,
     fold_text,
-    is_match_key,
+    ids_clash,
     update_work,
 )
 from scholarscope.store import Store
@@ -147,18 +147,6 @@ def _record_key(ids: tuple[str, ...], title: str | None, owner: str | None) -> s
     if owner and title:
         return f"page:{folded_name(owner)}:{fold_text(title)}"
     return None
-
-
-def _ids_conflict(ids: Sequence[str], other_keys: list[str]) -> bool:
-    """Do two works carry different ids of the same scheme (two arXiv ids, two OpenAlex
-    ids)? Then a shared title does not make them one work: arXiv holds real resubmissions
-    of one title under two ids.
-
-    >>> _ids_conflict(["arxiv:2506.03038"], ["arxiv:2505.17997", "title:x|2025"])
-    True
-    """
-    theirs = {k.split(":", 1)[0]: k for k in other_keys if not is_match_key(k)}
-    return any(k.split(":", 1)[0] in theirs and theirs[k.split(":", 1)[0]] != k for k in ids)
 
 
 @lru_cache(maxsize=256)
@@ -301,7 +289,7 @@ class _BatchWriter:
                     continue
                 candidate = work_keys[text_key]
                 self._flush(new_works, key_rows, record_rows, citation_rows)
-                if not _ids_conflict(record.ids, store.work_keys([candidate]).get(candidate, [])):
+                if not ids_clash(store.work_keys([candidate]).get(candidate, []), record.ids):
                     found = [candidate]
             if not found:
                 self.next_work_id += 1

@@ -145,6 +145,7 @@ def load_score_inputs(store: Store, problems: list[str] | None = None) -> list[S
     """Every work of the store as a ``ScoreInput``, read a batch at a time. A work whose
     stored records cannot be made into one is left out and named in ``problems``: one
     bad work never stops the stage."""
+    problems = [] if problems is None else problems
     work_ids = [int(row[0]) for row in store.query("SELECT work_id FROM work ORDER BY work_id")]
     inputs: list[ScoreInput] = []
     for start in range(0, len(work_ids), VIEW_BATCH):
@@ -157,14 +158,12 @@ def load_score_inputs(store: Store, problems: list[str] | None = None) -> list[S
                 try:
                     views.extend(profile.load_work_views(store, [work_id]))
                 except Exception as error:
-                    if problems is not None:
-                        problems.append(f"work:{work_id}: cannot be scored ({error!r})")
+                    problems.append(f"work:{work_id}: cannot be scored ({error!r})")
         for view in views:
             try:
                 inputs.append(score_input(view))
             except Exception as error:
-                if problems is not None:
-                    problems.append(f"work:{view['work_id']}: cannot be scored ({error!r})")
+                problems.append(f"work:{view['work_id']}: cannot be scored ({error!r})")
     return inputs
 
 

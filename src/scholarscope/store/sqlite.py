@@ -123,23 +123,23 @@ class Store:
         return {key: work_id for key, work_id in rows}
 
     def find_record_hashes(self, source: str, record_keys: Sequence[str]) -> dict[str, str]:
-        rows = self._query_in(
-            "SELECT record_key, record_hash FROM work_record "
-            "WHERE source = ? AND record_key IN ({marks})",
-            record_keys,
-            before=(source,),
-        )
-        return {key: digest for key, digest in rows}
+        """The content hash of each of a source's record keys that is stored."""
+        return self._record_column("record_hash", source, record_keys)
 
     def find_records(self, source: str, record_keys: Sequence[str]) -> dict[str, str]:
         """The stored record text of each of a source's record keys that is stored."""
+        return self._record_column("record", source, record_keys)
+
+    def _record_column(
+        self, column: str, source: str, record_keys: Sequence[str]
+    ) -> dict[str, str]:
         rows = self._query_in(
-            "SELECT record_key, record FROM work_record "
+            f"SELECT record_key, {column} FROM work_record "
             "WHERE source = ? AND record_key IN ({marks})",
             record_keys,
             before=(source,),
         )
-        return {key: text for key, text in rows}
+        return {key: value for key, value in rows}
 
     def find_author_keys(self, keys: Sequence[str]) -> dict[str, int]:
         rows = self._query_in("SELECT key, author_id FROM author_key WHERE key IN ({marks})", keys)
@@ -1039,6 +1039,7 @@ def _connect_reader(path: Path) -> Store:
     connection = sqlite3.connect(
         f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=READ_WAIT_SECONDS
     )
+    immutable = False
     try:
         connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchall()
     except sqlite3.OperationalError:
@@ -1053,10 +1054,9 @@ def _connect_reader(path: Path) -> Store:
                 "written (any command does), then read it here"
             ) from None
         connection = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None)
-        connection.execute("PRAGMA cache_size = -8192")
-        return Store(connection, f"sqlite:///{path}", immutable=True)
+        immutable = True
     connection.execute("PRAGMA cache_size = -8192")
-    return Store(connection, f"sqlite:///{path}")
+    return Store(connection, f"sqlite:///{path}", immutable)
 
 
 def _check_database_path(path: Path, read_only: bool) -> None:
