@@ -15,7 +15,8 @@ from scholarscope.cli import cli
 
 COMMANDS = (
     "ingest", "enrich", "classify", "profile", "works", "authors", "merge-authors", "stats",
-    "serve",
+    "serve", "identity suggest", "identity merge", "identity split", "identity undo",
+    "identity log",
 )  # fmt: skip
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -30,7 +31,7 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory, seeds: Path) -> str:
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_with_an_example_and_is_in_the_readme(command: str) -> None:
-    result = CliRunner().invoke(cli, [command, "--help"])
+    result = CliRunner().invoke(cli, [*command.split(), "--help"])
     assert result.exit_code == 0
     assert "Example: scholarscope" in result.output
     assert f"scholarscope {command}" in README.read_text() or f"`{command}`" in README.read_text()
@@ -183,8 +184,10 @@ def test_merge_authors_moves_the_works_and_the_old_id_leads_to_the_kept_author(
         assert result.exit_code == 0, result.output
         merged.append(result.output.strip())
     assert merged == [
-        "author:1 merged into author:3 (Shiming Ge): 50 -> 50 works",
-        "author:64 merged into author:3 (Shiming Ge): 50 -> 100 works",
+        "author:1 merged into author:3 (Shiming Ge): 50 -> 50 works\n"
+        "logged as edit 1 (scholarscope identity undo 1)",
+        "author:64 merged into author:3 (Shiming Ge): 50 -> 100 works\n"
+        "logged as edit 2 (scholarscope identity undo 2)",
     ]
     shown = CliRunner().invoke(cli, ["--db", db, "profile", "author:64", "--json"])
     data = json.loads(shown.output)

@@ -1250,6 +1250,7 @@ def test_profile_summary_reads_facts_that_equal_the_merged_views(scored_db: str)
             compared += 1
             with_citations += facts["citations"] is not None
         shown = profile.views_of_facts(store, summary["works"])
+        profile.attach_attribution(store, author_id, shown)  # as the page does
         assert json.dumps(shown) == json.dumps(full["works"])
     store.close()
     assert (len(authors), compared, with_citations) == (159, 423, 46)
@@ -1542,3 +1543,42 @@ def test_a_name_several_people_answer_to_leads_to_their_list(
     assert dict(answer.headers)["Location"] == "/authors?q=Alan%20Turing"
     listed = json.loads(app.handle("GET", "/authors.json?q=turing", {}).body)["authors"]
     assert [a["papers"] for a in listed][:1] == [60]
+
+
+def test_identity_edits_on_the_server_are_logged_and_undone(tmp_path: Path) -> None:
+    db = build_db(tmp_path / "identity.db", EXAMPLES)
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    reason = "reason=checked+on+the+page&by=ana"
+    with start(App(db, admin_token=ADMIN_TOKEN)) as url:
+        profile_json = get_json(f"{url}/authors/author:7.json")  # Kexin Bao
+        (typo,) = get_json(f"{url}/authors.json?q=Kexin+Baoa")["authors"]
+        target = f"{url}/admin/identity/merge?keep=author:7&drop={typo['id']}&{reason}"
+        assert fetch(target, "POST", b"")[0] == 401
+        status, _, body = fetch(target, "POST", b"", auth)
+        assert status == 200, body
+        merged = json.loads(body)
+        assert (merged["edit"], merged["kind"], merged["made_by"], merged["reason"]) == (
+            1, "merge", "ana", "checked on the page"
+        )  # fmt: skip
+        schema = openapi_document()["paths"]["/admin/identity/merge"]["post"]["responses"]["200"]
+        described = schema["content"]["application/json"]["schema"]
+        assert schema_problems(merged, described, openapi_document()) == []
+        papers = get_json(f"{url}/authors/author:7.json")["papers"]
+        assert papers == profile_json["papers"] + typo["papers"]
+        work = get_json(f"{url}/authors/author:7.json")["works"][0]["id"]
+        split = f"{url}/admin/identity/split?author=author:7&works={quote(work)}&{reason}"
+        status, _, body = fetch(split, "POST", b"", auth)
+        assert status == 200, body
+        assert json.loads(body)["summary"].startswith("split 1 work of author:7 (Kexin Bao)")
+        assert get_json(f"{url}/authors/author:7.json")["papers"] == papers - 1
+        for edit in (2, 1):
+            status, _, body = fetch(f"{url}/admin/identity/undo?edit={edit}&{reason}", "POST",
+                                    b"", auth)  # fmt: skip
+            assert (status, json.loads(body)["undoes"]) == (200, edit)
+        assert get_json(f"{url}/authors/author:7.json")["papers"] == profile_json["papers"]
+        status, _, body = fetch(f"{url}/admin/identity/undo?edit=1&{reason}", "POST", b"", auth)
+        assert (status, json.loads(body)["error"]["message"]) == (
+            400, "edit 1 was undone already by edit 4"
+        )  # fmt: skip
+        status, _, body = fetch(f"{url}/admin/identity/undo?edit=9&{reason}", "POST", b"", auth)
+        assert status == 404

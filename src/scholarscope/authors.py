@@ -13,7 +13,9 @@ The rules, in order (``pipeline`` applies them while ingesting):
    merged into one person.
 4. Otherwise a new person.
 
-A full, correctable identity graph (merge/split with an edit log) is later work.
+Before all of these, a person's edit wins: a split pins the bylines of its works to the
+person it chose (``pipeline/identity.py``), and a merge made every key of one person lead
+to the other. Each authorship keeps the rule that placed it (``attribution_text``).
 """
 
 from __future__ import annotations
@@ -77,6 +79,39 @@ def name_key(source: str, name: str) -> str:
     'name:arxiv:shiming ge'
     """
     return f"name:{SOURCE_FAMILY.get(source, source)}:{folded_name(name)}"
+
+
+SCHEME_NAMES = {
+    "openalex": "OpenAlex id",
+    "orcid": "ORCID",
+    "s2": "Semantic Scholar id",
+}
+
+
+def attribution_text(rule: str | None, evidence: str | None) -> str:
+    """Why an authorship is with its person, in words (rules: ``pipeline/resolve.py``).
+
+    >>> attribution_text("key", "name:arxiv:shiming ge")
+    "the name 'shiming ge' in arxiv records"
+    >>> attribution_text("key", "orcid:0000-0002-8517-9411")
+    'ORCID 0000-0002-8517-9411'
+    >>> attribution_text("pin", "3")
+    'identity edit 3 (split)'
+    """
+    evidence = evidence or ""
+    if rule == "key" and evidence.startswith("name:"):
+        _, family, name = evidence.split(":", 2)
+        return f"the name '{name}' in {family} records"
+    if rule == "key":
+        scheme, _, value = evidence.partition(":")
+        return f"{SCHEME_NAMES.get(scheme, scheme)} {value}"
+    if rule == "work":
+        return f"a compatible name on the same paper in {evidence} records"
+    if rule == "pin":
+        return f"identity edit {evidence} (split)"
+    if rule == "undo":
+        return f"moved back by identity edit {evidence} (undo)"
+    return "placed before rules were recorded"
 
 
 def id_scheme_of(key: str) -> str:

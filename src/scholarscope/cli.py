@@ -373,30 +373,26 @@ def authors(ctx: click.Context, query: str, as_json: bool) -> None:
 @cli.command("merge-authors")
 @click.argument("keep")
 @click.argument("drop")
+@click.option(
+    "--reason",
+    default="merged with merge-authors",
+    show_default=True,
+    help="Why they are one person (kept in the identity log).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
 @click.pass_context
-def merge_authors_command(ctx: click.Context, keep: str, drop: str, as_json: bool) -> None:
-    """Merge author DROP into author KEEP: two ids of one person (author:N each).
+def merge_authors_command(
+    ctx: click.Context, keep: str, drop: str, reason: str, as_json: bool
+) -> None:
+    """Merge author DROP into author KEEP: the same as ``identity merge``.
 
     DROP's works, source ids and stated figures move to KEEP; DROP then leads to KEEP.
 
     Example: scholarscope merge-authors author:3 author:17
     """
-    from scholarscope.pipeline.merge import merge_authors
+    from scholarscope.cli_identity import run_merge
 
-    try:
-        result = merge_authors(_open(ctx), keep, drop)
-    except ValueError as error:
-        raise click.UsageError(str(error)) from error
-    except profile.NotFound as error:
-        raise NotFoundError(str(error)) from error
-    if as_json:
-        _print_json(result)
-    else:
-        click.echo(
-            f"{result['merged']} merged into {result['kept']} ({result['name']}): "
-            f"{result['papers_before']} -> {result['papers']} works"
-        )
+    run_merge(ctx, keep, drop, reason, None, as_json)
 
 
 @cli.command()
@@ -617,3 +613,8 @@ def _display_date(w: dict[str, Any]) -> str:
 
 def main() -> None:
     cli(prog_name="scholarscope")
+
+
+from scholarscope.cli_identity import identity  # noqa: E402  (it uses this module's helpers)
+
+cli.add_command(identity)

@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from scholarscope.authors import folded_name, names_compatible
+from scholarscope.authors import attribution_text, folded_name, names_compatible
 from scholarscope.merged import by_priority, first_value, source_rank
 from scholarscope.records import Work, calendar_date, is_match_key
 from scholarscope.score import ai_score, metrics
@@ -412,6 +412,41 @@ def author_metrics(works: list[dict[str, Any]], current_year: int) -> dict[str, 
     }
 
 
+def work_key_of_ref(ref: str) -> str:
+    """The stored key that a user's id of a work means: an arXiv version suffix is
+    dropped, a DOI compared in lower case.
+
+    >>> work_key_of_ref("arxiv:2409.19252v2"), work_key_of_ref("DOI:10.1145/ABC")
+    ('arxiv:2409.19252', 'doi:10.1145/abc')
+    """
+    scheme, _, value = ref.strip().partition(":")
+    scheme = scheme.lower()
+    if scheme == "arxiv":
+        value = re.sub(r"v[0-9]+$", "", value)
+    if scheme == "doi":
+        value = value.lower()
+    return f"{scheme}:{value}"
+
+
+def find_work_id(store: Store, ref: str) -> int:
+    """The work a user means: ``work:N`` (a work merged into another leads to that one)
+    or any id of the work. ``NotFound`` when nothing stored matches."""
+    match = re.fullmatch(r"work:(\d{1,18})", ref.strip())
+    if match:
+        number = int(match.group(1))
+        if store.work_exists(number):
+            return number
+        merged_into = store.merged_into("work", number)
+        if merged_into is not None:
+            return merged_into
+        raise NotFound(f"no work with id {ref}")
+    key = work_key_of_ref(ref)
+    found = store.find_work_keys([key]).get(key)
+    if found is None:
+        raise NotFound(f"no work with id {ref}")
+    return found
+
+
 def resolve_author(store: Store, name_or_id: str) -> tuple[int, list[dict[str, Any]]]:
     """The author a user means: ``author:N``, a source id (``openalex:A…``, ``s2:…``,
     ``orcid:…``) or a name. Returns the author id and the other people who match. An
@@ -474,7 +509,22 @@ def build_profile(
     ``attach_scores``), in the profile's order."""
     summary = profile_summary(store, author_id, today)
     summary["works"] = scored_views(store, [w["work_id"] for w in summary["works"]], evidence)
+    attach_attribution(store, author_id, summary["works"])
     return summary
+
+
+def attach_attribution(store: Store, author_id: int, works: list[dict[str, Any]]) -> None:
+    """Each work's ``attribution``: how it came to this person, per source that names
+    them: ``{"source", "name", "rule", "why"}`` (rules in ``authors.py``)."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    wanted = [w["work_id"] for w in works]
+    for work_id, source, name, rule, evidence in store.author_authorships(author_id, wanted):
+        found.setdefault(work_id, []).append(
+            {"source": source, "name": name, "rule": rule,
+             "why": attribution_text(rule, evidence)}
+        )  # fmt: skip
+    for work in works:
+        work["attribution"] = found.get(work["work_id"], [])
 
 
 def profile_summary(store: Store, author_id: int, today: date | None = None) -> dict[str, Any]:

@@ -37,9 +37,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import NamedTuple
 
-from scholarscope.authors import folded_name, id_scheme_of, name_key, names_compatible
+from scholarscope.authors import folded_name, name_key
 from scholarscope.ingest import load_path
 from scholarscope.ingest.files import ReadProgress
+from scholarscope.pipeline.resolve import AuthorResolver
 from scholarscope.records import (
     ParseItem,
     Rejected,
@@ -396,21 +397,34 @@ class _BatchWriter:
         ]
         wanted = [k for record, _ in placed for byline in record.authors for k in byline[2]]
         wanted.extend(k for _, _, keys in stated_bylines for k in keys)
-        resolver = _AuthorResolver(
+        touched = sorted(existing_work_ids)
+        resolver = AuthorResolver(
             store,
             store.find_author_keys(wanted),
-            store.work_authors(sorted(existing_work_ids)),
+            store.work_authors(touched),
+            store.author_pins(touched),  # a new work has no pins
             self.next_author_id,
         )
         authorship_rows = []
         for record, work_id in placed:
             source = record.source
             for name, folded, keys, ids, position, affiliation in record.authors:
-                author_id = resolver.resolve(name, folded, keys, ids, source, work_id)
-                authorship_rows.append((work_id, author_id, source, position, name, affiliation))
+                found = resolver.resolve(name, folded, keys, ids, source, work_id)
+                authorship_rows.append(
+                    (
+                        work_id,
+                        found.author_id,
+                        source,
+                        position,
+                        name,
+                        affiliation,
+                        found.rule,
+                        found.evidence,
+                    )
+                )
         stated_rows = []
         for s, (name, folded, keys) in zip(stated, stated_bylines, strict=True):
-            author_id = resolver.resolve(name, folded, keys, s.author.ids, s.source, None)
+            author_id = resolver.resolve(name, folded, keys, s.author.ids, s.source, None).author_id
             stated_rows.append(
                 (
                     author_id,
@@ -431,102 +445,6 @@ class _BatchWriter:
         store.insert_author_keys(resolver.key_rows)
         store.upsert_authorships(authorship_rows)
         store.upsert_stated_metrics(stated_rows)
-
-
-class _AuthorResolver:
-    """Which person each byline of one batch is (the rules are in ``authors.py``), and the
-    author and key rows that creates."""
-
-    def __init__(
-        self,
-        store: Store,
-        author_keys: dict[str, int],
-        work_authors: dict[int, list[tuple[int, str, str]]],
-        next_author_id: int,
-    ) -> None:
-        self.store = store
-        self.author_keys = author_keys  # key -> author_id, stored or given in this batch
-        # work_id -> name bucket -> [(author_id, folded name, source)]: rule 3 compares a
-        # name only with the work's authors of the same surname and initial, so a record
-        # of N authors costs N lookups, not N² comparisons (one record names 5,154 people)
-        self.work_authors: dict[int, dict[str, list[tuple[int, str, str]]]] = {}
-        for work_id, triples in work_authors.items():
-            buckets = self.work_authors.setdefault(work_id, {})
-            for triple in triples:
-                buckets.setdefault(_name_bucket(triple[1]), []).append(triple)
-        self.keys_of: dict[int, set[str]] = {}  # author_id -> all its keys, loaded on demand
-        self.next_author_id = next_author_id
-        self.new_authors: list[tuple[int, str, str]] = []
-        self.key_rows: list[tuple[str, int]] = []
-
-    def resolve(
-        self,
-        name: str,
-        folded: str,
-        keys: tuple[str, ...],
-        ids: tuple[str, ...],
-        source: str,
-        work_id: int | None,
-    ) -> int:
-        author_keys = self.author_keys
-        author_id = None
-        for key in keys:  # rules 1 and 2: the first key already known
-            author_id = author_keys.get(key)
-            if author_id is not None:
-                break
-        if author_id is None and work_id is not None:
-            author_id = self._same_work_author(folded, ids, source, work_id)
-        if author_id is None:  # rule 4
-            self.next_author_id += 1
-            author_id = self.next_author_id
-            self.new_authors.append((author_id, name, folded))
-            self.keys_of[author_id] = set()
-        for key in keys:
-            if key not in author_keys:
-                author_keys[key] = author_id
-                self.key_rows.append((key, author_id))
-                self._keys_of(author_id).add(key)
-        if work_id is not None:
-            buckets = self.work_authors.setdefault(work_id, {})
-            buckets.setdefault(_name_bucket(folded), []).append((author_id, folded, source))
-        return author_id
-
-    def _keys_of(self, author_id: int) -> set[str]:
-        if author_id not in self.keys_of:
-            stored = self.store.author_keys_of([author_id])
-            self.keys_of[author_id] = stored.get(author_id, set())
-        return self.keys_of[author_id]
-
-    def _same_work_author(
-        self, folded: str, ids: tuple[str, ...], source: str, work_id: int
-    ) -> int | None:
-        """Rule 3: a compatible name on the same work from another source, unless the two
-        carry different ids of one scheme (two OpenAlex people stay two)."""
-        bucket = self.work_authors.get(work_id, {}).get(_name_bucket(folded), ())
-        for candidate, candidate_folded, candidate_source in bucket:
-            if candidate_source == source or not names_compatible(folded, candidate_folded):
-                continue
-            schemes = {id_scheme_of(k): k for k in ids}
-            clash = any(
-                id_scheme_of(k) in schemes and k != schemes[id_scheme_of(k)]
-                for k in self._keys_of(candidate)
-            )
-            if not clash:
-                return candidate
-        return None
-
-
-def _name_bucket(folded: str) -> str:
-    """Surname and first initial of a folded name: two compatible names share both
-    (``authors.names_compatible``).
-
-    >>> _name_bucket("shiming ge"), _name_bucket("s ge"), _name_bucket("ge")
-    ('ge s', 'ge s', 'ge ')
-    """
-    words = folded.split()
-    if not words:
-        return ""
-    return f"{words[-1]} {words[0][0] if len(words) > 1 else ''}"
 
 
 ProgressCallback = Callable[[FileReport, ReadProgress], None]

@@ -383,6 +383,47 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             END""",
         ],
     ),
+    (
+        "m008_identity_edits",
+        [
+            # Every identity edit a person made (merge, split, undo), with who, when and
+            # why. Append-only: an edit is undone by a later 'undo' row, never changed or
+            # deleted, so the log is the whole history. ``detail`` is the JSON of what the
+            # edit moved (``pipeline/identity.py``), which is what an undo moves back.
+            """CREATE TABLE identity_edit (
+                edit_id BIGINT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                made_at TEXT NOT NULL,
+                made_by TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                undoes BIGINT,
+                detail TEXT NOT NULL
+            )""",
+            """CREATE TRIGGER identity_edit_kept BEFORE UPDATE ON identity_edit BEGIN
+                SELECT RAISE(ABORT, 'the identity edit log is append-only');
+            END""",
+            """CREATE TRIGGER identity_edit_not_deleted BEFORE DELETE ON identity_edit BEGIN
+                SELECT RAISE(ABORT, 'the identity edit log is append-only');
+            END""",
+            # A split's pins: on this work, a byline of this folded name is this person,
+            # whatever the automatic rules say; ingest consults them first.
+            """CREATE TABLE author_pin (
+                work_id BIGINT NOT NULL REFERENCES work (work_id),
+                folded_name TEXT NOT NULL,
+                author_id BIGINT NOT NULL REFERENCES author (author_id),
+                edit_id BIGINT NOT NULL REFERENCES identity_edit (edit_id),
+                PRIMARY KEY (work_id, folded_name)
+            ) {without_rowid}""",
+            "CREATE INDEX author_pin_author ON author_pin (author_id)",
+            "CREATE INDEX author_pin_edit ON author_pin (edit_id)",
+            # Why an authorship is with its person: rule 'key' (evidence: the source id or
+            # source-context name key that found the person), 'work' (the same paper names
+            # them in another source; evidence: that source), 'pin' (evidence: the edit).
+            # NULL for authorships stored before this migration.
+            "ALTER TABLE authorship ADD COLUMN rule TEXT",
+            "ALTER TABLE authorship ADD COLUMN evidence TEXT",
+        ],
+    ),
 ]
 
 

@@ -475,19 +475,50 @@ class App:
         except UnicodeDecodeError:
             raise BadRequest("the address is not valid UTF-8") from None
         params = parse_params(route.params, query)
-        if route.path == "/admin/authors/merge":
-            return self._admin_merge_authors(params)
-        return self._admin_ingest(params, body)
+        if route.path == "/admin/ingest":
+            return self._admin_ingest(params, body)
+        return self._admin_identity(route.path, params)
 
-    def _admin_merge_authors(self, params: dict[str, Any]) -> Response:
-        """``POST /admin/authors/merge?keep=author:N&drop=author:M``: M is N (see
-        ``pipeline/merge.py``)."""
-        from scholarscope.pipeline.merge import merge_authors
+    def _admin_identity(self, path: str, params: dict[str, Any]) -> Response:
+        """``POST /admin/identity/merge|split|undo`` and ``/admin/authors/merge``: the
+        identity edits of ``pipeline/identity.py``, each logged."""
+        from scholarscope.pipeline import identity
         from scholarscope.profile import NotFound
 
         store = open_store(self.db)
         try:
-            return _json(merge_authors(store, params["keep"] or "", params["drop"] or ""))
+            if path == "/admin/authors/merge":
+                keep, drop = params["keep"] or "", params["drop"] or ""
+                before = len(store.author_work_ids(identity.author_number(keep)))
+                edit = identity.merge_people(
+                    store, keep, drop, "merged with merge-authors", "admin"
+                )
+                row = store.author_row(identity.author_number(keep))
+                return _json(
+                    {
+                        "kept": edit.people[0],
+                        "merged": edit.people[1],
+                        "name": row[1] if row else "",
+                        "papers_before": before,
+                        "papers": len(store.author_work_ids(identity.author_number(keep))),
+                    }
+                )
+            if path == "/admin/identity/merge":
+                edit = identity.merge_people(
+                    store, params["keep"], params["drop"], params["reason"], params["by"]
+                )
+            elif path == "/admin/identity/split":
+                edit = identity.split_person(
+                    store,
+                    params["author"],
+                    params["works"].split(),
+                    params["reason"],
+                    params["by"],
+                    params["into"],
+                )
+            else:
+                edit = identity.undo_edit(store, params["edit"], params["reason"], params["by"])
+            return _json(edit.as_dict())
         except ValueError as error:
             raise BadRequest(str(error)) from None
         except NotFound as error:

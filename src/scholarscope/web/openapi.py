@@ -254,6 +254,22 @@ SCHEMAS: dict[str, Any] = {
             "papers": INT,
         },
     ),
+    "IdentityEdit": _object(
+        "One identity edit as logged (identity log --json prints a list of these).",
+        {
+            "edit": {**INT, "description": "the edit's number in the log"},
+            "kind": {**STR, "enum": ["merge", "split", "undo"]},
+            "made_at": STR,
+            "made_by": STR,
+            "reason": STR,
+            "summary": STR,
+            "people": _array(STR),
+            "undoes": OPT_INT,
+            "undone_by": OPT_INT,
+            "works": _array(STR),
+            "papers_before": OPT_INT,
+        },
+    ),
     "IngestResult": _object(
         "What ingesting the upload did, and how many works were enriched.",
         {

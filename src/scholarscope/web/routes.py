@@ -154,7 +154,49 @@ WRITE_ROUTES: tuple[WriteRoute, ...] = (
             Param("drop", "text", "The author id that is the same person: author:M."),
         ),
         "Merge two author ids that are one person: drop's works, source ids and stated "
-        "figures move to keep; drop then redirects to keep.",
+        "figures move to keep; drop then redirects to keep. The same as "
+        "/admin/identity/merge with the reason 'merged with merge-authors'.",
         "MergeResult",
+    ),
+    WriteRoute(
+        "/admin/identity/merge",
+        (
+            Param("keep", "text", "The author that stays: author:N.", required=True),
+            Param(
+                "drop", "text", "The author id that is the same person: author:M.", required=True
+            ),
+            Param("reason", "text", "Why they are one person (kept in the log).", required=True),
+            Param("by", "text", "Who makes the edit (kept in the log).", "admin"),
+        ),
+        "Merge two author ids that are one person, and log it (identity merge).",
+        "IdentityEdit",
+    ),
+    WriteRoute(
+        "/admin/identity/split",
+        (
+            Param("author", "text", "The author to split: author:N.", required=True),
+            Param(
+                "works",
+                "text",
+                "The works to move, space separated (work:N or any id).",
+                required=True,
+            ),
+            Param("into", "text", "Move them to this author (author:M) instead of a new one."),
+            Param("reason", "text", "Why (kept in the log).", required=True),
+            Param("by", "text", "Who makes the edit (kept in the log).", "admin"),
+        ),
+        "Move some works of an author to a new (or named) person, pinned there through "
+        "every later ingest, and log it (identity split).",
+        "IdentityEdit",
+    ),
+    WriteRoute(
+        "/admin/identity/undo",
+        (
+            Param("edit", "int", "The edit to undo.", minimum=1, maximum=10**9, required=True),
+            Param("reason", "text", "Why (kept in the log).", required=True),
+            Param("by", "text", "Who makes the edit (kept in the log).", "admin"),
+        ),
+        "Move back what an identity edit moved, and log the undo (identity undo).",
+        "IdentityEdit",
     ),
 )

@@ -199,13 +199,7 @@ def resolve_work_ref(store: Store, ref: str) -> int:
             shown = profile.canonical_ids(store, [merged_into])[merged_into]
             raise Redirect(f"/works/{quote_id(shown)}")  # found to be one work
         return number
-    scheme, _, value = ref.partition(":")
-    scheme = scheme.lower()
-    if scheme == "arxiv":
-        value = re.sub(r"v[0-9]+$", "", value)
-    if scheme == "doi":
-        value = value.lower()
-    key = f"{scheme}:{value}"
+    key = profile.work_key_of_ref(ref)
     found = store.find_work_keys([key]).get(key)
     if found is None:
         raise NotFound(f"no work with id {ref}")
@@ -263,6 +257,7 @@ def author_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Pag
     chosen = sort_works(filter_works(all_works, params), params["sort"])
     page_of_works, paging = paginate(chosen, params["page"], params["per_page"])
     shown = profile.views_of_facts(ctx.store, page_of_works, LIST_AUTHORS)
+    profile.attach_attribution(ctx.store, author_id, shown)
     coauthors = ctx.cached(("coauthors", author_id), lambda: ctx.store.coauthors(author_id, 12))
     timeline = fields_over_time(all_works)
     distribution = novelty_distribution(all_works)

@@ -1,0 +1,207 @@
+"""Suggested merges: pairs of stored people who are probably one person, best first, each
+with the reasons a curator would weigh (``scholarscope identity suggest``).
+
+Candidates are pairs whose names could be one person's: compatible forms ("S. Ge" and
+"Shiming Ge", ``authors.names_compatible``), or the same given names with a surname that
+differs by one letter or has letters glued on ("Kexin Baoa", "Alan Turingyear": page and
+PDF extraction errors). A name alone never makes a suggestion; the evidence does:
+
+- **shared co-authors** (folded names, over works of at most 50 authors): each one
+  multiplies the odds by 4, up to four;
+- **the same paper, named by two sources** (rule 3 of ``authors.py`` kept them apart,
+  e.g. because the two sources' ids disagree): odds × 20;
+- **the same primary field** × 1.5, different ones × 0.7;
+- **different ORCIDs** × 0.05, **different OpenAlex (or Semantic Scholar) ids** × 0.3:
+  strong ids are strong evidence of two people, not proof (both have errors);
+- two people **on one record's byline** are never suggested (co-authors of one paper),
+  nor a pair a person already separated (a merge undone, or a split).
+
+The starting odds come from the name: the same folded name 0.35 : 0.65, a compatible
+form 0.2 : 0.8, a letter off or glued 0.15 : 0.85. The score is odds / (1 + odds); pairs
+scoring under ``MIN_SCORE`` are not listed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from itertools import combinations
+
+from scholarscope.authors import id_scheme_of, names_compatible
+from scholarscope.pipeline.resolve import name_bucket
+from scholarscope.store import Store
+
+MIN_SCORE = 0.5
+MAX_BUCKET = 400  # people in one name bucket compared pairwise ("wang y" in a big corpus)
+PRIOR = {"same name": 0.35, "compatible name": 0.2, "name a letter off": 0.15}
+STRONG_IDS = {"orcid": 0.05, "openalex": 0.3, "s2": 0.3}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Two people who are probably one, as ``identity suggest --json`` prints it: the one
+    with more works first."""
+
+    authors: list[str]
+    source_ids: list[list[str]]
+    names: list[str]
+    score: float
+    reasons: list[str]
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def one_letter_apart(a: str, b: str) -> bool:
+    """One substitution, insertion or deletion apart.
+
+    >>> one_letter_apart("bao", "baoa"), one_letter_apart("zhang", "zhong")
+    (True, True)
+    >>> one_letter_apart("li", "liu")  # too short to tell a typo from another name
+    False
+    """
+    if a == b or min(len(a), len(b)) < 3 or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def name_relation(a: str, b: str) -> str | None:
+    """How two folded names could be one person's (a key of ``PRIOR``), or None.
+
+    >>> name_relation("kexin bao", "kexin baoa"), name_relation("alan turingyear", "alan turing")
+    ('name a letter off', 'name a letter off')
+    >>> name_relation("s ge", "shiming ge"), name_relation("shiming ge", "shiming gu")
+    ('compatible name', None)
+    """
+    if a == b:
+        return "same name"
+    if names_compatible(a, b):
+        return "compatible name"
+    words_a, words_b = a.split(), b.split()
+    if len(words_a) < 2 or words_a[:-1] != words_b[:-1]:
+        return None
+    last_a, last_b = words_a[-1], words_b[-1]
+    short, long = sorted((last_a, last_b), key=len)
+    glued = len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 5
+    return "name a letter off" if glued or one_letter_apart(last_a, last_b) else None
+
+
+def candidate_pairs(people: Iterable[tuple[int, str]]) -> set[tuple[int, int]]:
+    """Pairs of (author_id, folded name) whose names ``name_relation`` relates."""
+    by_bucket: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    by_given: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for author_id, folded in people:
+        words = folded.split()
+        if len(words) < 2:
+            continue
+        by_bucket[name_bucket(folded)].append((author_id, folded))
+        by_given[f"{' '.join(words[:-1])}|{words[-1][:3]}"].append((author_id, folded))
+    pairs = set()
+    for group in (*by_bucket.values(), *by_given.values()):
+        for (a, name_a), (b, name_b) in combinations(group[:MAX_BUCKET], 2):
+            if name_relation(name_a, name_b):
+                pairs.add((min(a, b), max(a, b)))
+    return pairs
+
+
+def suggest_merges(store: Store, limit: int = 50) -> list[Suggestion]:
+    """The ``limit`` best suggested merges of the store's people."""
+    names = {int(a): (name, folded) for a, name, folded in store.all_author_names()}
+    pairs = candidate_pairs((a, folded) for a, (_, folded) in names.items())
+    pairs -= _separated_pairs(store)
+    wanted = sorted({a for pair in pairs for a in pair})
+    if not wanted:
+        return []
+    coauthors = store.coauthor_names(wanted)
+    keys = store.author_keys_of(wanted)
+    works: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    fields: dict[int, Counter[str]] = defaultdict(Counter)
+    for author_id, work_id, source, _, field, _ in store.author_work_facts(wanted):
+        works[author_id][work_id].add(source)
+        if field:
+            fields[author_id][field] += 1
+    found = []
+    for a, b in pairs:
+        if len(works[b]) > len(works[a]):
+            a, b = b, a
+        suggestion = _judge(a, b, names, coauthors, keys, works, fields)
+        if suggestion is not None and suggestion.score >= MIN_SCORE:
+            found.append(suggestion)
+    found.sort(key=lambda s: (-s.score, s.authors))
+    return found[:limit]
+
+
+def _judge(
+    a: int,
+    b: int,
+    names: dict[int, tuple[str, str]],
+    coauthors: dict[int, set[str]],
+    keys: dict[int, set[str]],
+    works: dict[int, dict[int, set[str]]],
+    fields: dict[int, Counter[str]],
+) -> Suggestion | None:
+    relation = name_relation(names[a][1], names[b][1])
+    assert relation is not None
+    shared_works = works[a].keys() & works[b].keys()
+    if any(works[a][w] & works[b][w] for w in shared_works):
+        return None  # one record names both: two co-authors of one paper
+    odds = PRIOR[relation] / (1 - PRIOR[relation])
+    reasons = [relation.replace("name", f"name ({names[a][0]} / {names[b][0]})", 1)]
+    shared = (coauthors.get(a, set()) & coauthors.get(b, set())) - {names[a][1], names[b][1]}
+    if shared:
+        odds *= 4 ** min(len(shared), 4)
+        examples = ", ".join(sorted(shared)[:3])
+        reasons.append(f"{len(shared)} shared co-author{'s' if len(shared) > 1 else ''} "
+                       f"({examples}{', …' if len(shared) > 3 else ''})")  # fmt: skip
+    if shared_works:
+        odds *= 20
+        reasons.append(f"the same paper in two sources ({len(shared_works)})")
+    primary_a, primary_b = _primary(fields[a]), _primary(fields[b])
+    if primary_a and primary_b:
+        if primary_a == primary_b:
+            odds *= 1.5
+            reasons.append(f"same primary field ({primary_a})")
+        else:
+            odds *= 0.7
+            reasons.append(f"different primary fields ({primary_a} / {primary_b})")
+    ids_a = {k for k in keys.get(a, set()) if not k.startswith("name:")}
+    ids_b = {k for k in keys.get(b, set()) if not k.startswith("name:")}
+    for scheme, factor in STRONG_IDS.items():
+        mine = {k for k in ids_a if id_scheme_of(k) == scheme}
+        theirs = {k for k in ids_b if id_scheme_of(k) == scheme}
+        if mine and theirs and not mine & theirs:
+            odds *= factor
+            reasons.append(f"different {scheme} ids (a person must confirm)")
+    return Suggestion(
+        authors=[f"author:{a}", f"author:{b}"],
+        source_ids=[sorted(ids_a), sorted(ids_b)],
+        names=[names[a][0], names[b][0]],
+        score=round(odds / (1 + odds), 3),
+        reasons=reasons,
+    )
+
+
+def _primary(counts: Counter[str]) -> str | None:
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _separated_pairs(store: Store) -> set[tuple[int, int]]:
+    """Pairs a person kept apart: merges undone and splits standing."""
+    rows = store.identity_edits()
+    undone = {int(row[5]) for row in rows if row[1] == "undo" and row[5] is not None}
+    pairs = set()
+    for edit_id, kind, *_, detail_json in rows:
+        detail = json.loads(detail_json)
+        if kind == "merge" and edit_id in undone:
+            pair = (int(detail["keep"]), int(detail["drop"]))
+        elif kind == "split" and edit_id not in undone:
+            pair = (int(detail["from"]), int(detail["into"]))
+        else:
+            continue
+        pairs.add((min(pair), max(pair)))
+    return pairs
