@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from scholarscope.ingest import load_path
 from scholarscope.pipeline import FileReport, ingest_items
 from scholarscope.records import Author, Work
 from scholarscope.store import open_store
+from scholarscope.suggestions import Suggestion, suggest_merges
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "openalex-authors"
 
@@ -69,33 +70,66 @@ def printed_names() -> dict[tuple[str, int], str]:
     return names
 
 
-def as_printed(works: list[Work]) -> list[Work]:
-    """The works with their authors as printed: names only, no person ids."""
+def as_printed(works: list[Work], keep_orcids: bool = False) -> list[Work]:
+    """The works with their authors as printed: names only, no person ids (with
+    ``keep_orcids``, the ORCIDs the authorships carry stay)."""
     printed = printed_names()
     result = []
     for work in works:
         openalex_id = next((i for i in work.ids if i.startswith("openalex:W")), "")
         authors = tuple(
-            replace(a, author=Author(printed.get((openalex_id, a.position or 0), a.author.name)))
+            replace(
+                a,
+                author=Author(
+                    printed.get((openalex_id, a.position or 0), a.author.name),
+                    ids=tuple(i for i in a.author.ids if keep_orcids and i.startswith("orcid:")),
+                ),
+            )
             for a in work.authors
         )
         result.append(replace(work, authors=authors))
     return result
 
 
-def resolved_people(works: list[Work], folder: Path) -> dict[Authorship, str]:
-    """The person our resolver gives each authorship, ingesting names only."""
-    store = open_store(str(folder / "b3.db"))
+def resolved_people(
+    works: list[Work], path: Path, truth: dict[Authorship, str]
+) -> tuple[dict[Authorship, str], dict[str, float]]:
+    """The person our resolver gives each authorship, ingesting the works as given; and
+    the precision of the top suggested merges (``suggestions.py``)."""
+    store = open_store(str(path))
     ingest_items(store, works, FileReport("openalex-authors"))
     key_of = store.find_work_keys([w.ids[0] for w in works])
     first_id = {work_id: key for key, work_id in key_of.items()}
     rows = store.query("SELECT work_id, author_id, position FROM authorship")
-    store.close()
-    return {
+    people = {
         (first_id[work_id], position): f"author:{author_id}"
         for work_id, author_id, position in rows
         if work_id in first_id and position is not None
     }
+    found = suggest_merges(store, limit=max(TOP))
+    store.close()
+    return people, suggestion_precision(found, people, truth)
+
+
+TOP = (10, 25, 50)
+
+
+def suggestion_precision(
+    found: list[Suggestion], people: dict[Authorship, str], truth: dict[Authorship, str]
+) -> dict[str, float]:
+    """Share of the top k suggested pairs that are one OpenAlex person: a pair is right
+    when the OpenAlex id most of each person's authorships carry is the same."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for item, person in people.items():
+        if item in truth:
+            votes[person][truth[item]] += 1
+    majority = {person: counts.most_common(1)[0][0] for person, counts in votes.items()}
+    right = [majority.get(s.authors[0]) == majority.get(s.authors[1]) for s in found]
+    result: dict[str, float] = {"suggested": len(found)}
+    for k in TOP:
+        if len(right) >= k:
+            result[f"precision_at_{k}"] = round(sum(right[:k]) / k, 2)
+    return result
 
 
 def name_only(works: list[Work]) -> dict[Authorship, str]:
@@ -128,21 +162,21 @@ def b3(predicted: dict[Authorship, str], truth: dict[Authorship, str]) -> dict[s
 def main() -> None:
     works = read_works()
     truth = openalex_people(works)
-    works = as_printed(works)
+    report: dict[str, object] = {
+        "works": len(works),
+        "authorships_with_an_openalex_person": len(truth),
+        "openalex_people": len(set(truth.values())),
+    }
     with tempfile.TemporaryDirectory() as folder:
-        ours = resolved_people(works, Path(folder))
-    print(
-        json.dumps(
-            {
-                "works": len(works),
-                "authorships_with_an_openalex_person": len(truth),
-                "openalex_people": len(set(truth.values())),
+        for label, keep_orcids in (("names_only", False), ("names_and_orcids", True)):
+            given = as_printed(works, keep_orcids)
+            ours, suggested = resolved_people(given, Path(folder) / f"{label}.db", truth)
+            report[label] = {
                 "ours": b3(ours, truth) | {"people": len(set(ours.values()))},
-                "name_only": b3(name_only(works), truth),
-            },
-            indent=2,
-        )
-    )
+                "name_only_baseline": b3(name_only(given), truth),
+                "suggestions": suggested,
+            }
+    print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":
