@@ -940,6 +940,7 @@ def test_json_answers_follow_their_described_schemas(scored: str, shiming: str) 
         "/search.json": "/search.json?q=federated+learning+privacy",
         "/fields.json": "/fields.json",
         "/fields/{code}.json": "/fields/CV.json?min_papers=1",
+        "/identity.json": "/identity.json",
     }
     assert set(targets) == {p for p in document["paths"] if p.endswith(".json")} - {
         "/openapi.json"}  # fmt: skip
@@ -952,7 +953,7 @@ def test_json_answers_follow_their_described_schemas(scored: str, shiming: str) 
         assert schema_problems(answer, schema, document) == [], target
         checked.append(schema["$ref"].rsplit("/", 1)[1])
     assert checked == ["Home", "AuthorList", "Author", "WorkList", "WorkPage", "Search",
-                       "FieldList", "Leaderboard"]  # fmt: skip
+                       "FieldList", "Leaderboard", "Identity"]  # fmt: skip
     experts = get_json(f"{scored}/search.json?q=federated+learning+privacy&tab=experts")
     assert schema_problems(experts, {"$ref": "#/components/schemas/Search"}, document) == []
     error = fetch(f"{scored}/search.json?q=noisy&page=0")
@@ -1550,6 +1551,11 @@ def test_identity_edits_on_the_server_are_logged_and_undone(tmp_path: Path) -> N
     auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     reason = "reason=checked+on+the+page&by=ana"
     with start(App(db, admin_token=ADMIN_TOKEN)) as url:
+        suggested = get_json(f"{url}/identity.json")
+        assert [(s["names"], s["score"]) for s in suggested["suggestions"]] == [
+            (["Kexin Bao", "Kexin Baoa"], 0.514)
+        ]
+        assert suggested["log"] == []
         profile_json = get_json(f"{url}/authors/author:7.json")  # Kexin Bao
         (typo,) = get_json(f"{url}/authors.json?q=Kexin+Baoa")["authors"]
         target = f"{url}/admin/identity/merge?keep=author:7&drop={typo['id']}&{reason}"
@@ -1582,3 +1588,14 @@ def test_identity_edits_on_the_server_are_logged_and_undone(tmp_path: Path) -> N
         )  # fmt: skip
         status, _, body = fetch(f"{url}/admin/identity/undo?edit=9&{reason}", "POST", b"", auth)
         assert status == 404
+        page = get_json(f"{url}/identity.json")
+        assert [(e["edit"], e["kind"], e["undone_by"]) for e in page["log"]] == [
+            (4, "undo", None), (3, "undo", None), (2, "split", 3), (1, "merge", 4)
+        ]  # fmt: skip
+        assert page["suggestions"] == []  # a merge a person undid is not suggested again
+        described = openapi_document()["paths"]["/identity.json"]["get"]["responses"]["200"]
+        schema = described["content"]["application/json"]["schema"]
+        for answer in (suggested, page):
+            assert schema_problems(answer, schema, openapi_document()) == []
+        status, _, html = fetch(f"{url}/identity")
+        assert status == 200 and "Edit 2</strong> (split" in html.decode()

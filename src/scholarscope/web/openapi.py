@@ -254,6 +254,24 @@ SCHEMAS: dict[str, Any] = {
             "papers": INT,
         },
     ),
+    "Identity": _object(
+        "Suggested merges and the identity edit log.",
+        {
+            "suggestions": _array(
+                _object(
+                    "Two people who are probably one (identity suggest --json).",
+                    {
+                        "authors": _array(STR),
+                        "source_ids": _array(_array(STR)),
+                        "names": _array(STR),
+                        "score": NUM,
+                        "reasons": _array(STR),
+                    },
+                )
+            ),
+            "log": _array(_ref("IdentityEdit")),
+        },
+    ),
     "IdentityEdit": _object(
         "One identity edit as logged (identity log --json prints a list of these).",
         {

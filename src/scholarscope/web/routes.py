@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scholarscope.web import leaderboard, views
+from scholarscope.web.identity_page import identity_page
 from scholarscope.web.params import PAGE, WORK_FILTERS, Param, per_page
 
 CONTENT_TYPES = {
@@ -106,6 +107,15 @@ ROUTES: tuple[Route, ...] = (
         "embeddings are stored), or the experts: authors of the best matches.",
         "Search",
         views.search_text_to_embed,
+    ),
+    Route(
+        "/identity",
+        identity_page,
+        (Param("limit", "int", "At most this many suggested merges.", 50, 1, 500),),
+        ("html", "json"),
+        "Suggested merges of people (with score and reasons, best first) and the log of "
+        "every identity edit, newest first.",
+        "Identity",
     ),
     Route(
         "/fields", views.fields_page, (), ("html", "json"), "Fields with their works.", "FieldList"
