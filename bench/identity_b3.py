@@ -93,7 +93,7 @@ def as_printed(works: list[Work], keep_orcids: bool = False) -> list[Work]:
 
 def resolved_people(
     works: list[Work], path: Path, truth: dict[Authorship, str]
-) -> tuple[dict[Authorship, str], dict[str, float]]:
+) -> tuple[dict[Authorship, str], dict[str, object]]:
     """The person our resolver gives each authorship, ingesting the works as given; and
     the precision of the top suggested merges (``suggestions.py``)."""
     store = open_store(str(path))
@@ -107,8 +107,16 @@ def resolved_people(
         if work_id in first_id and position is not None
     }
     found = suggest_merges(store, limit=max(TOP))
+    overruled = store.query(
+        "SELECT s.name_as_written, a.name, s.evidence FROM authorship s JOIN author_key k "
+        "ON k.key = s.evidence JOIN author a ON a.author_id = k.author_id "
+        "WHERE s.rule = 'unrelated-id' ORDER BY 1"
+    )
     store.close()
-    return people, suggestion_precision(found, people, truth)
+    figures = suggestion_precision(found, people, truth)
+    figures["bylines_whose_id_names_an_unrelated_person"] = len(overruled)
+    figures["examples"] = [f"{printed} (id of {owner})" for printed, owner, _ in overruled]
+    return people, figures
 
 
 TOP = (10, 25, 50)
@@ -116,7 +124,7 @@ TOP = (10, 25, 50)
 
 def suggestion_precision(
     found: list[Suggestion], people: dict[Authorship, str], truth: dict[Authorship, str]
-) -> dict[str, float]:
+) -> dict[str, object]:
     """Share of the top k suggested pairs that are one OpenAlex person: a pair is right
     when the OpenAlex id most of each person's authorships carry is the same."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
@@ -125,7 +133,7 @@ def suggestion_precision(
             votes[person][truth[item]] += 1
     majority = {person: counts.most_common(1)[0][0] for person, counts in votes.items()}
     right = [majority.get(s.authors[0]) == majority.get(s.authors[1]) for s in found]
-    result: dict[str, float] = {"suggested": len(found)}
+    result: dict[str, object] = {"suggested": len(found)}
     for k in TOP:
         if len(right) >= k:
             result[f"precision_at_{k}"] = round(sum(right[:k]) / k, 2)

@@ -6,14 +6,18 @@ from __future__ import annotations
 import gzip
 import json
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from scholarscope.authors import attribution_text
 from scholarscope.cli import cli
-from scholarscope.pipeline import identity
+from scholarscope.ingest import load_path
+from scholarscope.pipeline import FileReport, identity, ingest_items
+from scholarscope.records import Work
 from scholarscope.store import open_store
 from scholarscope.suggestions import suggest_merges
 
@@ -164,3 +168,47 @@ def test_the_page_typo_is_suggested_with_its_reasons_and_gone_once_merged(db: Pa
     store.close()
     shown = run(db, "identity", "suggest", "--json")
     assert shown == []
+
+
+def test_a_source_id_on_an_unrelated_name_is_not_trusted(tmp_path: Path, shared_data: Path) -> None:
+    # OpenAlex gives Mutasim Osman's ids to the byline "KFUPM" (his university) on one
+    # work; with names as the paper printed them, that byline is not made him
+    path = shared_data / "openalex-authors" / "A5035421092.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    printed = {
+        ("openalex:" + w["id"].rsplit("/", 1)[-1], position): a["raw_author_name"]
+        for w in raw["works"]
+        for position, a in enumerate(w["authorships"], start=1)
+        if a.get("raw_author_name")
+    }
+    works = [
+        replace(
+            work,
+            authors=tuple(
+                replace(a, author=replace(a.author, name=printed[(work.ids[0], a.position)]))
+                if (work.ids[0], a.position) in printed
+                else a
+                for a in work.authors
+            ),
+        )
+        for work in load_path(path)
+        if isinstance(work, Work)
+    ]
+    store = open_store(str(tmp_path / "printed.db"))
+    ingest_items(store, works, FileReport(path.name))
+    osman = store.author_by_key("orcid:0000-0002-6344-9257")
+    rows = store.query(
+        "SELECT s.author_id, s.name_as_written, s.rule, s.evidence FROM authorship s "
+        "WHERE s.name_as_written IN ('KFUPM', 'Mutasim Osman') ORDER BY 2"
+    )
+    store.close()
+    (kfupm,) = [row for row in rows if row[1] == "KFUPM"]
+    assert kfupm[0] != osman
+    assert kfupm[2:] == ("unrelated-id", "openalex:A5035421092")
+    # and one "Mutasim Osman" byline carries Korhan Ayranci's ids: it goes by its name too
+    assert sorted((row[0] == osman, row[2]) for row in rows if row[1] == "Mutasim Osman") == [
+        (False, "unrelated-id")
+    ] + [(True, "key")] * (len(rows) - 2)
+    assert attribution_text(*kfupm[2:]) == (
+        "the name as printed: its OpenAlex id A5035421092 is another person's, of an unrelated name"
+    )

@@ -3,7 +3,9 @@
 The rules, in order (``pipeline`` applies them while ingesting):
 
 1. **Source ids.** An author carrying an OpenAlex, Semantic Scholar or ORCID id is the
-   stored person with that id.
+   stored person with that id, unless the two names are unrelated (``names_related``:
+   sources do put one person's id on another's byline); then the byline is resolved by
+   its name, as if it had no ids.
 2. **Source context.** An author without ids is the person of the same folded name
    already seen in the same kind of source ("Shiming Ge" on two arXiv records is one
    person; the owner of a profile page is the same person on every block of that page).
@@ -67,6 +69,24 @@ def names_compatible(a: str, b: str) -> bool:
     return all(_same_given_name(x, y) for x, y in zip(given_a, given_b, strict=True))
 
 
+def names_related(a: str, b: str) -> bool:
+    """Could two folded names be forms of one person's name at all? A word of three or
+    more letters of one occurs in the other's letters (spaces aside): "khalid alramadan"
+    ~ "k al ramadan", "afifi m abdulkader" ~ "abdulkader m afifi". A source id whose
+    person has an unrelated name ("robert m hazen" on Michael Stephenson's ORCID) is an
+    error of that source, not evidence.
+
+    >>> names_related("khalid alramadan", "k al ramadan"), names_related("kfupm", "m osman")
+    (True, False)
+    """
+    if a == b:
+        return True
+    letters_a, letters_b = a.replace(" ", ""), b.replace(" ", "")
+    return any(len(w) >= 3 and w in letters_b for w in a.split()) or any(
+        len(w) >= 3 and w in letters_a for w in b.split()
+    )
+
+
 def _same_given_name(x: str, y: str) -> bool:
     return x == y or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y))
 
@@ -107,6 +127,12 @@ def attribution_text(rule: str | None, evidence: str | None) -> str:
         return f"{SCHEME_NAMES.get(scheme, scheme)} {value}"
     if rule == "work":
         return f"a compatible name on the same paper in {evidence} records"
+    if rule == "unrelated-id":
+        scheme, _, value = evidence.partition(":")
+        return (
+            f"the name as printed: its {SCHEME_NAMES.get(scheme, scheme)} {value} is "
+            "another person's, of an unrelated name"
+        )
     if rule == "pin":
         return f"identity edit {evidence} (split)"
     if rule == "undo":

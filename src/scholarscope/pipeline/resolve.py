@@ -4,14 +4,16 @@
 Every authorship is stored with the rule that placed it (``Attribution``): ``pin`` (a
 person's edit said so: ``identity split``), ``key`` (a source id, or the name key of a
 source context, already led to the person, or the person was created under it), or
-``work`` (the same paper names a compatible person in another source).
+``work`` (the same paper names a compatible person in another source), or
+``unrelated-id`` (the byline's source id leads to a person of an unrelated name, so the
+byline went by its name; evidence: that id).
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from scholarscope.authors import id_scheme_of, names_compatible
+from scholarscope.authors import id_scheme_of, name_key, names_compatible, names_related
 from scholarscope.store import Store
 
 
@@ -49,6 +51,10 @@ class AuthorResolver:
             for triple in triples:
                 buckets.setdefault(name_bucket(triple[1]), []).append(triple)
         self.keys_of: dict[int, set[str]] = {}  # author_id -> all its keys, loaded on demand
+        # author_id -> folded name, of the people source ids lead to (rule 1 compares it)
+        self.folded_of: dict[int, str] = store.author_folded_names(
+            sorted({a for key, a in author_keys.items() if not key.startswith("name:")})
+        )
         self.next_author_id = next_author_id
         self.new_authors: list[tuple[int, str, str]] = []
         self.key_rows: list[tuple[str, int]] = []
@@ -71,6 +77,12 @@ class AuthorResolver:
         for key in keys:  # rules 1 and 2: the first key already known
             author_id = author_keys.get(key)
             if author_id is not None:
+                if ids and not names_related(folded, self._folded_of(author_id)):
+                    # the source put another person's id on this byline: go by the name
+                    by_name = self.resolve(
+                        name, folded, (name_key(source, name),), (), source, work_id
+                    )
+                    return Attribution(by_name.author_id, "unrelated-id", key)
                 attribution = Attribution(author_id, "key", key)
                 break
         if attribution is None and work_id is not None:
@@ -80,6 +92,7 @@ class AuthorResolver:
             attribution = Attribution(self.next_author_id, "key", keys[0] if keys else "")
             self.new_authors.append((attribution.author_id, name, folded))
             self.keys_of[attribution.author_id] = set()
+            self.folded_of[attribution.author_id] = folded
         for key in keys:
             if key not in author_keys:
                 author_keys[key] = attribution.author_id
@@ -91,6 +104,11 @@ class AuthorResolver:
                 (attribution.author_id, folded, source)
             )
         return attribution
+
+    def _folded_of(self, author_id: int) -> str:
+        if author_id not in self.folded_of:
+            self.folded_of.update(self.store.author_folded_names([author_id]))
+        return self.folded_of.get(author_id, "")
 
     def _keys_of(self, author_id: int) -> set[str]:
         if author_id not in self.keys_of:

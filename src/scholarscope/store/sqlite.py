@@ -1024,6 +1024,12 @@ class Store:
             )
         return [(int(w), source, position, int(a)) for w, source, position, a in rows]
 
+    def author_folded_names(self, author_ids: Sequence[int]) -> dict[int, str]:
+        rows = self._query_in(
+            "SELECT author_id, folded_name FROM author WHERE author_id IN ({marks})", author_ids
+        )
+        return {int(author_id): folded for author_id, folded in rows}
+
     def author_names(self, author_ids: Sequence[int]) -> dict[int, str]:
         rows = self._query_in(
             "SELECT author_id, name FROM author WHERE author_id IN ({marks})", author_ids
