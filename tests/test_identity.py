@@ -212,3 +212,43 @@ def test_a_source_id_on_an_unrelated_name_is_not_trusted(tmp_path: Path, shared_
     assert attribution_text(*kfupm[2:]) == (
         "the name as printed: its OpenAlex id A5035421092 is another person's, of an unrelated name"
     )
+
+
+def test_a_log_replayed_on_a_database_built_in_another_order_gives_the_same_people(
+    db: Path, tmp_path: Path, seeds: Path
+) -> None:
+    run(db, "identity", "merge", "author:7", "author:34", "--reason", "page typo")
+    run(db, "identity", "split", "author:3", "--works", "work:11 work:12", "--reason", "test")
+    run(db, "identity", "merge", "author:3", "author:64", "--reason", "wrong")
+    run(db, "identity", "undo", "3", "--reason", "two people")
+    log_file = tmp_path / "edits.json"
+    log_file.write_text(json.dumps(run(db, "identity", "log", "--json")), encoding="utf-8")
+    rebuilt = tmp_path / "rebuilt.db"
+    for path in sorted(seeds.iterdir(), reverse=True):  # other ids for the same people
+        run(rebuilt, "ingest", str(path))
+    assert people(rebuilt) != people(db)
+    replayed = run(rebuilt, "identity", "replay", str(log_file))
+    assert replayed.splitlines() == [
+        "edit 1 -> edit 1: merged author:109 (Kexin Baoa) into author:83 (Kexin Bao)",
+        "edit 2 -> edit 2: split 2 works of author:80 (Shiming Ge) into a new person "
+        "author:138 (Shiming Ge)",
+        "edit 3 -> edit 3: merged author:2 (Nannan Wang) into author:80 (Shiming Ge)",
+        "edit 4 -> edit 4: undid edit 3 (merge)",
+    ]
+
+    def groups(path: Path) -> set[frozenset[tuple[str, str]]]:
+        store = open_store(str(path), read_only=True)
+        rows = store.query(
+            "SELECT s.author_id, s.name_as_written, json_extract(r.record, '$.title') "
+            "FROM authorship s JOIN work_record r ON r.work_id = s.work_id "
+            "AND r.source = s.source"
+        )
+        store.close()
+        by_person: dict[int, set[tuple[str, str]]] = {}
+        for author_id, name, title in rows:
+            by_person.setdefault(author_id, set()).add((name, title))
+        return {frozenset(v) for v in by_person.values()}
+
+    assert groups(rebuilt) == groups(db)
+    again = run(rebuilt, "identity", "replay", str(log_file))
+    assert again.splitlines()[0] == "edit 1 (merge) skipped: they are one person here already"

@@ -4,7 +4,9 @@ who (merge, split, undo), each kept in an append-only log (``pipeline/identity.p
 from __future__ import annotations
 
 import getpass
+import json
 from collections.abc import Callable
+from typing import IO
 
 import click
 
@@ -206,3 +208,26 @@ def suggest_command(ctx: click.Context, limit: int, as_json: bool) -> None:
             f"{s.score:.2f}  {s.authors[0]} {s.names[0]}  +  {s.authors[1]} {s.names[1]}\n"
             f"      {'; '.join(s.reasons)}"
         )
+
+
+@identity.command("replay")
+@click.argument("log_file", type=click.File("r", encoding="utf-8"))
+@_by_option
+@click.pass_context
+def replay_command(ctx: click.Context, log_file: IO[str], by: str | None) -> None:
+    """Make the edits of a log saved from another database (``identity log --json``)
+    here, finding people and works by their source ids, name keys and work ids: how
+    corrections outlive a rebuilt database. Each edit is logged anew.
+
+    Example: scholarscope identity replay edits.json
+    """
+    try:
+        log = json.load(log_file)
+        if not isinstance(log, list) or not all(isinstance(e, dict) for e in log):
+            raise ValueError("not a list of edits")
+    except ValueError as error:
+        raise click.UsageError(
+            f"{log_file.name}: not an identity log (identity log --json): {error}"
+        ) from error
+    for line in edits.replay_log(_open(ctx), log, by or _who()):
+        click.echo(line)

@@ -47,6 +47,9 @@ class IdentityEdit:
     undone_by: int | None = None
     works: list[str] = field(default_factory=list)  # a split's works
     papers_before: int | None = None  # a merge: KEEP's works before it
+    # the keys (source ids, name keys, work ids) that find the same people and works in
+    # another database: what ``replay_log`` reads
+    anchors: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -108,6 +111,7 @@ def merge_people(
             "drop": drop,
             "drop_name": drop_name,
             "keys": sorted(store.author_keys_of([drop]).get(drop, set())),
+            "keep_keys": sorted(store.author_keys_of([keep]).get(keep, set())),
             # (work_id, source, rule, evidence) of the authorships that move to KEEP
             "moved": [[r[0], r[1], r[5], r[6]] for r in dropped if (r[0], r[1]) not in kept_pairs],
             # whole rows of the ones dropped because KEEP has the same authorship
@@ -163,9 +167,13 @@ def split_person(
             into_name = Counter(row[2] for row in rows).most_common(1)[0][0]
             created = True
         pins = sorted({(row[0], folded_name(row[2])) for row in rows})
+        work_keys = store.work_keys(work_ids)
         detail = {
             "from": author,
             "from_name": author_name,
+            "from_keys": sorted(store.author_keys_of([author]).get(author, set())),
+            "into_keys": sorted(store.author_keys_of([into]).get(into, set())),
+            "work_keys": [sorted(work_keys.get(w, [])) for w in work_ids],
             "into": into,
             "into_name": into_name,
             "created": created,
@@ -333,4 +341,79 @@ def _edit(
         undone_by=undone.get(int(edit_id)),
         works=works,
         papers_before=detail.get("papers_before"),
+        anchors=_anchors(kind, detail),
     )
+
+
+def _anchors(kind: str, detail: dict[str, Any]) -> dict[str, Any]:
+    if kind == MERGE:
+        return {"keep": detail.get("keep_keys", []), "drop": detail["keys"]}
+    if kind == SPLIT:
+        return {
+            "from": detail.get("from_keys", []),
+            "into": [] if detail["created"] else detail.get("into_keys", []),
+            "works": detail.get("work_keys", []),
+        }
+    return {}
+
+
+def replay_log(store: Store, log: list[dict[str, Any]], made_by: str) -> list[str]:
+    """Make the edits of another database's log (``identity log --json``) here, in
+    order, finding people and works by their anchors (source ids, name keys, work ids):
+    how corrections outlive a rebuilt database. Returns one line per edit: what was done,
+    or why it was skipped (someone not found, already one person). Undos follow the
+    edits they undo."""
+    done: dict[int, int] = {}  # edit number in the log -> edit number here
+    lines = []
+    for entry in log:
+        number, kind, anchors = int(entry["edit"]), entry["kind"], entry.get("anchors") or {}
+        reason = f"{entry['reason']} (replayed: edit {number} by {entry['made_by']})"
+        try:
+            edit = _replay_one(store, kind, anchors, entry, reason, made_by, done)
+        except (ValueError, NotFound) as error:
+            lines.append(f"edit {number} ({kind}) skipped: {error}")
+            continue
+        done[number] = edit.edit
+        lines.append(f"edit {number} -> edit {edit.edit}: {edit.summary}")
+    return lines
+
+
+def _replay_one(
+    store: Store,
+    kind: str,
+    anchors: dict[str, Any],
+    entry: dict[str, Any],
+    reason: str,
+    made_by: str,
+    done: dict[int, int],
+) -> IdentityEdit:
+    if kind == UNDO:
+        undoes = int(entry["undoes"])
+        if undoes not in done:
+            raise ValueError(f"edit {undoes}, which it undoes, was not replayed")
+        return undo_edit(store, done[undoes], reason, made_by)
+    if kind == MERGE:
+        keep, drop = _person(store, anchors.get("keep")), _person(store, anchors.get("drop"))
+        if keep == drop:
+            raise ValueError("they are one person here already")
+        return merge_people(store, f"author:{keep}", f"author:{drop}", reason, made_by)
+    if kind == SPLIT:
+        source_author = _person(store, anchors.get("from"))
+        into = f"author:{_person(store, anchors['into'])}" if anchors.get("into") else None
+        found = store.find_work_keys([k for keys in anchors.get("works", []) for k in keys])
+        works = sorted({found[k] for keys in anchors.get("works", []) for k in keys if k in found})
+        if not works:
+            raise ValueError("none of its works is stored here")
+        return split_person(
+            store, f"author:{source_author}", [f"work:{w}" for w in works], reason, made_by, into
+        )
+    raise ValueError(f"unknown kind of edit {kind!r}")
+
+
+def _person(store: Store, keys: list[str] | None) -> int:
+    """The person the anchor keys find: the first source id known here, else the first
+    name key (name keys of one source family are stable across databases)."""
+    found = store.find_author_keys(keys or [])
+    for key in sorted(found, key=lambda k: (k.startswith("name:"), k)):
+        return found[key]
+    raise NotFound(f"no stored person has any of {', '.join((keys or [])[:3]) or 'no keys'}")
