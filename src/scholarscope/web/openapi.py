@@ -286,6 +286,11 @@ SCHEMAS: dict[str, Any] = {
             "undone_by": OPT_INT,
             "works": _array(STR),
             "papers_before": OPT_INT,
+            "anchors": {
+                **OBJ,
+                "description": "the source ids, name keys and work ids that find the same "
+                "people and works in another database (identity replay)",
+            },
         },
     ),
     "IngestResult": _object(
