@@ -30,12 +30,17 @@ from dataclasses import asdict, dataclass
 from itertools import combinations
 
 from scholarscope.authors import id_scheme_of, names_compatible
-from scholarscope.pipeline.resolve import name_bucket
 from scholarscope.store import Store
 
 MIN_SCORE = 0.5
 MAX_BUCKET = 400  # people in one name bucket compared pairwise ("wang y" in a big corpus)
-PRIOR = {"same name": 0.35, "compatible name": 0.2, "name a letter off": 0.15}
+PRIOR = {
+    "same name": 0.35,
+    "compatible name": 0.2,
+    "same letters": 0.2,
+    "transliteration": 0.15,
+    "name a letter off": 0.15,
+}
 STRONG_IDS = {"orcid": 0.05, "openalex": 0.3, "s2": 0.3}
 
 
@@ -70,41 +75,101 @@ def one_letter_apart(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-def name_relation(a: str, b: str) -> str | None:
-    """How two folded names could be one person's (a key of ``PRIOR``), or None.
+# Name particles that print glued or apart ("Al Ramadan", "Alramadan", "van der Berg").
+PARTICLES = frozenset(("al", "el", "bin", "ibn", "abu", "van", "von", "de", "der", "den",
+                       "da", "di", "du", "la", "le"))  # fmt: skip
 
-    >>> name_relation("kexin bao", "kexin baoa"), name_relation("alan turingyear", "alan turing")
+
+def name_parts(folded: str) -> tuple[list[str], str]:
+    """Given names and the surname, particles glued to the surname.
+
+    >>> name_parts("khalid a al ramadan"), name_parts("ramadan")
+    ((['khalid', 'a'], 'alramadan'), ([], 'ramadan'))
+    """
+    words = folded.split()
+    if not words:
+        return [], ""
+    cut = len(words) - 1
+    while cut > 1 and words[cut - 1] in PARTICLES:
+        cut -= 1
+    return words[:cut], "".join(words[cut:])
+
+
+def _given_match(x: str, y: str) -> bool:
+    return x == y or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y))
+
+
+def _skeleton(word: str) -> str:
+    return word[0] + "".join(c for c in word[1:] if c not in "aeiouyhw")
+
+
+def name_relation(a: str, b: str) -> str | None:
+    """How two folded names could be one person's (a key of ``PRIOR``), or None:
+    ``compatible name`` (the same surname, particles glued or not; the first given names
+    equal or one an initial of the other; a middle name or initial may be missing),
+    ``same letters`` (spaces aside: "shu zhong shen" / "shuzhong shen"),
+    ``transliteration`` (the same surname, first given names with the same consonants:
+    "mohammad" / "mohammed"), ``name a letter off`` (compatible given names, a surname one
+    letter off or with letters glued on: "Kexin Baoa", "Alan Turingyear").
+
+    >>> name_relation("kexin bao", "kexin baoa"), name_relation("alan turingyear", "a turing")
     ('name a letter off', 'name a letter off')
     >>> name_relation("s ge", "shiming ge"), name_relation("shiming ge", "shiming gu")
     ('compatible name', None)
+    >>> name_relation("michael h stephenson", "michael stephenson")
+    'compatible name'
+    >>> name_relation("khalid a al ramadan", "khalid alramadan")
+    'compatible name'
+    >>> name_relation("mohammad makkawi", "mohammed makkawi")
+    'transliteration'
     """
     if a == b:
         return "same name"
     if names_compatible(a, b):
         return "compatible name"
-    words_a, words_b = a.split(), b.split()
-    if len(words_a) < 2 or words_a[:-1] != words_b[:-1]:
+    (given_a, last_a), (given_b, last_b) = name_parts(a), name_parts(b)
+    if not given_a or not given_b:
         return None
-    last_a, last_b = words_a[-1], words_b[-1]
+    first_match = _given_match(given_a[0], given_b[0])
+    if last_a == last_b and first_match:
+        shorter, longer = sorted((given_a[1:], given_b[1:]), key=len)
+        rest = iter(longer)  # each remaining given name of one, in order, in the other
+        if all(any(_given_match(x, y) for y in rest) for x in shorter):
+            return "compatible name"
+    if a.replace(" ", "") == b.replace(" ", ""):
+        return "same letters"
+    if (
+        last_a == last_b
+        and min(len(given_a[0]), len(given_b[0])) >= 4
+        and _skeleton(given_a[0]) == _skeleton(given_b[0])
+    ):
+        return "transliteration"
+    if not first_match:
+        return None
     short, long = sorted((last_a, last_b), key=len)
     glued = len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 5
     return "name a letter off" if glued or one_letter_apart(last_a, last_b) else None
 
 
 def candidate_pairs(people: Iterable[tuple[int, str]]) -> set[tuple[int, int]]:
-    """Pairs of (author_id, folded name) whose names ``name_relation`` relates."""
-    by_bucket: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    by_given: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    """Pairs of (author_id, folded name) whose names ``name_relation`` relates: compared
+    within buckets of the same surname and first initial, of the same letters, and of the
+    same first given name and surname beginning."""
+    buckets: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for author_id, folded in people:
-        words = folded.split()
-        if len(words) < 2:
+        given, last = name_parts(folded)
+        if not given:
             continue
-        by_bucket[name_bucket(folded)].append((author_id, folded))
-        by_given[f"{' '.join(words[:-1])}|{words[-1][:3]}"].append((author_id, folded))
+        for key in (
+            f"s:{last} {given[0][0]}",
+            f"l:{folded.replace(' ', '')}",
+            f"g:{given[0]}|{last[:3]}",
+        ):
+            buckets[key].append((author_id, folded))
     pairs = set()
-    for group in (*by_bucket.values(), *by_given.values()):
+    for group in buckets.values():
         for (a, name_a), (b, name_b) in combinations(group[:MAX_BUCKET], 2):
-            if name_relation(name_a, name_b):
+            if a != b and name_relation(name_a, name_b):
                 pairs.add((min(a, b), max(a, b)))
     return pairs
 
@@ -131,9 +196,12 @@ def suggest_merges(store: Store, limit: int = 50) -> list[Suggestion]:
             a, b = b, a
         suggestion = _judge(a, b, names, coauthors, keys, works, fields)
         if suggestion is not None and suggestion.score >= MIN_SCORE:
-            found.append(suggestion)
-    found.sort(key=lambda s: (-s.score, s.authors))
-    return found[:limit]
+            shared = len(coauthors.get(a, set()) & coauthors.get(b, set()))
+            found.append((suggestion, shared))
+    # among equal scores (the odds stop growing at four shared co-authors), more shared
+    # co-authors first
+    found.sort(key=lambda pair: (-pair[0].score, -pair[1], pair[0].authors))
+    return [suggestion for suggestion, _ in found[:limit]]
 
 
 def _judge(
