@@ -66,7 +66,7 @@ def names_compatible(a: str, b: str) -> bool:
         # "Shiming Ge" printed as "S. Ge": one initial may stand for all given names
         shorter, longer = sorted((given_a, given_b), key=len)
         return len(shorter) == 1 and len(shorter[0]) == 1 and longer[0].startswith(shorter[0])
-    return all(_same_given_name(x, y) for x, y in zip(given_a, given_b, strict=True))
+    return all(same_given_name(x, y) for x, y in zip(given_a, given_b, strict=True))
 
 
 def names_related(a: str, b: str) -> bool:
@@ -87,7 +87,8 @@ def names_related(a: str, b: str) -> bool:
     )
 
 
-def _same_given_name(x: str, y: str) -> bool:
+def same_given_name(x: str, y: str) -> bool:
+    """Equal, or one is the other's initial: "s" ~ "shiming"."""
     return x == y or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y))
 
 

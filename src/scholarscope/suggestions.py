@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from itertools import combinations
 
-from scholarscope.authors import id_scheme_of, names_compatible
+from scholarscope.authors import id_scheme_of, names_compatible, same_given_name
 from scholarscope.store import Store
 
 MIN_SCORE = 0.5
@@ -95,10 +95,6 @@ def name_parts(folded: str) -> tuple[list[str], str]:
     return words[:cut], "".join(words[cut:])
 
 
-def _given_match(x: str, y: str) -> bool:
-    return x == y or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y))
-
-
 def _skeleton(word: str) -> str:
     return word[0] + "".join(c for c in word[1:] if c not in "aeiouyhw")
 
@@ -130,11 +126,11 @@ def name_relation(a: str, b: str) -> str | None:
     (given_a, last_a), (given_b, last_b) = name_parts(a), name_parts(b)
     if not given_a or not given_b:
         return None
-    first_match = _given_match(given_a[0], given_b[0])
+    first_match = same_given_name(given_a[0], given_b[0])
     if last_a == last_b and first_match:
         shorter, longer = sorted((given_a[1:], given_b[1:]), key=len)
         rest = iter(longer)  # each remaining given name of one, in order, in the other
-        if all(any(_given_match(x, y) for y in rest) for x in shorter):
+        if all(any(same_given_name(x, y) for y in rest) for x in shorter):
             return "compatible name"
     if a.replace(" ", "") == b.replace(" ", ""):
         return "same letters"
