@@ -57,11 +57,13 @@ SCORE_ARGS = ["score", "--min-earlier", "10"]  # 400 works: fewer than the defau
 # Columns that hold the time of the run that wrote them, left out of the comparison:
 # work.created_at, work_record.ingested_at (ingest), work_enrichment.enriched_at
 # (enrich), work_novelty.computed_at and work_score.computed_at (score), and
-# author_alias.merged_at and schema_migration.applied_at. Every other column of every
-# table must be identical (floats bit for bit, vectors byte for byte).
+# author_alias.merged_at, work_version_link.linked_at (ingest) and
+# schema_migration.applied_at. Every other column of every table must be identical
+# (floats bit for bit, vectors byte for byte).
 WALL_CLOCK = {
     "work": {"created_at"},
     "work_record": {"ingested_at"},
+    "work_version_link": {"linked_at"},
     "work_enrichment": {"enriched_at"},
     "work_novelty": {"computed_at"},
     "work_score": {"computed_at"},

@@ -578,6 +578,9 @@ def render_work(w: dict[str, Any], abstract: bool = True) -> str:
     venue = venue_line(w["venue"])
     if venue or w["code_url"]:
         lines.append("   ".join(x for x in (venue, w["code_url"] or "") if x))
+    if w.get("versions"):
+        others = ", ".join(f"{v['id']} ({v['rule']})" for v in w["versions"])
+        lines.append(f"also appears as {others}")
     scores = _scores_line(w)
     if scores:
         lines.append(scores)

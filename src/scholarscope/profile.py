@@ -24,6 +24,7 @@ from scholarscope.merged import by_priority, first_value, source_rank
 from scholarscope.records import Work, calendar_date, is_match_key
 from scholarscope.score import ai_score, metrics
 from scholarscope.store import Store
+from scholarscope.versions import VersionLink, count_versions_once, version_entries
 
 CITATION_PRIORITY = ("openalex", "semantic_scholar", "profile_page")
 ID_PRIORITY = ("arxiv", "doi", "openalex", "s2", "pmid", "mag")
@@ -192,6 +193,7 @@ def _merged_views(
     records = store.work_records(work_ids, max_authors)
     keys = store.work_keys(work_ids)
     enrichments = store.enrichments(work_ids)
+    versions = version_lists(store, work_ids)
     views = []
     for work_id in work_ids:
         view = work_view(
@@ -201,9 +203,30 @@ def _merged_views(
             citations.get(work_id, []),
             enrichments.get(work_id),
         )
+        view["versions"] = versions.get(work_id, [])
         view["_records"] = records.get(work_id, [])
         views.append(view)
     return views
+
+
+def version_lists(store: Store, work_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each grouped work's other versions, nearest first (``versions.version_entries``):
+    id, title, year, venue, sources, and the rule, confidence and evidence of the link."""
+    primary_of = store.version_groups_of(work_ids)
+    if not primary_of:
+        return {}
+    members = store.version_group_members(sorted(set(primary_of.values())))
+    everyone = sorted({w for group in members.values() for w in group})
+    links = [VersionLink(*row) for row in store.version_links_of(everyone) if row[0] < row[1]]
+    labels = {
+        work_id: {"id": shown_id(work_id, f["keys"]), "title": f["title"], "year": f["year"],
+                  "venue": f["venue"], "sources": sorted(f["sources"], key=source_rank)}
+        for work_id, f in store.version_features(everyone).items()
+    }  # fmt: skip
+    return {
+        work_id: version_entries(work_id, links, labels, primary)
+        for work_id, primary in primary_of.items()
+    }
 
 
 def scored_views(
@@ -508,7 +531,11 @@ def build_profile(
     merged view (with its novelty evidence unless ``evidence`` is False, see
     ``attach_scores``), in the profile's order."""
     summary = profile_summary(store, author_id, today)
-    summary["works"] = scored_views(store, [w["work_id"] for w in summary["works"]], evidence)
+    facts = summary["works"]
+    summary["works"] = scored_views(store, [w["work_id"] for w in facts], evidence)
+    for view, fact in zip(summary["works"], facts, strict=True):
+        if "citations_version" in fact:  # a version group's figure (count_versions_once)
+            view.update({k: fact[k] for k in (*CITATION_KEYS, "citations_version")})
     attach_attribution(store, author_id, summary["works"])
     return summary
 
@@ -538,11 +565,15 @@ def profile_summary(store: Store, author_id: int, today: date | None = None) -> 
     stated_rows = store.stated_metrics(author_id)
     page_origins = {s["origin"] for s in stated_rows if s["source"] == "profile_page"}
     work_ids = store.author_work_ids(author_id)
-    views = work_facts(store, work_ids)
+    # versions of one paper count once (versions.count_versions_once says how)
+    views, folded = count_versions_once(
+        work_facts(store, work_ids), store.version_groups_of(work_ids)
+    )
     # the places of the works' records, when the author has a profile page to follow
     places = store.record_origins(work_ids) if page_origins else {}
     views.sort(key=lambda v: _work_order(v, places.get(v["work_id"], []), page_origins))
     ours = author_metrics(views, today.year)
+    ours["versions_counted_once"] = folded
     stated = _stated_summary(stated_rows)
     attach_scores(store, views, evidence=False)
     return {
@@ -561,6 +592,7 @@ def profile_summary(store: Store, author_id: int, today: date | None = None) -> 
                 "works_with_citations",
                 "first_year",
                 "citations_per_year",
+                "versions_counted_once",
             )
         },
         **author_scores(views),
@@ -586,7 +618,8 @@ def reconcile(
     (pure). Reasons come from the data: works the source counts that are not stored,
     works without any citation figure, citation figures dated after the source's.
     """
-    missing_works = (stated["papers"] or 0) - ours["papers"]
+    folded = ours.get("versions_counted_once", 0)  # a source counts each version
+    missing_works = (stated["papers"] or 0) - ours["papers"] - folded
     without_figure = ours["papers"] - ours["works_with_citations"]
     newer = sum(
         1
@@ -603,6 +636,12 @@ def reconcile(
         if ours[figure] != stated[figure]:
             if missing_works > 0:
                 reasons.append(f"the source counts {_works(missing_works)} not stored here")
+            if folded:
+                verb = "is a version" if folded == 1 else "are versions"
+                reasons.append(
+                    f"{_works(folded)} stored here {verb} of another of the author's papers "
+                    "(a preprint, a second DOI), counted once"
+                )
             if figure != "papers" and ours["works_with_citations"] == 0:
                 reasons.append("no stored work has a citation figure from any source")
             elif figure != "papers" and without_figure:

@@ -1,6 +1,8 @@
 """Where the stages are wired: store -> compute -> store.
 
-- ``ingest``: files -> parsers -> merged works and authors (``ingest_paths``).
+- ``ingest``: files -> parsers -> merged works and authors (``ingest_paths``); at the
+  end of each batch, ``versions``: which works are versions of one paper
+  (``link_versions``).
 - ``enrich``: works -> field prediction, code status, venue -> ``work_enrichment``
   (``enrich_store``).
 - ``classify``: files -> predicted fields, nothing stored (``classify_paths``).

@@ -41,6 +41,7 @@ from scholarscope.authors import folded_name, name_key
 from scholarscope.ingest import load_path
 from scholarscope.ingest.files import ReadProgress
 from scholarscope.pipeline.resolve import AuthorResolver
+from scholarscope.pipeline.versions import link_versions
 from scholarscope.records import (
     ParseItem,
     Rejected,
@@ -336,6 +337,9 @@ class _BatchWriter:
         # a stored work got a new or changed record: what enrichment derived is stale
         store.forget_enrichments(sorted(existing_work_ids))
         self._write_authors(placed, existing_work_ids, stated)
+        # which of these works are versions of another paper (pipeline/versions.py)
+        keys = [(w, r.title_key, work_keys.get(r.abstract_key or "")) for r, w in placed]
+        link_versions(store, keys)
 
     def _updated(
         self, keyed: list[tuple[_Prepared, str]], hashes: dict[tuple[str, str], str]

@@ -7,8 +7,9 @@
 2. **Novelty** (``score/novelty.py``): a work's k nearest earlier works are computed
    only when it is new, its text or date changed, the embedding model or the raw
    novelty formula changed, one of its stored neighbours no longer exists (merged into
-   another work), or a work dated before it arrived that is closer than its current
-   k-th neighbour. Then every work's
+   another work) or is now a version of it (``versions.py``: a paper's own versions are
+   never its neighbours), or a work dated before it arrived that is closer than its
+   current k-th neighbour. Then every work's
    percentile within its cohort (field and year) is refreshed: cheap, and a cohort's
    percentiles move whenever it gains a work.
 3. **AI Score** (``score/ai_score.py``): recomputed for every work from the stored parts,
@@ -246,7 +247,8 @@ def update_novelty(
     stored = store.novelty_inputs()
     scorable_ids = {i.work_id for i in scorable}
     gone = [w for w in stored if w not in scorable_ids]
-    kept = _still_valid(scorable, stored, novelty_model)
+    group_of = store.version_group_map()  # versions of one paper: never neighbours
+    kept = _still_valid(scorable, stored, novelty_model, group_of)
     old = [i for i in scorable if i.work_id in kept]
     added = [i for i in scorable if i.work_id not in kept]
 
@@ -259,13 +261,26 @@ def update_novelty(
     def dates(items: Sequence[ScoreInput]) -> np.ndarray:
         return np.array([i.novelty_date or "NaT" for i in items], dtype="datetime64[D]")
 
+    def groups(items: Sequence[ScoreInput]) -> list[int]:
+        return [group_of.get(i.work_id, -1) for i in items]
+
     if not old:
         items = list(added)
-        found = nov.earlier_neighbours(matrix(items), dates(items), k, method=_method(len(items)))
+        found = nov.earlier_neighbours(
+            matrix(items), dates(items), k, method=_method(len(items)), groups=groups(items)
+        )
         recomputed = set(range(len(items)))
     else:
         corpus = _stored_neighbours(old, stored, k)
-        update = nov.add_works(corpus, matrix(old), dates(old), matrix(added), dates(added))
+        update = nov.add_works(
+            corpus,
+            matrix(old),
+            dates(old),
+            matrix(added),
+            dates(added),
+            groups(old),
+            groups(added),
+        )
         found = nov.apply_update(corpus, update)
         items = old + added
         recomputed = set(update.changed.tolist()) | set(range(len(old), len(items)))
@@ -307,18 +322,30 @@ def _method(works: int) -> str:
 
 
 def _still_valid(
-    items: Sequence[ScoreInput], stored: Mapping[int, Mapping[str, Any]], model: str
+    items: Sequence[ScoreInput],
+    stored: Mapping[int, Mapping[str, Any]],
+    model: str,
+    group_of: Mapping[int, int] | None = None,
 ) -> set[int]:
-    """Works whose stored neighbours still hold: same model, text and date, and every
-    neighbour itself such a work (repeated until no work depends on one that is not)."""
+    """Works whose stored neighbours still hold: same model, text and date, none of them
+    a version of the work (``group_of``: each grouped work's primary version; a link
+    found after the work was scored), and every neighbour itself such a work (repeated
+    until no work depends on one that is not)."""
+    group_of = group_of or {}
     current = {i.work_id: (i.content_hash, i.novelty_date) for i in items}
     neighbours = {work_id: [n for n, _ in json.loads(row["neighbours"])]
                   for work_id, row in stored.items()}  # fmt: skip
+
+    def own_version_among(work_id: int) -> bool:
+        group = group_of.get(work_id)
+        return group is not None and any(group_of.get(n) == group for n in neighbours[work_id])
+
     valid = {
         work_id
         for work_id, row in stored.items()
         if row["model"] == model
         and current.get(work_id) == (row["content_hash"], row["novelty_date"])
+        and not own_version_among(work_id)
     }
     while True:
         still = {w for w in valid if all(n in valid for n in neighbours[w])}

@@ -15,7 +15,10 @@ documented in the README:
   works of equal similarity the one ranked first wins (the older one; on the same day the
   one given first), so duplicates resolve the same way every time.
 - **Neighbours** of a work are its ``k`` most similar earlier works, most similar first
-  (:func:`earlier_neighbours`). They are the evidence shown beside the number.
+  (:func:`earlier_neighbours`). They are the evidence shown beside the number. Versions
+  of one paper (a preprint and its journal article, ``versions.py``) share a group
+  label, and a work's own versions are never its neighbours: a paper is not compared
+  with itself.
 - **Raw novelty** is ``1 - similarity of the nearest earlier work`` (0 for a copy of a
   past work, about 0.3 for a typical arXiv abstract among 50k, at most 2), defined only
   when at least ``min_earlier`` works (never fewer than ``k``) are dated before it and
@@ -139,6 +142,7 @@ def earlier_neighbours(
     *,
     method: str = "exact",
     progress: Callable[[int, int], None] | None = None,
+    groups: Sequence[int] | np.ndarray | None = None,
 ) -> Neighbours:
     """The ``k`` most similar works dated strictly before each work.
 
@@ -146,7 +150,8 @@ def earlier_neighbours(
     work, anything numpy reads as ``datetime64[D]`` (ISO strings, ``datetime.date``),
     None or NaT for an undated work. ``method`` is ``"exact"`` or ``"usearch"``
     (approximate, see the module docstring). ``progress(done, total)`` is called as
-    dated works are finished.
+    dated works are finished. ``groups``, one label per work (-1: none), marks versions
+    of one paper: two works with the same label ``>= 0`` are never neighbours.
 
     >>> v = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
     >>> found = earlier_neighbours(v, ["2024-01-01", "2024-01-01", "2024-01-02"], k=2)
@@ -154,6 +159,9 @@ def earlier_neighbours(
     ([[-1, -1], [-1, -1], [0, 1]], [0, 0, 2])
     >>> found.similarity.astype(float).round(3).tolist()
     [[nan, nan], [nan, nan], [0.707, 0.707]]
+    >>> earlier_neighbours(v, ["2024-01-01", "2024-01-01", "2024-01-02"], k=2,
+    ...                    groups=[7, -1, 7]).index.tolist()[2]
+    [1, -1]
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
@@ -164,6 +172,8 @@ def earlier_neighbours(
     order = _rank_order(days)
     ordered_days = days[order]
     earlier = np.searchsorted(ordered_days, ordered_days, side="left")
+    labels = _labels(groups, len(rows))
+    ranked = None if labels is None else labels[order]
 
     def by_rank(ranks: np.ndarray) -> np.ndarray:
         return _unit(rows[order[ranks]])
@@ -173,9 +183,10 @@ def earlier_neighbours(
             progress(done, len(order))
 
     if method == "exact":
-        sims, ranks = _search_exact(by_rank, earlier, by_rank, k, report)
+        pair = None if ranked is None else (ranked, ranked)
+        sims, ranks = _search_exact(by_rank, earlier, by_rank, k, report, pair)
     else:
-        sims, ranks = _search_chunked_index(by_rank, ordered_days, earlier, k, report)
+        sims, ranks = _search_chunked_index(by_rank, ordered_days, earlier, k, report, ranked)
     index = np.full((len(rows), k), -1, dtype=np.int64)
     similarity = np.full((len(rows), k), np.nan, dtype=np.float32)
     counts = np.full(len(rows), -1, dtype=np.int64)
@@ -191,12 +202,15 @@ def add_works(
     dates: Sequence[Any] | np.ndarray,
     new_vectors: Any,
     new_dates: Sequence[Any] | np.ndarray,
+    groups: Sequence[int] | np.ndarray | None = None,
+    new_groups: Sequence[int] | np.ndarray | None = None,
 ) -> Update:
     """Neighbours of new works against an existing corpus, and the back-fill they cause.
 
     ``corpus`` holds the existing works' neighbours (from :func:`earlier_neighbours` or
     :func:`apply_update`, any ``k``); ``vectors``/``dates`` are the existing works,
-    ``new_vectors``/``new_dates`` the added ones. The search is exact and costs
+    ``new_vectors``/``new_dates`` the added ones; ``groups``/``new_groups`` their version
+    labels, as in :func:`earlier_neighbours`. The search is exact and costs
     ``M x N`` similarities (a day's feed against a million works: seconds), never the
     corpus' ``N x N``.
 
@@ -220,6 +234,8 @@ def add_works(
     added_rows = _as_matrix(new_vectors, dim=old_rows.shape[1])
     n_old, n_added = len(old_rows), len(added_rows)
     days = np.concatenate([_days(dates, n_old), _days(new_dates, n_added)])
+    both = [_label_array(groups, n_old), _label_array(new_groups, n_added)]
+    labels = _labels(np.concatenate(both), n_old + n_added)
 
     def at(positions: np.ndarray) -> np.ndarray:
         out = np.empty((len(positions), old_rows.shape[1]), dtype=np.float32)
@@ -248,7 +264,8 @@ def add_works(
 
     # The added works against every earlier work of the combined corpus.
     limits = np.searchsorted(ordered_days, ordered_days[added_ranks], side="left")
-    sims, ranks = _search_exact(by_rank, limits, added_by_rank, k)
+    pair = None if labels is None else (labels[order[added_ranks]], labels[order])
+    sims, ranks = _search_exact(by_rank, limits, added_by_rank, k, groups=pair)
     new_rows = order[added_ranks] - n_old
     new_index = np.full((n_added, k), -1, dtype=np.int64)
     new_sims = np.full((n_added, k), np.nan, dtype=np.float32)
@@ -261,7 +278,8 @@ def add_works(
     # with their old lists.
     earlier = corpus.earlier.copy()
     earlier[old_dated] += gained
-    sims, ranks = _search_exact(added_by_rank, gained[gained > 0], affected_rows, k)
+    pair = None if labels is None else (labels[affected], labels[order[added_ranks]])
+    sims, ranks = _search_exact(added_by_rank, gained[gained > 0], affected_rows, k, groups=pair)
     ranks = np.where(ranks >= 0, added_ranks[np.maximum(ranks, 0)], -1)
     old_index = corpus.index[affected]
     old_ranks = np.where(old_index >= 0, rank_of[np.maximum(old_index, 0)], -1)
@@ -379,6 +397,32 @@ _UNDATED = np.iinfo(np.int64).min
 Rows = Callable[[np.ndarray], np.ndarray]
 
 
+def _label_array(groups: Sequence[int] | np.ndarray | None, n: int) -> np.ndarray:
+    """Version labels as int64, -1 for none."""
+    if groups is None:
+        return np.full(n, -1, dtype=np.int64)
+    labels = np.asarray(groups, dtype=np.int64).reshape(-1)
+    if labels.shape != (n,):
+        raise ValueError(f"{labels.shape[0]} version labels for {n} works")
+    return labels
+
+
+def _labels(groups: Sequence[int] | np.ndarray | None, n: int) -> np.ndarray | None:
+    """``_label_array``, or None when no work has a label (nothing to leave out)."""
+    labels = _label_array(groups, n)
+    return labels if bool((labels >= 0).any()) else None
+
+
+def _mask_versions(products: np.ndarray, query_labels: np.ndarray, labels: np.ndarray) -> None:
+    """Set to -inf each similarity of a query with a candidate of its own version group
+    (``labels``: the candidates of the block's first columns)."""
+    rows = np.flatnonzero(query_labels >= 0)
+    if rows.size == 0:
+        return
+    hit_rows, hit_columns = np.nonzero(query_labels[rows, None] == labels[None, :])
+    products[rows[hit_rows], hit_columns] = -np.inf
+
+
 def _as_matrix(vectors: Any, dim: int | None = None) -> np.ndarray:
     """The vectors as a 2-D float32 array (no copy when they already are)."""
     rows = np.asarray(vectors, dtype=np.float32)
@@ -473,11 +517,14 @@ def _search_exact(
     queries: Rows,
     k: int,
     report: Callable[[int], None] | None = None,
+    groups: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For query ``q``, the k most similar candidates among candidate ranks ``[0, limits[q])``.
 
-    ``candidates(ranks)`` and ``queries(rows)`` give unit vectors. Returns similarities
-    (-inf) and candidate ranks (-1) where there are fewer than k.
+    ``candidates(ranks)`` and ``queries(rows)`` give unit vectors; ``groups`` the version
+    labels of the query rows and of the candidate ranks (a query's own versions are left
+    out). Returns similarities (-inf) and candidate ranks (-1) where there are fewer
+    than k.
     """
     n = len(limits)
     sims = np.full((n, k), -np.inf, dtype=np.float32)
@@ -486,7 +533,8 @@ def _search_exact(
         stop = min(n, start + _QUERY_BLOCK)
         if limits[start:stop].max(initial=0) > 0:
             block = queries(np.arange(start, stop))
-            found = _search_block(block, limits[start:stop], candidates, k)
+            labels = None if groups is None else (groups[0][start:stop], groups[1])
+            found = _search_block(block, limits[start:stop], candidates, k, labels)
             sims[start:stop], ranks[start:stop] = found
         if report is not None:
             report(stop)
@@ -494,7 +542,11 @@ def _search_exact(
 
 
 def _search_block(
-    block: np.ndarray, limits: np.ndarray, candidates: Rows, k: int
+    block: np.ndarray,
+    limits: np.ndarray,
+    candidates: Rows,
+    k: int,
+    groups: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One block of queries against its candidates, a candidate block at a time.
 
@@ -514,6 +566,8 @@ def _search_block(
         cut = limits - first
         if np.any(cut < width):
             products[np.arange(width) >= cut[:, None]] = -np.inf
+        if groups is not None:
+            _mask_versions(products, groups[0], groups[1][first:last])
         top_sims, top_columns = _top_columns(products, keep)
         top_ranks = np.where(top_columns >= 0, top_columns + first, -1)
         sims, ranks = _best(np.hstack([sims, top_sims]), np.hstack([ranks, top_ranks]), keep)
@@ -526,6 +580,7 @@ def _search_chunked_index(
     earlier: np.ndarray,
     k: int,
     report: Callable[[int], None],
+    labels: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Approximate neighbours: index of earlier chunks + exact search within the chunk.
 
@@ -566,7 +621,10 @@ def _search_chunked_index(
             def in_chunk(rows: np.ndarray, chunk: np.ndarray = chunk) -> np.ndarray:
                 return chunk[rows]
 
-            sims, ranks = _search_exact(in_chunk, earlier[start:stop] - start, in_chunk, k)
+            own = None if labels is None else (labels[start:stop], labels[start:stop])
+            sims, ranks = _search_exact(
+                in_chunk, earlier[start:stop] - start, in_chunk, k, None, own
+            )
             ranks = np.where(ranks >= 0, ranks + start, -1)
             if adding is not None:
                 adding.result()  # the index now holds every earlier chunk
@@ -577,6 +635,10 @@ def _search_chunked_index(
                 candidates = np.asarray(found.keys, dtype=np.int64)
                 missing = np.arange(candidates.shape[1]) >= np.asarray(found.counts)[:, None]
                 candidates[missing] = -1
+                if labels is not None:  # a work's own versions are no candidates
+                    query_labels = labels[start:stop, None]
+                    same = (query_labels >= 0) & (labels[np.maximum(candidates, 0)] == query_labels)
+                    candidates[same] = -1
                 index_sims = _exact_similarities(chunk, candidates, by_rank)
                 sims, ranks = _best(
                     np.hstack([sims, index_sims]), np.hstack([ranks, candidates]), k

@@ -424,6 +424,33 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             "ALTER TABLE authorship ADD COLUMN evidence TEXT",
         ],
     ),
+    (
+        "m009_work_versions",
+        [
+            # Two works that are versions of one paper (a preprint and its journal
+            # article), found at ingest by a rule of ``versions.py``: each keeps its own
+            # records, ids and figures. Stored both ways round (a work's links are the
+            # rows of its work_id), with the rule, its confidence (0-1) and the evidence.
+            """CREATE TABLE work_version_link (
+                work_id BIGINT NOT NULL REFERENCES work (work_id),
+                other_id BIGINT NOT NULL REFERENCES work (work_id),
+                rule TEXT NOT NULL,
+                confidence DOUBLE PRECISION NOT NULL,
+                evidence TEXT NOT NULL,
+                linked_at TEXT NOT NULL,
+                PRIMARY KEY (work_id, other_id)
+            ) {without_rowid}""",
+            # The version group of every linked work (the connected set of its links),
+            # named by the group's primary version (``versions.primary_version``): the
+            # one that stands for the paper in an author's figures.
+            """CREATE TABLE work_version (
+                work_id BIGINT PRIMARY KEY REFERENCES work (work_id),
+                primary_id BIGINT NOT NULL REFERENCES work (work_id)
+            )""",
+            "CREATE INDEX work_version_link_other ON work_version_link (other_id)",
+            "CREATE INDEX work_version_primary ON work_version (primary_id)",
+        ],
+    ),
 ]
 
 

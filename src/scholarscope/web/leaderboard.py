@@ -7,7 +7,8 @@ the citation figure of a work is the newest figure of the first source in
 ``profile.CITATION_PRIORITY``; h-index by ``metrics.h_index``; Novelty % and AI Score
 are the medians of the works' figures; the primary field is the most frequent field
 over the works (ties: the newest work's field first; a profile page's own order, which
-the profile uses for ties, is not consulted here).
+the profile uses for ties, is not consulted here). Versions of one paper count once, as
+on the profile (``versions.count_versions_once``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from scholarscope import profile
 from scholarscope.score import ai_score, metrics
 from scholarscope.store import Store
+from scholarscope.versions import count_versions_once
 
 METRICS = ("h_index", "citations", "papers", "novelty", "ai_score")
 
@@ -58,14 +60,20 @@ def field_leaderboard(
     all_works = sorted(dates)
     citations = shown_citations(store.latest_citation_counts(all_works))
     scores = store.work_score_values(all_works)
+    primary_of = store.version_groups_of(all_works)
     rows: list[dict[str, Any]] = []
     for author_id, works in works_of.items():
+        citations_of = citations
+        if primary_of:
+            works, citations_of = _versions_once(works, citations, primary_of)
+            if len(works) < min_papers:  # the store counted each version
+                continue
         newest_first = sorted(works, key=lambda w: dates[w[0]], reverse=True)
         primary = metrics.primary_field(cat or badge for _, cat, badge in newest_first if badge)
         badge = metrics.field_badge(primary) if primary and "." in primary else primary
         if badge != field:
             continue
-        counts = [citations[w] for w, _, _ in works if w in citations]
+        counts = [citations_of[w] for w, _, _ in works if w in citations_of]
         novelty = [scores[w][0] for w, _, _ in works if w in scores]
         ai = [scores[w][1] for w, _, _ in works if w in scores]
         rows.append(
@@ -88,3 +96,17 @@ def field_leaderboard(
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
     return rows
+
+
+def _versions_once(
+    works: list[tuple[int, str | None, str | None]],
+    citations: dict[int, int],
+    primary_of: dict[int, int],
+) -> tuple[list[tuple[int, str | None, str | None]], dict[int, int]]:
+    """An author's works with each version group counted once, and the citation figure
+    of each kept work (the highest of its versions), as the profile counts them."""
+    facts = [{"work_id": w, "citations": citations.get(w)} for w, _, _ in sorted(works)]
+    counted, _ = count_versions_once(facts, primary_of)
+    kept = {f["work_id"]: f["citations"] for f in counted}
+    figures = {w: c for w, c in kept.items() if c is not None}
+    return [w for w in works if w[0] in kept], figures

@@ -92,6 +92,36 @@ SCHEMAS: dict[str, Any] = {
             "citations_source": OPT_STR,
             "citations_by_source": OBJ,
             "sources": _array(STR),
+            "versions": {
+                **_array(
+                    _object(
+                        "Another version of the same paper (a preprint, a journal or "
+                        "conference version, a second DOI): a work of its own, linked.",
+                        {
+                            "id": STR,
+                            "work_id": INT,
+                            "title": OPT_STR,
+                            "year": OPT_INT,
+                            "venue": OPT_STR,
+                            "sources": _array(STR),
+                            "rule": STR,
+                            "confidence": {**NUM, "description": "0-1"},
+                            "evidence": STR,
+                            "through": {
+                                **OPT_STR,
+                                "description": "the version it is linked to, when that is "
+                                "not this work",
+                            },
+                            "primary": {
+                                **BOOL,
+                                "description": "the version that stands for the paper",
+                            },
+                        },
+                    )
+                ),
+                "description": "the other versions of this paper, nearest first "
+                "(README: Versions of one paper)",
+            },
             "novelty": {**OPT_NUM, "description": "percentile within field and year"},
             "novelty_reason": OPT_STR,
             "novelty_raw": OPT_NUM,
@@ -155,6 +185,11 @@ SCHEMAS: dict[str, Any] = {
             "works_with_citations": INT,
             "first_year": OPT_INT,
             "citations_per_year": OBJ,
+            "versions_counted_once": {
+                **INT,
+                "description": "works that are versions of another of the author's papers, "
+                "not counted again",
+            },
             "novelty": OPT_NUM,
             "novelty_breakdown": OBJ,
             "ai_score": OPT_NUM,
