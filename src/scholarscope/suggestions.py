@@ -8,8 +8,9 @@ PDF extraction errors). A name alone never makes a suggestion; the evidence does
 
 - **shared co-authors** (folded names, over works of at most 50 authors): each one
   multiplies the odds by 4, up to four;
-- **the same paper, named by two sources** (rule 3 of ``authors.py`` kept them apart,
-  e.g. because the two sources' ids disagree): odds × 20;
+- **the same paper, named by two sources or in two of its versions** (rule 3 of
+  ``authors.py`` kept them apart, e.g. because the two sources' ids disagree; or a
+  preprint and its article, ``versions.py``): odds × 20;
 - **the same primary field** × 1.5, different ones × 0.7;
 - **different ORCIDs** × 0.05, **different OpenAlex (or Semantic Scholar) ids** × 0.3:
   strong ids are strong evidence of two people, not proof (both have errors);
@@ -182,15 +183,19 @@ def suggest_merges(store: Store, limit: int = 50) -> list[Suggestion]:
     keys = store.author_keys_of(wanted)
     works: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     fields: dict[int, Counter[str]] = defaultdict(Counter)
-    for author_id, work_id, source, _, field, _ in store.author_work_facts(wanted):
+    facts = store.author_work_facts(wanted)
+    group_of = store.version_groups_of(sorted({row[1] for row in facts}))
+    papers: dict[int, set[int]] = defaultdict(set)  # versions of one paper are one paper
+    for author_id, work_id, source, _, field, _ in facts:
         works[author_id][work_id].add(source)
+        papers[author_id].add(group_of.get(work_id, work_id))
         if field:
             fields[author_id][field] += 1
     found = []
     for a, b in pairs:
         if len(works[b]) > len(works[a]):
             a, b = b, a
-        suggestion = _judge(a, b, names, coauthors, keys, works, fields)
+        suggestion = _judge(a, b, names, coauthors, keys, works, papers, fields)
         if suggestion is not None and suggestion.score >= MIN_SCORE:
             shared = len(coauthors.get(a, set()) & coauthors.get(b, set()))
             found.append((suggestion, shared))
@@ -207,13 +212,14 @@ def _judge(
     coauthors: dict[int, set[str]],
     keys: dict[int, set[str]],
     works: dict[int, dict[int, set[str]]],
+    papers: dict[int, set[int]],
     fields: dict[int, Counter[str]],
 ) -> Suggestion | None:
     relation = name_relation(names[a][1], names[b][1])
     assert relation is not None
-    shared_works = works[a].keys() & works[b].keys()
-    if any(works[a][w] & works[b][w] for w in shared_works):
+    if any(works[a][w] & works[b].get(w, set()) for w in works[a]):
         return None  # one record names both: two co-authors of one paper
+    shared_papers = papers[a] & papers[b]
     odds = PRIOR[relation] / (1 - PRIOR[relation])
     reasons = [relation.replace("name", f"name ({names[a][0]} / {names[b][0]})", 1)]
     shared = (coauthors.get(a, set()) & coauthors.get(b, set())) - {names[a][1], names[b][1]}
@@ -222,9 +228,9 @@ def _judge(
         examples = ", ".join(sorted(shared)[:3])
         reasons.append(f"{len(shared)} shared co-author{'s' if len(shared) > 1 else ''} "
                        f"({examples}{', …' if len(shared) > 3 else ''})")  # fmt: skip
-    if shared_works:
+    if shared_papers:
         odds *= 20
-        reasons.append(f"the same paper in two sources ({len(shared_works)})")
+        reasons.append(f"the same paper in two sources or versions ({len(shared_papers)})")
     primary_a, primary_b = _primary(fields[a]), _primary(fields[b])
     if primary_a and primary_b:
         if primary_a == primary_b:
