@@ -107,8 +107,9 @@ def test_filter_menu_applies_at_once(browser: Any, base: str) -> None:
     expected = api(f"{base}/authors/{author_id}.json?field=LG")["paging"]["total"]
     page = browser.new_page()
     page.goto(f"{base}/authors/{author_id}")
-    page.locator("select[name=field]").select_option("LG")  # no click on Apply
-    page.wait_for_url("**field=LG**")
+    menu = page.locator("select[name=field]")
+    menu.select_option(label="LG — Machine Learning")  # no click on Apply
+    page.wait_for_url("**field=arxiv%3Acs.LG**")
     assert page.locator("article.work").count() == expected == 12
     assert set(page.locator("article.work .badge.field").all_inner_texts()) == {"LG"}
     page.close()

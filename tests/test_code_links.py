@@ -468,4 +468,42 @@ def test_whole_arxiv_file(shared_data: Path) -> None:
         for line in lines:
             record = json.loads(line)
             states[find_code(record["abstract"], record["comments"]).state] += 1
-    assert states == {"available": 10663, "promised": 1461, "none": 48295}
+    assert states == {"available": 10662, "promised": 1462, "none": 48295}
+
+
+# Issue 17: link forms found on the real abstracts of ../shared/data/arxiv-cs.
+@pytest.mark.parametrize(
+    ("text", "state", "url"),
+    [
+        # glued to the word before (2506.23270)
+        ("The code is available atgithub.com/xmed-lab/TAM.", "available",
+         "https://github.com/xmed-lab/TAM"),
+        # a LaTeX dot inside the host (2507.16472, 2510.14143)
+        ("Our code can be available on\nhttps://github$.$com/VanLinLin/DenseSR", "available",
+         "https://github.com/VanLinLin/DenseSR"),
+        ("cubic is openly available at\nhttps://github$.$com/alxndrkalinin/cubic", "available",
+         "https://github.com/alxndrkalinin/cubic"),
+        # an anonymised project page (/w/) is a page: available only when code is said there
+        ("Code and demos are available at https://anonymous.4open.science/w/FunCineForge.",
+         "available", "https://anonymous.4open.science/w/FunCineForge"),
+        ("Audio samples are available at https://anonymous.4open.science/w/HiStyle-2517/.",
+         "none", None),
+        # placeholders give no repository (2510.06386, 2504.19443, 2512.21842)
+        ("Code will be released upon publication at\nhttps://github.com/xxxx.", "promised",
+         None),
+        ("Our code is available at\nhttps://github.com/anonymized-link.", "none", None),
+        ("and codes are open-sourced at https://github.com/XXX.", "none", None),
+        # a user name that only begins like a placeholder is a real account
+        ("Code: https://github.com/AnonymScholar/SpMT", "available",
+         "https://github.com/AnonymScholar/SpMT"),
+        # Code Ocean capsules are code
+        ("Code: https://codeocean.com/capsule/1234567/tree", "available",
+         "https://codeocean.com/capsule/1234567/tree"),
+        # a repository link split by a space after the owner (2602.19004)
+        ("Code is available at https://github.com/bbvisual/ MoBind. 8 pages", "available",
+         "https://github.com/bbvisual/MoBind"),
+    ],
+)  # fmt: skip
+def test_link_forms_from_issue_17(text: str, state: str, url: str | None) -> None:
+    status = find_code(text)
+    assert (status.state, status.url) == (state, url)

@@ -157,7 +157,7 @@ def test_the_page_typo_is_suggested_with_its_reasons_and_gone_once_merged(db: Pa
     assert top.reasons == [
         "name (Kexin Bao / Kexin Baoa) a letter off",
         "1 shared co-author (shiming ge)",
-        "same primary field (CV)",
+        "same primary field (CV — Computer Vision and Pattern Recognition)",
     ]
     assert 0.5 <= top.score < 0.6
     identity.merge_people(store, "author:7", "author:34", "typo of the page", "test")

@@ -126,6 +126,7 @@ def test_first_block_of_shiming_ge(ge_items: list[ParseItem]) -> None:
         date_text="Mar 8, 2022",
         year=2022,
         field_badge="CV",
+        stated_fields=("arxiv:cs.CV",),
         authors=(
             Authorship(Author("Shikun Li"), 1),
             Authorship(Author("Xiaobo Xia"), 2),

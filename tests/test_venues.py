@@ -299,3 +299,110 @@ def test_every_real_comment_parses(shared_data: Path) -> None:
     assert len(comments) == 28745
     assert all(info.original == comment for info, comment in zip(infos, comments, strict=True))
     assert sum(1 for info in infos if info.venue) > 13000
+
+
+# Issue 17: a workshop keeps its own name beside its host; "X @ VENUE" names a workshop.
+# (comment, venue, year, workshop, workshop_name); the first five are the issue's own
+# examples, the rest real comments from ../shared/data/arxiv-cs.
+WORKSHOP_COMMENTS = [
+    ("ICML MemFM 2026 Workshop", "ICML", 2026, True, "MemFM"),
+    ("BioNLP Workshop, ACL 2026", "ACL", 2026, True, "BioNLP"),
+    ("7th Workshop on Open-Source Arabic Corpora and Processing Tools (OSACT7), co-located "
+     "with LREC 2026", "LREC", 2026, True, "OSACT7"),
+    ("MemFM @ ICML 2026", "ICML", 2026, True, "MemFM"),
+    ("World Model @ ICLR 2026", "ICLR", 2026, True, "World Model"),
+    ("Accepted at TrustNLP@NAACL 2025", "NAACL", 2025, True, "TrustNLP"),
+    ("Accepted at MisD @ AAAI ICWSM 2025", "ICWSM", 2025, True, "MisD"),
+    ("Accepted to W-NUT 2025 @ NAACL", "NAACL", 2025, True, "W-NUT"),
+    ("Accepted at DIG-BUGS: Data in Generative Models Workshop @ ICML 2025", "ICML", 2025,
+     True, "DIG-BUGS"),
+    ("Accepted for publication, Multimodal Learning and Applications Workshop (MULA 2025) @ "
+     "IEEE/CVF CVPR 2025, Nashville, TN, USA, June 2025.", "CVPR", 2025, True, "MULA"),
+    ("Accepted at 5th Workshop on Scholarly Document Processing @ ACL 2025", "ACL", 2025,
+     True, "Scholarly Document Processing"),
+    ("Accepted to the C3NLP workshop (Co-located with NAACL 2025)", "NAACL", 2025, True,
+     "C3NLP"),
+    ("Accepted in CVPR 2025 Workshop (CVinW)", "CVPR", 2025, True, "CVinW"),
+    ("Accepted to CVPR 2025 workshop on Harnessing Generative Models for Synthetic Visual "
+     "Datasets (SyntaGen)", "CVPR", 2025, True, "SyntaGen"),
+    ("Accepted into the Gender Bias in NLP Workshop at ACL 2025 (GeBNLP@ACL2025)", "ACL",
+     2025, True, "Gender Bias in NLP"),
+    ("Accepted and presented poster at FGVC12 (CVPR 2025 Workshop), Nashville, June 11, 2025",
+     "CVPR", 2025, True, "FGVC12"),
+    ("This paper has been accepted at AAMAS 2026 Workshop MABS", "AAMAS", 2026, True, "MABS"),
+    ("Published as a Bi-Align workshop paper at ICLR 2025", "ICLR", 2025, True, "Bi-Align"),
+    ("7pages, accepted by ICML TTODLer-FM workshop", "ICML", None, True, "TTODLer-FM"),
+    # a workshop without a name of its own, and "@" after a status word: no workshop name
+    ("Accepted to CVPR 2025 workshop", "CVPR", 2025, True, None),
+    ("CVPRW 2026", "CVPR", 2026, True, None),
+    ("Accepted @ ICC 2025", "ICC", 2025, False, None),
+    ("10 pages, 2 figures, under review @ MICCAI", "MICCAI", None, False, None),
+    ("Accepted as long paper @RANLP2025", "RANLP", 2025, False, None),
+    ("Accepted to appear @ ICWSM 2025. The link to the camera-ready paper will be added soon",
+     "ICWSM", 2025, False, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("comment", "venue", "year", "workshop", "name"), WORKSHOP_COMMENTS)
+def test_workshop_names(
+    comment: str, venue: str, year: int | None, workshop: bool, name: str | None
+) -> None:
+    info = parse_venue(comment)
+    assert (info.venue, info.year, info.workshop, info.workshop_name) == (
+        venue, year, workshop, name,
+    )  # fmt: skip
+
+
+def test_workshop_name_is_dropped_when_the_journal_ref_names_another_venue() -> None:
+    info = parse_venue("BioNLP Workshop, ACL 2026", "Phys.Rev.D76:013009,2007")
+    assert (info.venue, info.workshop, info.workshop_name) == ("Phys.Rev.D", False, None)
+
+
+def test_venue_info_can_still_be_built_without_a_workshop_name() -> None:
+    info = VenueInfo(
+        venue=None, year=None, status=None, workshop=False, presentation=None, pages=None,
+        figures=None, tables=None, doi=None, original=None, parsed=False,
+    )  # fmt: skip
+    assert info.workshop_name is None
+
+
+# Two-digit years (issue 17), from real comments; page counts stay page counts.
+@pytest.mark.parametrize(
+    ("comment", "venue", "year", "pages"),
+    [
+        ("10 pages, 7 figures, SIGGRAPH Conference Papers '25", "SIGGRAPH", 2025, 10),
+        ("SIGGRAPH Conference Papers '26", "SIGGRAPH", 2026, None),
+        ("CVPR'25. Project page: https://dp-recon.github.io/", "CVPR", 2025, None),
+        ("ACM MM'24", "ACM MM", 2024, None),
+        ("The paper is accepted by ACM MM' 25", "ACM MM", 2025, None),
+        ("Accepted by CIKM' 25", "CIKM", 2025, None),
+        ("Genetic and Evolutionary Computation Conference (GECCO' 25)", "GECCO", 2025, None),
+        ("The 33rd ACM Multimedia Conference (MM '25)", "ACM MM", 2025, None),
+        ("9 pages, 5 figures. In Proceedings of the 32nd ACM International Conference on "
+         "Multimedia (MM '24)", "ACM MM", 2024, 9),
+        ("Accepted at Thirty-Eighth Annual Conference on Innovative Applications of Artificial "
+         "Intelligence (IAAI-26)", "IAAI", 2026, None),
+        ("ICML 25 pages", "ICML", None, 25),
+    ],
+)  # fmt: skip
+def test_two_digit_years(comment: str, venue: str, year: int | None, pages: int | None) -> None:
+    info = parse_venue(comment)
+    assert (info.venue, info.year, info.pages) == (venue, year, pages)
+
+
+@pytest.mark.parametrize(
+    ("comment", "venue", "year"),
+    [
+        # up to four small words between the status word and the venue
+        ("6 pages. Accepted as a full paper to the 3rd International Conference on Foundation "
+         "and Large Language Models (IEEE FLLM) 2025", "FLLM", 2025),
+        # a "Conference:" label opens the name of a venue the table does not know
+        ("Conference: HCI International 2025, 20 pages, 4 figures", "HCI International", 2025),
+        # a longer version of a workshop paper is not at that workshop
+        ("13 pages, 9 figures, longer version of the paper presented at TAIG ICML 2025",
+         None, None),
+    ],
+)  # fmt: skip
+def test_forms_found_on_the_dev_sample(comment: str, venue: str | None, year: int | None) -> None:
+    info = parse_venue(comment)
+    assert (info.venue, info.year) == (venue, year)

@@ -242,12 +242,15 @@ def test_profile_filters_and_sorts(base: str, shiming: str) -> None:
     assert dates == sorted(dates, reverse=True)
 
 
-def test_field_filters_take_the_badge_or_the_category(base: str, shiming: str) -> None:
-    """cs.LG and LG are one field, in every filter that takes one (as /fields/cs.CV)."""
+def test_field_filters_take_the_key_the_category_or_the_badge(base: str, shiming: str) -> None:
+    """arxiv:cs.LG, cs.LG and LG are one field when only one stored field is LG, in every
+    filter that takes one (as /fields/cs.CV)."""
     lg = get_json(f"{base}/authors/{shiming}.json?field=LG")
     by_category = get_json(f"{base}/authors/{shiming}.json?field=cs.LG")
+    by_key = get_json(f"{base}/authors/{shiming}.json?field=arxiv:cs.LG")
     assert by_category["paging"]["total"] == lg["paging"]["total"] == 12
-    assert by_category["works"] == lg["works"] and by_category["filters"]["field"] == "LG"
+    assert by_key["works"] == by_category["works"] == lg["works"]
+    assert by_category["filters"]["field"] == "arxiv:cs.LG"
     searched = get_json(f"{base}/search.json?q=noisy%20labels&field=cs.CV")
     assert searched["paging"]["total"] == 5
     assert (
@@ -257,7 +260,8 @@ def test_field_filters_take_the_badge_or_the_category(base: str, shiming: str) -
     assert works == get_json(f"{base}/works.json?field=CV&per_page=1")["paging"]["total"] == 107
     html = fetch(f"{base}/authors/{shiming}?field=cs.LG")[2].decode()
     assert html.count('<article class="work"') == 12
-    assert '<option value="LG" selected>' in html  # the menu shows the filter applied
+    # the menu shows the filter applied, by its name
+    assert '<option value="arxiv:cs.LG" selected>LG — Machine Learning</option>' in html
 
 
 def test_author_name_and_source_ids_redirect_to_the_stable_id(base: str, shiming: str) -> None:
@@ -324,13 +328,15 @@ def test_field_leaderboard_agrees_with_the_profiles(base: str, db: str) -> None:
     views = profile.load_work_views(
         store, [int(r[0]) for r in store.query("SELECT work_id FROM work")]
     )
-    shown = Counter(v["field"] for v in views if v["field"])
-    assert fields == [
-        {"field": f, "works": n} for f, n in sorted(shown.items(), key=lambda x: (-x[1], x[0]))
-    ]
+    shown = Counter(v["field_key"] for v in views if v["field_key"])
+    assert [(f["field"], f["works"]) for f in fields] == sorted(
+        shown.items(), key=lambda x: (-x[1], x[0])
+    )
+    cv = "Computer Vision and Pattern Recognition"
+    assert fields[0] == {"field": "arxiv:cs.CV", "badge": "CV", "name": cv, "works": 107}
     # the two profile pages' badges: 81 CV, 17 LG (the feeds' 30 works add predicted fields)
-    badges = Counter(v["field"] for v in views if v["field_source"] == "profile page badge")
-    assert (badges["CV"], badges["LG"], fields[0]["field"]) == (81, 17, "CV")
+    badges = Counter(v["field"] for v in views if v["field_source"] == "stated (profile_page)")
+    assert (badges["CV"], badges["LG"]) == (81, 17)
     board = get_json(f"{base}/fields/CV.json?min_papers=3")
     assert board["paging"]["total"] == 21
     top = board["authors"][:2]
@@ -345,7 +351,8 @@ def test_field_leaderboard_agrees_with_the_profiles(base: str, db: str) -> None:
         )
     store.close()
     assert get_json(f"{base}/fields/CV.json?min_papers=20")["paging"]["total"] == 2
-    assert get_json(f"{base}/fields/cs.CV.json?min_papers=20")["field"] == "CV"
+    assert get_json(f"{base}/fields/cs.CV.json?min_papers=20")["field"] == "arxiv:cs.CV"
+    assert get_json(f"{base}/fields/arxiv:cs.CV.json?min_papers=20")["paging"]["total"] == 2
 
 
 def test_authors_search_pages(base: str) -> None:
@@ -496,7 +503,7 @@ BAD_REQUESTS = [
     ("/search.json?q=" + "x" * 301, "q is longer than 300 characters"),
     ("/search.json?q=noisy&code=maybe", "code must be yes or no"),
     ("/search.json?q=noisy&year_from=99999", "year_from must be at most 2999"),
-    ("/search.json?q=noisy&field=%3Cscript%3E", "field must be a field code"),
+    ("/search.json?q=noisy&field=%3Cscript%3E", "field must be a field key such as arxiv:cs"),
     ("/fields/CV.json?min_papers=-1", "min_papers must be at least 1"),
     ("/fields/CV.json?metric=fame", "metric must be one of"),
     ("/authors/author:3.json?year=20x4", "year must be a whole number"),
@@ -978,7 +985,7 @@ def facet_mismatches(db: str) -> list[tuple[int, dict[str, Any], dict[str, Any] 
     facets = store.work_facets(ids)
     wrong = []
     for view in profile.load_work_views(store, ids):
-        shown = {"title": view["title"], "field": view["field"],
+        shown = {"title": view["title"], "field": view["field_key"],
                  "field_category": view["field_category"], "year": view["year"],
                  "date": view["date"], "code": int(view["code"]),
                  "venue": (view["venue"] or {}).get("name")}  # fmt: skip
@@ -1599,3 +1606,27 @@ def test_identity_edits_on_the_server_are_logged_and_undone(tmp_path: Path) -> N
             assert schema_problems(answer, schema, openapi_document()) == []
         status, _, html = fetch(f"{url}/identity")
         assert status == 200 and "Edit 2</strong> (split" in html.decode()
+
+
+def test_a_field_code_two_fields_share_is_a_400_listing_both(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    # the 2007 snapshot holds complex analysis (math.CV) and one computer-vision paper
+    db = build_db(
+        tmp_path / "cv.db", shared_data / "arxiv-kaggle/snapshot-0704.0001-0704.2000.jsonl"
+    )
+    with start(App(db)) as url:
+        status, headers, body = fetch(f"{url}/fields/CV.json")
+        assert (status, headers["content-type"]) == (400, "application/json")
+        assert json.loads(body)["error"]["message"] == (
+            "the field 'CV' may mean arxiv:cs.CV (Computer Vision and Pattern Recognition), "
+            "arxiv:math.CV (Complex Variables): give one of those keys"
+        )
+        math_cv = get_json(f"{url}/fields/arxiv:math.CV.json?min_papers=1")
+        cs_cv = get_json(f"{url}/fields/cs.CV.json?min_papers=1")
+        assert (math_cv["field"], cs_cv["field"]) == ("arxiv:math.CV", "arxiv:cs.CV")
+        names = {a["name"] for a in math_cv["authors"]} & {a["name"] for a in cs_cv["authors"]}
+        assert names == set()
+        works = get_json(f"{url}/works.json?field=math.CV&per_page=1")["paging"]["total"]
+        assert works == 20
+        assert fetch(f"{url}/works.json?field=CV")[0] == 400

@@ -176,6 +176,7 @@ def enrich(ctx: click.Context, everything: bool) -> None:
         click.echo(message, err=True)
     click.echo(
         f"enriched {report.works} works: field predicted {report.field_predicted}, "
+        f"chosen among stated categories {report.field_chosen}, "
         f"code available {report.code_available}, code promised {report.code_promised}, "
         f"venue found {report.venue_found}, comments unparsed {report.comments_unparsed}, "
         f"failed {report.failed}"
@@ -544,7 +545,7 @@ def render_profile(p: dict[str, Any]) -> str:
 
     header = [
         p["name"],
-        p["field"] or stated.get("field") or "—",
+        _field_line(p) or stated.get("field") or "—",
         line("h-index", p["h_index"], "h_index"),
         line("papers", p["papers"], "papers"),
         line("citations", p["citations"], "citations"),
@@ -560,11 +561,21 @@ def render_profile(p: dict[str, Any]) -> str:
     return "\n".join(header) + f"\n\n{p['papers']} Papers\n\n" + "\n\n".join(blocks)
 
 
+def _field_line(p: dict[str, Any]) -> str | None:
+    """The seed pages' badge for an arXiv field ("CV"); the name for another taxonomy's
+    ("Earth and Planetary Sciences"), with the share of works behind it."""
+    key = p.get("field_key")
+    if not key or key.startswith("arxiv:"):
+        return p["field"]
+    share = p.get("field_share") or {}
+    return f"{p['field_name']} ({share.get('works')} of {share.get('of')} works)"
+
+
 def render_work(w: dict[str, Any], abstract: bool = True) -> str:
     """One work as the seed page shows it: badge, date, Code; title; authors; abstract —
     plus the venue line, and a predicted field marked with its confidence."""
     field = w["field"] or ""
-    if field and w["field_confidence"] is not None:
+    if field and (w.get("field_source") or "").startswith("predicted"):
         field += f" (predicted {w['field_confidence']:.0%})"
     code = "Code" if w["code"] else ("code promised" if w["code_state"] == "promised" else "")
     badges = "  ".join(x for x in (field, _display_date(w), code) if x)

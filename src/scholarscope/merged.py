@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from scholarscope.records import Work
+from scholarscope.taxonomy import arxiv_key, badge_key
 
 SOURCE_PRIORITY = (
     "arxiv_api",
@@ -47,3 +48,32 @@ def first_value(records: list[Work], attribute: str) -> Any:
         if value not in (None, "", ()):
             return value
     return None
+
+
+def stated_field(record: Work) -> str | None:
+    """The field key one record states (``taxonomy.py``): its arXiv primary category,
+    else the first field it states, else (a page stored before pages stated keys) the
+    key of its badge.
+
+    >>> stated_field(Work(ids=(), source="arxiv_api", origin="o", primary_category="cs.CV"))
+    'arxiv:cs.CV'
+    """
+    if record.primary_category:
+        return arxiv_key(record.primary_category)
+    if record.stated_fields:
+        return record.stated_fields[0]
+    return badge_key(record.field_badge) if record.field_badge else None
+
+
+def first_stated_field(records: list[Work]) -> tuple[str, str] | None:
+    """(field key, source) of the first record, in the given order, that states one."""
+    for record in records:
+        key = stated_field(record)
+        if key:
+            return key, record.source
+    return None
+
+
+def stated_categories(records: list[Work]) -> tuple[str, ...]:
+    """Every arXiv category the records list, in order, once."""
+    return tuple(dict.fromkeys(c for record in records for c in record.categories))

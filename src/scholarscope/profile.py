@@ -13,6 +13,7 @@ listed, and the displayed ``citations`` is the figure of the first source in
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -20,10 +21,24 @@ from typing import Any
 import orjson
 
 from scholarscope.authors import attribution_text, folded_name, names_compatible
-from scholarscope.merged import by_priority, first_value, source_rank
+from scholarscope.merged import (
+    by_priority,
+    first_value,
+    source_rank,
+    stated_categories,
+    stated_field,
+)
 from scholarscope.records import Work, calendar_date, is_match_key
 from scholarscope.score import ai_score, metrics
 from scholarscope.store import Store
+from scholarscope.taxonomy import (
+    TAXONOMY_NAMES,
+    arxiv_key,
+    field_badge,
+    field_label,
+    field_name,
+    taxonomy_of,
+)
 from scholarscope.versions import VersionLink, count_versions_once, version_entries
 
 CITATION_PRIORITY = ("openalex", "semantic_scholar", "profile_page")
@@ -63,8 +78,6 @@ def work_view(
     """
     works = by_priority([r[2] for r in records])
     ids = [k for k in keys if not is_match_key(k)]
-    category = first_value(works, "primary_category")
-    badge = metrics.field_badge(category) if category else first_value(works, "field_badge")
     with_authors = [w for w in works if w.authors]
     author_source = with_authors[0] if with_authors else None
     shown = (
@@ -88,7 +101,7 @@ def work_view(
         "date": date_value,
         "date_text": first_value(works, "date_text") or date_value,
         "year": first_value(works, "year"),
-        **_field(category, badge, enrichment),
+        **_field(works, enrichment),
         **_code(code_badge, first_value(works, "code_url"), enrichment),
         "authors": shown,
         "et_al": bool(author_source and author_source.et_al),
@@ -121,23 +134,46 @@ def citation_fields(citations: list[tuple[Any, ...]]) -> dict[str, Any]:
     }
 
 
-def _field(
-    category: str | None, badge: str | None, enrichment: dict[str, Any] | None
-) -> dict[str, Any]:
-    """The field badge: a category a source states, else a profile page's badge, else the
-    classifier's prediction, marked as such with its confidence."""
-    if category or badge:
-        source = "stated" if category else "profile page badge"
-        return {"field": badge, "field_category": category, "field_source": source,
-                "field_confidence": None}  # fmt: skip
-    if enrichment and enrichment["field_category"]:
-        return {
-            "field": enrichment["field_badge"],
-            "field_category": enrichment["field_category"],
-            "field_source": f"predicted ({enrichment['field_model']})",
-            "field_confidence": enrichment["field_confidence"],
-        }
-    return {"field": None, "field_category": None, "field_source": None, "field_confidence": None}
+def _field(works: list[Work], enrichment: dict[str, Any] | None) -> dict[str, Any]:
+    """The field a work shows (``taxonomy.py``): the first key a source states (records
+    in source order: an arXiv primary category, an OpenAlex primary topic's field, S2's
+    fields of study, a profile page's badge); else, for a record listing several arXiv
+    categories, the one enrichment chose among them; else the classifier's prediction,
+    marked as such with its confidence. ``fields`` lists every stated key with its source."""
+    stated = [
+        {"key": key, "label": field_label(key), "source": w.source}
+        for w in works
+        if (key := stated_field(w))
+    ]
+    listed = stated_categories(works)
+    category = enrichment["field_category"] if enrichment else None
+    if stated:
+        key, source, confidence = stated[0]["key"], f"stated ({stated[0]['source']})", None
+    elif listed and category in listed:
+        key, confidence = arxiv_key(category), enrichment["field_confidence"]  # type: ignore[index]
+        source = f"stated arXiv categories {' '.join(listed)}: the classifier's choice among them"
+    elif category:
+        key, confidence = arxiv_key(category), enrichment["field_confidence"]  # type: ignore[index]
+        source = f"predicted ({enrichment['field_model']})"  # type: ignore[index]
+    else:
+        key, source, confidence = None, None, None
+    return {
+        **field_facts(key),
+        "field_name": field_name(key),
+        "field_source": source,
+        "field_confidence": confidence,
+        "fields": stated,
+    }
+
+
+def field_facts(key: str | None) -> dict[str, Any]:
+    """What facets and filters read of a work's field key: the key, its badge (``field``,
+    as pages show it) and the arXiv category when it is one."""
+    return {
+        "field": field_badge(key),
+        "field_key": key,
+        "field_category": key[6:] if key and key.startswith("arxiv:") else None,
+    }
 
 
 def _code(
@@ -166,6 +202,7 @@ def _venue(record_venue: str | None, enrichment: dict[str, Any] | None) -> dict[
         "year": e.get("venue_year"),
         "status": e.get("venue_status"),
         "workshop": bool(e.get("venue_workshop")),
+        "workshop_name": e.get("venue_workshop_name"),
         "presentation": e.get("venue_presentation"),
         "pages": e.get("pages"),
         "figures": e.get("figures"),
@@ -273,8 +310,7 @@ def work_facts(store: Store, work_ids: list[int]) -> list[dict[str, Any]]:
                 "work_id": work_id,
                 "date": facet.get("date"),
                 "year": facet.get("year"),
-                "field": facet.get("field"),
-                "field_category": facet.get("field_category"),
+                **field_facts(facet.get("field")),
                 "code": bool(facet.get("code")),
                 **citation_fields(citations.get(work_id, [])),
             }
@@ -413,8 +449,7 @@ def author_metrics(works: list[dict[str, Any]], current_year: int) -> dict[str, 
         for w in works
         if w["citations_source"]
     )
-    categories = [w["field_category"] or w["field"] for w in works if w["field"]]
-    primary = metrics.primary_field(categories)
+    primary, field_share = primary_field_of(works)
     return {
         "papers": len(works),
         "citations": sum(shown) if shown else None,
@@ -430,9 +465,33 @@ def author_metrics(works: list[dict[str, Any]], current_year: int) -> dict[str, 
         ),
         "first_year": min(years, default=None),
         "citations_per_year": {str(y): n for y, n in per_year.items()},
-        "field": metrics.field_badge(primary) if primary and "." in primary else primary,
+        "field": field_badge(primary),
+        "field_key": primary,
+        "field_name": field_name(primary),
+        "field_share": field_share,
         "by_source": by_source,
     }
+
+
+def primary_field_of(works: list[dict[str, Any]]) -> tuple[str | None, dict[str, Any] | None]:
+    """An author's primary field (pure): the most frequent field key over their works,
+    within one taxonomy, the one most of their works have a field in (an arXiv author's
+    categories, a geoscientist's OpenAlex fields); ties go to the field met first (works
+    newest first, or a profile page's order). With the share of works behind it.
+
+    >>> primary_field_of([{"field_key": "openalex:fields/19"}, {"field_key": "arxiv:cs.CV"},
+    ...                   {"field_key": "openalex:fields/19"}, {"field_key": None}])
+    ('openalex:fields/19', {'works': 2, 'of': 4, 'taxonomy': 'OpenAlex fields'})
+    """
+    keys = [w["field_key"] for w in works if w.get("field_key")]
+    if not keys:
+        return None, None
+    by_taxonomy = Counter(taxonomy_of(k) for k in keys)
+    taxonomy = max(by_taxonomy, key=by_taxonomy.__getitem__)  # ties: the first met
+    primary = metrics.primary_field(k for k in keys if taxonomy_of(k) == taxonomy)
+    share = {"works": keys.count(primary), "of": len(works),
+             "taxonomy": TAXONOMY_NAMES.get(taxonomy, taxonomy)}  # fmt: skip
+    return primary, share
 
 
 def work_key_of_ref(ref: str) -> str:
@@ -583,6 +642,9 @@ def profile_summary(store: Store, author_id: int, today: date | None = None) -> 
             k: ours[k]
             for k in (
                 "field",
+                "field_key",
+                "field_name",
+                "field_share",
                 "h_index",
                 "i10_index",
                 "g_index",

@@ -151,6 +151,9 @@ class Work:
     categories: tuple[str, ...] = ()  # arXiv-style categories, source order
     primary_category: str | None = None  # only when the source states it
     field_badge: str | None = None  # a badge the source showed (CV, LG …)
+    # field keys the source states, best first (taxonomy.py): 'openalex:fields/19' from
+    # an OpenAlex primary topic, 's2:Geology', 'arxiv:cs.CV' for a profile page's badge
+    stated_fields: tuple[str, ...] = ()
     authors: tuple[Authorship, ...] = ()
     et_al: bool | None = None  # the source showed "et al." after the listed authors
     affiliation_tag: str | None = None  # e.g. "tsinghua" from "· tsinghua"

@@ -32,6 +32,7 @@ from itertools import combinations
 
 from scholarscope.authors import id_scheme_of, names_compatible, same_given_name
 from scholarscope.store import Store
+from scholarscope.taxonomy import field_label
 
 MIN_SCORE = 0.5
 MAX_BUCKET = 400  # people in one name bucket compared pairwise ("wang y" in a big corpus)
@@ -235,10 +236,12 @@ def _judge(
     if primary_a and primary_b:
         if primary_a == primary_b:
             odds *= 1.5
-            reasons.append(f"same primary field ({primary_a})")
+            reasons.append(f"same primary field ({field_label(primary_a)})")
         else:
             odds *= 0.7
-            reasons.append(f"different primary fields ({primary_a} / {primary_b})")
+            reasons.append(
+                f"different primary fields ({field_label(primary_a)} / {field_label(primary_b)})"
+            )
     ids_a = {k for k in keys.get(a, set()) if not k.startswith("name:")}
     ids_b = {k for k in keys.get(b, set()) if not k.startswith("name:")}
     for scheme, factor in STRONG_IDS.items():

@@ -13,8 +13,10 @@ Decisions (each one is tested on real text):
 - **Code hosts** count whatever the repository holds (code, a dataset, an "awesome"
   list): GitHub (users and organisations too: ``github.com/ClawGym``), GitLab and
   self-hosted ``git.*`` / ``gitlab.*`` servers, Bitbucket, Codeberg, Gitee, SourceForge,
-  PyPI projects, Hugging Face models, spaces and collections, and anonymised review
-  mirrors (``anonymous.4open.science/r/...``: a browsable copy of the code, given now).
+  PyPI projects, Code Ocean capsules, Hugging Face models, spaces and collections, and
+  anonymised review mirrors (``anonymous.4open.science/r/...``: a browsable copy of the
+  code, given now; its ``/w/...`` pages are project pages). A template link
+  (``github.com/xxxx``, ``github.com/anonymized-link``) gives no repository.
   This is what the seed profile pages badge: their "dataset and codes are available at
   https://github.com/..." papers carry the Code badge.
 - **Data and pages are kept, but are not code on their own.** Hugging Face *dataset*
@@ -32,7 +34,8 @@ Decisions (each one is tested on real text):
   request" is not a promise of public code and stays ``none``.
 - **Code without a link** ("Code is available in the supplementary materials") is
   ``none``, with that sentence kept as ``evidence`` so a reader sees why.
-- **Broken links are mended** before they are read: LaTeX escapes (``\\_``), ``\\url{}``,
+- **Broken links are mended** before they are read: LaTeX escapes (``\\_``, a ``$.$`` dot
+  in a host), a host glued to the word before ("atgithub.com/x/y"), ``\\url{}``,
   ``\\href{url}{text}`` and ``{\\color{..}url}`` wrappers (the URL stops at a brace), and
   a link split by a line wrap or a stray space: after ``https://``, inside the host
   (``https://github.\\ncom/x/y``), after a hyphen (``KVQE-\\nChallenge``) and where a
@@ -64,12 +67,14 @@ MAX_JOINS = 3  # pieces glued onto one broken link
 _URL_CHARS = r"[A-Za-z0-9\-._~:/?#@&+=%]"
 _KNOWN_HOSTS = (
     r"github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|gitee\.com|huggingface\.co"
-    r"|hf\.co|sourceforge\.net|anonymous\.4open\.science|pypi\.org"
+    r"|hf\.co|sourceforge\.net|anonymous\.4open\.science|pypi\.org|codeocean\.com"
 )
 _URL = re.compile(
     rf"(?:https?://|www\.){_URL_CHARS}+"
     rf"|(?<![\w.@/-])(?:[\w-]+\.)*(?:{_KNOWN_HOSTS})/{_URL_CHARS}*"
-    rf"|(?<![\w.@/-])[\w-]+\.git(?:hub|lab)\.io\b{_URL_CHARS}*",
+    rf"|(?<![\w.@/-])[\w-]+\.git(?:hub|lab)\.io\b{_URL_CHARS}*"
+    # glued to the word before: "The code is available atgithub.com/xmed-lab/TAM"
+    rf"|(?<=[a-z])(?:github\.com|gitlab\.com|gitee\.com)/[\w.-]+/[\w.-]+{_URL_CHARS}*",
     re.IGNORECASE,
 )
 # Cheap tests (substrings of the lower-cased text) that a text may hold a link or speak
@@ -87,6 +92,7 @@ _LINK_HINTS = (
     "sourceforge",
     "4open",
     "pypi.org",
+    "codeocean",
 )
 _CODE_HINTS = ("code", "implementation", "software", "toolkit", "toolbox")
 _GAP = re.compile(r"[ \t]*\n?[ \t]*")  # one line wrap or a stray space
@@ -95,6 +101,14 @@ _TRAILING = ".:?#&=~@"
 
 # Repairs made to the whole text before links are read.
 _LATEX_ESCAPE = re.compile(r"\\([_%#&~])")
+# a dot written as LaTeX inside a host: "https://github$.$com/x/y", "github{.}com"
+_LATEX_DOT = re.compile(r"(?<=[A-Za-z])(?:\$\.\$|\{\.\})(?=[A-Za-z])")
+# a link left as a template ("github.com/xxxx", "github.com/anonymized-link",
+# "github.com/[your-repo-link]"): the repository is not given
+_PLACEHOLDER = re.compile(
+    r"^(?:x+|anonymous|anonymi[sz]ed(?:[-_]\w+)?|your[-_][\w-]*|username|placeholder|tbd|todo)$",
+    re.IGNORECASE,
+)
 _BROKEN_SCHEME = re.compile(r"\b(https?)\s*:\s*//\s*(?=[A-Za-z0-9])", re.IGNORECASE)
 _BROKEN_HOST = re.compile(
     r"\b(github|gitlab|huggingface|bitbucket|codeberg|gitee)\s*\.\s*(com|co|org)/"
@@ -277,6 +291,7 @@ def _best_link(links: list[_Link], sentences: list[str]) -> tuple[_Link, str] | 
 def _repair(text: str) -> str:
     """Undo LaTeX escapes and the breaks that stop a link from being read whole."""
     text = _LATEX_ESCAPE.sub(r"\1", text)
+    text = _LATEX_DOT.sub(".", text)
     text = _BROKEN_SCHEME.sub(r"\1://", text)
     return _BROKEN_HOST.sub(r"\1.\2/", text)
 
@@ -358,11 +373,19 @@ def link_kind(url: str) -> str | None:
         if first in _HF_NOT_CODE or not segments:
             return None
         return "code" if first not in ("spaces", "collections") or len(segments) > 1 else None
+    # "https://github.com/xxxx", "github.com/owner/xx": no repository given yet (a repository
+    # may well be called "your-next-token-prediction-dataset", so only x's count there)
+    if _PLACEHOLDER.search(first) or any(re.fullmatch(r"x+", s, re.I) for s in segments[1:2]):
+        return None
     if host == "github.com":
-        valid_owner = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", first) is not None
+        valid_owner = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", first)
         return "code" if valid_owner and first not in _GITHUB_NOT_OWNERS else None
     if host == "anonymous.4open.science":
+        if first == "w" and len(segments) > 1:
+            return "page"  # an anonymised project page, not the code
         return "code" if first == "r" and len(segments) > 1 else None
+    if host == "codeocean.com":
+        return "code" if first == "capsule" and len(segments) > 1 else None
     if host == "pypi.org":
         return "code" if first == "project" and len(segments) > 1 else None
     if host == "sourceforge.net":
@@ -379,7 +402,7 @@ def link_kind(url: str) -> str | None:
 def _is_code_host(host: str) -> bool:
     if host in _CODE_HOSTS or host in _HF_HOSTS or host == "gist.github.com":
         return True
-    if host in ("anonymous.4open.science", "pypi.org", "sourceforge.net"):
+    if host in ("anonymous.4open.science", "pypi.org", "sourceforge.net", "codeocean.com"):
         return True
     # Self-hosted GitLab and friends: git.tu-berlin.de, gitlab.inria.fr.
     return host.startswith(("git.", "gitlab.")) and host.count(".") >= 2

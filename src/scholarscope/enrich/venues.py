@@ -25,12 +25,19 @@ How a comment is read (each rule was grown from the real comments in
 - The paper's venue is the first non-reference mention with a status phrase in its
   clause, else the first one; "X @ Y", "X at Y" and "AAAI ICWSM" give Y.
 - **Year**: the digits attached to the mention ("NeurIPS 2024", "ACM MM'24", "AAAI-26",
-  "CVPR2025", "ICML 25.", "NAACL SRW 2025"), else the nearest free year in its clause
+  "CVPR2025", "ICML 25.", "NAACL SRW 2025", "ACM MM' 25", "SIGGRAPH Conference Papers
+  '25", "… Conference on Multimedia (MM '24)"), else the nearest free year in its clause
   ("IJCV in Sept 2024"); only 1980–2030 counts.
 - **Status**: the status phrase nearest the mention in its clause; with no venue, one
   outside reference clauses ("Under review"). "Findings of ACL" is accepted (there is no
   track field). A bare "CVPR 2025" states no status: ``None``.
-- **Workshop**: "workshop" nearest this mention in its clause, or "CVPRW".
+- **Workshop**: "workshop" nearest this mention in its clause, "CVPRW", or "X @ VENUE"
+  where X is a name ("MemFM @ ICML 2026"; not "Accepted @ ICC 2025"). The workshop's own
+  name goes into ``workshop_name``: an acronym in parentheses after "workshop"
+  ("Workshop (CVinW)"), else the name before it ("ICML MemFM 2026 Workshop", "BioNLP
+  Workshop, ACL 2026", "FGVC12 (CVPR 2025 Workshop)"), else the name after "workshop
+  on" with its acronym if given ("… (OSACT7)"); ordinals, years and the word "Workshop"
+  are cut.
 - **journal-ref** ("Phys.Rev.D76:013009,2007") wins for venue, year and status
   ("published"); its venue is the journal as written unless the table knows it.
 """
@@ -62,6 +69,9 @@ class VenueInfo:
     doi: str | None
     original: str | None
     parsed: bool
+    # the workshop's own name beside its host venue: "MemFM", "BioNLP", "OSACT7"; last and
+    # with a default so code that builds a VenueInfo without it keeps working
+    workshop_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,8 +144,9 @@ def _build_mention_regex() -> tuple[re.Pattern[str], dict[str, tuple[str | None,
     )
     pattern = (
         rf"(?<![A-Za-z0-9])(?:{alternatives})(?P<w>-?W)?(?![A-Za-z])"
-        r"(?:(?:\s+(?:SRW|EA|Findings|Workshops?|Main|Demo|Industry))?"  # "NAACL SRW 2025"
-        r"(?:\)?(?:[\s'’‘-]*(?P<y4>(?:19|20)\d\d)|(?:['’‘-]?|\s+['’‘])(?P<y2>\d\d))(?!\d)"
+        # "NAACL SRW 2025", "SIGGRAPH Conference Papers '25"
+        r"(?:(?:\s+(?:SRW|EA|Findings|Workshops?|Main|Demo|Industry|(?:Conference\s+)?Papers))?"
+        r"(?:\)?(?:[\s'’‘-]*(?P<y4>(?:19|20)\d\d)|(?:['’‘]\s?|-|\s+['’‘]|)(?P<y2>\d\d))(?!\d)"
         r"|\s(?P<y2s>\d\d)(?=\s*(?:[.,;:)]|$))))?"  # "ICML 25." but not "ICML 25 pages"
     )
     names = {f"a{i}": (entry[2], entry[3]) for i, entry in enumerate(entries)}
@@ -154,7 +165,7 @@ _YEAR = re.compile(r"(?<![\d.])(?:19|20)\d\d(?![\d])")
 _REFERENCE = re.compile(
     r"\b(?:extend(?!ed abstract)\w*|extension|preliminary|previous(?:ly)?|prior|earlier|"
     r"conference version|"
-    r"(?:short(?:er|ened)?|mini|condensed|abridged) version|journal version|based on|"
+    r"(?:short(?:er|ened)?|mini|condensed|abridged|longer) version|journal version|based on|"
     r"builds? (?:up)?on|follow[- ]?up|companion|"
     r"supersedes|superset|code (?:of|for)|see|thesis|dissertation|degree project|"
     r"course project|capstone)\b",
@@ -204,6 +215,7 @@ _LEAD_WORD = re.compile(
     r"proceedings)\b",
     re.IGNORECASE,
 )
+_VENUE_LABEL = re.compile(r"(?:Conference|Venue)\s*:\s*")
 _SKIP = r"(?:the\s+)?(?:(?:\d+(?:st|nd|rd|th)|(?:19|20)\d\d)\s+)*"
 _PREPOSITION = re.compile(rf"\s(?:in|at|to|by|on|for|into|of)\s+{_SKIP}", re.IGNORECASE)
 _SEGMENT_START = re.compile(rf"(?:^|[;|,:]\s*|\.\s+){_SKIP}", re.IGNORECASE)
@@ -217,11 +229,17 @@ _NAME_WORD = (
 _CONNECTOR = r"(?:of|on|and|for|in|to|the|&|with|de|do|da|di|del|der|des|e|für)"
 _NAME = re.compile(rf"{_NAME_WORD}(?:[,:]?\s+(?:{_CONNECTOR}\s+)*{_NAME_WORD})*")
 _PAREN_ACRONYM = re.compile(
-    r"\s*\(\s*(?:(?:IEEE|ACM)\s+)?([A-Z][\w&/-]*?)(?:[\s'’-]*((?:19|20)\d\d)|\s*['’](\d\d))?\s*\)"
+    r"\s*\(\s*(?:(?:IEEE|ACM)\s+)?([A-Z][\w&/-]*?)"
+    r"(?:[\s'’-]*((?:19|20)\d\d)|\s*['’-]\s?(\d\d))?\s*\)"  # "(BHI 2025)", "(IAAI-26)"
+)
+# "ACM International Conference on Multimedia (MM '24)": the year of a known venue, given
+# with its acronym in parentheses right after its name
+_PAREN_YEAR = re.compile(
+    r"(?:\s+Conference)?\s*\(\s*(?:[A-Z][\w&/]*\s*)+(?:['’‘]\s?|-)?((?:19|20)\d\d|\d\d)\s*\)"
 )
 _GLUED_YEAR = re.compile(r"(.*[A-Za-z])['’-]?((?:19|20)\d\d|[23]\d)")  # "ACPR2025"
 _PROCEEDINGS_OF = re.compile(r"^(?:In )?(?:Proceedings of (?:the )?)?(?:\d+(?:st|nd|rd|th) )?")
-_ATTACHED_YEAR = re.compile(r"[\s'’-]*((?:19|20)\d\d)(?!\d)|\s*['’](\d\d)(?!\d)")
+_ATTACHED_YEAR = re.compile(r"[\s'’-]*((?:19|20)\d\d)(?!\d)|\s*['’]\s?(\d\d)(?!\d)")
 _ACRONYM_YEAR = re.compile(
     r"(?<![\w-])([A-Z][A-Za-z]*(?:-?[A-Z][A-Za-z]*)+)"
     r"(?:[\s'’-]*((?:19|20)\d\d)|\s*['’](\d\d)|(2\d|30))(?!\d)"
@@ -249,6 +267,7 @@ def parse_venue(comments: str | None, journal_ref: str | None = None) -> VenueIn
             same = ref_venue == info.venue
             info = replace(info, venue=ref_venue, year=ref_year, status="published")
             info = replace(info, workshop=info.workshop and same)
+            info = replace(info, workshop_name=info.workshop_name if info.workshop else None)
         if info.doi is None:
             info = replace(info, doi=_first_doi(journal_ref))
     fields = (info.venue, info.year, info.status, info.presentation, info.pages, info.doi)
@@ -275,7 +294,7 @@ def _read_comments(raw: str) -> VenueInfo:
             if not any(a < m.end and m.start < b for a, b in spans)
         ]
         chosen = _choose(masked, clauses, mentions)
-    venue, year, status, workshop = None, None, None, False
+    venue, year, status, workshop, workshop_name = None, None, None, False, None
     if chosen is not None:
         clause = _clause_of(clauses, chosen.start)
         # "TOG (Proceedings of SIGGRAPH Asia 2025)", "SIGGRAPH Asia/TOG 2025": one paper
@@ -286,7 +305,11 @@ def _read_comments(raw: str) -> VenueInfo:
         status = _status_of(masked, clause, chosen, mentions)
         if status is None and len(mentions) == 1:
             status = _status_without_venue(masked, clauses, [])
-        workshop = chosen.w_suffix or _has_workshop(masked, clause, chosen, mentions)
+        spans = [(m.start, m.end) for m in (*known, *mentions)]
+        word = _workshop_word(masked, clause, chosen, mentions)
+        at_name = _name_before_at(masked, clause, chosen)  # "MemFM @ ICML 2026"
+        workshop = chosen.w_suffix or word is not None or at_name is not None
+        workshop_name = at_name or (_workshop_name(masked, word, spans) if word else None)
     else:  # every mention was a reference: its clause says nothing about this paper
         status = _status_without_venue(masked, clauses, known + mentions)
     presentation = _PRESENTATION.search(masked)
@@ -302,6 +325,7 @@ def _read_comments(raw: str) -> VenueInfo:
         doi=doi,
         original=None,
         parsed=bool(known or mentions),  # even a venue that is only referred to
+        workshop_name=workshop_name,
     )
 
 
@@ -361,6 +385,8 @@ def _known_mentions(masked: str) -> list[_Mention]:
         if name is None or not _guard_passes(masked, start, end, guard):
             continue
         year = _year(match.group("y4") or match.group("y2") or match.group("y2s"))
+        paren = None if year else _PAREN_YEAR.match(masked, match.end())
+        year = _year(paren.group(1)) if paren else year
         if year is None and _defines_abbreviation(masked, start):
             continue  # "small language models in AI for education (AIED)"
         mention = _Mention(name, start, match.end(), year, bool(match.group("w")))
@@ -407,7 +433,8 @@ def _unknown_mentions(masked: str) -> list[_Mention]:
     found = []
     for lead in _LEAD_WORD.finditer(masked):
         for preposition in _PREPOSITION.finditer(masked, lead.end(), lead.end() + 60):
-            if not re.fullmatch(r"(?:\s+[a-z-]+){0,3}", masked[lead.end() : preposition.start()]):
+            # "Accepted as a full paper to …" (up to four small words between)
+            if not re.fullmatch(r"(?:\s+[a-z-]+){0,4}", masked[lead.end() : preposition.start()]):
                 break  # "published as Sheh, R. … for Requirements Analysis"
             if _NAME.match(masked, preposition.end()) is None:
                 continue  # "accepted for publication in …"
@@ -418,7 +445,9 @@ def _unknown_mentions(masked: str) -> list[_Mention]:
     for segment in _SEGMENT_START.finditer(masked):
         if _LEAD_WORD.match(masked, segment.end()):
             continue  # "Published in …" is read above
-        mention = _named_venue(masked, segment.end(), after_status=False)
+        label = _VENUE_LABEL.match(masked, segment.end())  # "Conference: HCI International 2025"
+        start = label.end() if label else segment.end()
+        mention = _named_venue(masked, start, after_status=label is not None)
         if mention is not None:
             found.append(mention)
     for match in _ACRONYM_YEAR.finditer(masked):
@@ -608,14 +637,119 @@ def _clause_year(
     return best[1] if best else None
 
 
-def _has_workshop(
+def _workshop_word(
     masked: str, clause: tuple[int, int], chosen: _Mention, mentions: list[_Mention]
-) -> bool:
+) -> re.Match[str] | None:
+    """The first "workshop" in the clause that is nearer this mention than any other."""
     in_clause = [m for m in mentions if clause[0] <= m.start < clause[1]]
     for match in _WORKSHOP.finditer(masked, *clause):
         if _nearest(masked, in_clause, *match.span()) is chosen:
-            return True
-    return False
+            return match
+    return None
+
+
+# "MisD @ AAAI ICWSM 2025", "MULA 2025) @ IEEE/CVF CVPR": the "@" before the host venue
+_AT_HOST = re.compile(r"@\s*(?:the\s+)?(?:[A-Z][\w/]*\s+)?$")
+_PAREN_BEFORE = re.compile(r"\(\s*([A-Z][\w&/-]*?)(?:[\s'’-]*(?:19|20)?\d\d)?\s*\)\s*$")
+# words that end a workshop name read backwards: "Accepted at | MOSS workshop"
+_NAME_STOP = re.compile(
+    r"(?:ac+e?pe?t\w*|publish\w*|present\w*|submit+\w*|appear\w*|papers?|camera|ready|"
+    r"proceedings|version|short|long|full|at|to|by|as|from|into|a|an|our|this)",
+    re.IGNORECASE,
+)
+_NAME_LINKS = {"of", "on", "for", "and", "in", "&", "the", "with"}
+_WORKSHOP_PREFIX = re.compile(
+    r"^(?:the\s+)?(?:(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|"
+    r"ninth|tenth)(?:\s+|$))?(?:(?:international|joint|annual|IEEE|ACM)\s+)*"
+    r"(?:workshops?(?:\s+(?:on|of|for|in)\s+(?:the\s+)?|$))?",
+    re.IGNORECASE,
+)
+_NAME_TAIL = re.compile(r"(?:\s+(?:workshops?|(?:19|20)\d\d|['’]?\d\d))+$", re.IGNORECASE)
+_AFTER_WORKSHOP = re.compile(r"\s*(?:(?:19|20)\d\d\s*)?(?::\s*|\s+(?:on|of|for)\s+(?:the\s+)?)")
+
+
+def _name_before_at(masked: str, clause: tuple[int, int], chosen: _Mention) -> str | None:
+    """The workshop named in "X @ VENUE" ("MemFM @ ICML 2026" -> "MemFM"); None when
+    what stands before the "@" is no name ("Accepted @ ICC 2025", "under review @ MICCAI")."""
+    at = _AT_HOST.search(masked, clause[0], chosen.start)
+    if at is None:
+        return None
+    paren = _PAREN_BEFORE.search(masked, clause[0], at.start())  # "… Workshop (MULA 2025) @"
+    if paren and _is_acronym(paren.group(1), 0.0):
+        return paren.group(1)
+    return _name_before(masked, at.start(), clause[0], [])
+
+
+def _workshop_name(masked: str, word: re.Match[str], spans: list[tuple[int, int]]) -> str | None:
+    """The workshop's own name around the word "workshop": an acronym in parentheses after
+    it ("Workshop (CVinW)"), the name before it ("ICML MemFM 2026 Workshop" -> "MemFM"),
+    or the name after it ("workshop on … (SyntaGen)" -> "SyntaGen").
+
+    >>> info = parse_venue("BioNLP Workshop, ACL 2026")
+    >>> info.venue, info.workshop_name
+    ('ACL', 'BioNLP')
+    """
+    paren = _PAREN_ACRONYM.match(masked, word.end())
+    if paren and _is_acronym(paren.group(1), 0.0) and not _overlaps(paren.span(1), spans):
+        return paren.group(1)
+    before = _name_before(masked, word.start(), max(0, word.start() - 120), spans)
+    opening = masked.rfind("(", max(0, word.start() - 40), word.start())
+    if before is None and opening >= 0 and ")" not in masked[opening : word.start()]:
+        # "FGVC12 (CVPR 2025 Workshop)": the name stands before the parentheses
+        before = _name_before(masked, opening, max(0, opening - 120), spans)
+    if before is not None:
+        return before
+    lead = _AFTER_WORKSHOP.match(masked, word.end())
+    if lead is None:  # "MICCAI2024 workshop ADSMI"
+        token = re.match(r"\s+([A-Z][\w-]*)", masked[word.end() :])
+        if token and _is_acronym(token.group(1), 0.4) and not re.search(r"\d\d\d\d", token[1]):
+            start = word.end() + token.start(1)
+            return None if _overlaps((start, start + len(token[1])), spans) else token.group(1)
+        return None
+    name = _NAME.match(masked, lead.end())
+    if name is None or _overlaps(name.span(), spans):
+        return None
+    paren = _PAREN_ACRONYM.match(masked, name.end())
+    if paren and _is_acronym(paren.group(1), 0.0):
+        return paren.group(1)  # "7th Workshop on Open-Source Arabic … (OSACT7)"
+    text = _tidy_name(name.group().split(":")[0].split(",")[0])
+    # one ordinary word is rarely the whole name ("workshop on Media authenticity …")
+    return text if text and (len(text.split()) > 1 or _is_acronym(text, 0.4)) else None
+
+
+def _name_before(masked: str, end: int, floor: int, spans: list[tuple[int, int]]) -> str | None:
+    """The name that ends at ``end``, read backwards over capitalised words, acronyms and
+    the small words inside names ("Gender Bias in NLP"), stopping at a venue, a status word
+    or punctuation; a leading "5th Workshop on" and a trailing "Workshop" or year are cut."""
+    words: list[str] = []
+    for token in reversed(list(re.finditer(r"\S+", masked[floor:end]))):
+        text = token.group().strip("\"'“”")
+        if _overlaps((floor + token.start(), floor + token.end()), spans) or not text:
+            break
+        if text.endswith(":") and _is_acronym(text[:-1], 0.4):
+            return text[:-1]  # "DIG-BUGS: Data in Generative Models Workshop @ ICML"
+        if text[-1] in ",;:()[]" or text[0] in "([" or _NAME_STOP.fullmatch(text):
+            break
+        if not re.search(r"[A-Z0-9]", text) and text.lower() not in _NAME_LINKS:
+            break
+        words.insert(0, text)
+    while words and words[0].lower() in _NAME_LINKS:
+        words.pop(0)
+    return _tidy_name(" ".join(words))
+
+
+def _tidy_name(text: str) -> str | None:
+    """ "the 5th Workshop on Scholarly Document Processing" -> "Scholarly Document
+    Processing", "MemFM 2026 Workshop" -> "MemFM"; None when nothing is left."""
+    name = _NAME_TAIL.sub("", text.strip())
+    name = _NAME_TAIL.sub("", _WORKSHOP_PREFIX.sub("", name)).strip()
+    if not re.search(r"[A-Za-z]", name) or name in _NOT_A_VENUE_NAME:
+        return None
+    return name
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(start < span[1] and span[0] < end for start, end in spans)
 
 
 _REF_NAME = re.compile(r"[^\d(,;]*?(?=\s*(?:\d|\(|,|;|:\s*\d|\s--|\bvol\b|$))", re.IGNORECASE)

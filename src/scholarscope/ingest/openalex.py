@@ -38,6 +38,7 @@ from scholarscope.records import (
     StatedMetrics,
     Work,
 )
+from scholarscope.taxonomy import openalex_key
 
 SOURCE = "openalex"
 
@@ -204,6 +205,9 @@ def _work(work: dict[str, Any], origin: str) -> Work:
     if topic_name:
         extra.append(("openalex_primary_topic", topic_name))
     year = strict_int(work.get("publication_year"))
+    field = topic.get("field") if isinstance(topic, dict) else None
+    field_id = str(field.get("id") or "") if isinstance(field, dict) else ""
+    number = field_id.rsplit("/", 1)[-1]
     return Work(
         ids=_work_ids(work),
         source=SOURCE,
@@ -215,6 +219,9 @@ def _work(work: dict[str, Any], origin: str) -> Work:
         authors=_authorships(work.get("authorships")),
         venue=_venue(work),
         citations=_citations(work),
+        stated_fields=(openalex_key(int(number)),)
+        if "/fields/" in field_id and number.isdigit()
+        else (),
         extra=tuple(extra),
     )
 

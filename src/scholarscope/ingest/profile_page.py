@@ -58,6 +58,7 @@ from scholarscope.records import (
     Work,
     fold_text,
 )
+from scholarscope.taxonomy import badge_key
 
 SOURCE = "profile_page"
 MAX_AUTHORS_LINE_CHARS = 300  # a longer "authors line" is an abstract: the real one is missing
@@ -238,6 +239,9 @@ def _parse_block(
         date_text=badge["date"],
         year=year,
         field_badge=badge["badge"],
+        stated_fields=(key,)
+        if (key := badge_key(badge["badge"]) if badge["badge"] else None)
+        else (),
         authors=authors,
         et_al=et_al,
         affiliation_tag=tag,

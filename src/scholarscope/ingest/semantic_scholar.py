@@ -189,7 +189,18 @@ def _paper_work(
         authors=_authorships(paper.get("authors")) or default_authors,
         venue=_venue(paper),
         citations=_citations(paper),
+        stated_fields=_fields_of_study(paper),
         extra=_paper_extra(paper),
+    )
+
+
+def _fields_of_study(paper: dict[str, Any]) -> tuple[str, ...]:
+    """S2's fields of study as field keys (``s2:Geology``), in S2's order."""
+    values = paper.get("fieldsOfStudy")
+    return (
+        tuple(f"s2:{value.strip()}" for value in values if nonempty_text(value))
+        if isinstance(values, list)
+        else ()
     )
 
 

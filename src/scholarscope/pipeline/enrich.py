@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scholarscope.enrich.code_links import CodeStatus, find_code
-from scholarscope.enrich.fields import FieldModel, FieldPrediction
+from scholarscope.enrich.fields import FieldModel, category_badge
 from scholarscope.enrich.venues import VenueInfo, parse_venue
-from scholarscope.merged import by_priority, first_value
+from scholarscope.merged import by_priority, first_stated_field, first_value, stated_categories
 from scholarscope.records import Work
 from scholarscope.store import Store
 
@@ -31,6 +31,7 @@ class EnrichReport:
 
     works: int = 0
     field_predicted: int = 0
+    field_chosen: int = 0  # multi-category records: a stated category chosen
     code_available: int = 0
     code_promised: int = 0
     venue_found: int = 0
@@ -48,8 +49,8 @@ class WorkText:
     abstract: str | None
     comments: str | None
     journal_ref: str | None
-    stated_category: str | None
-    stated_badge: str | None
+    stated_field: str | None  # the field key a source states (merged.first_stated_field)
+    stated_categories: tuple[str, ...]  # every arXiv category the records list
     all_texts: tuple[str, ...]  # every abstract and comments line of every source
 
 
@@ -67,15 +68,15 @@ def work_text(work_id: int, records: Sequence[Work]) -> WorkText:
         abstract=first_value(ordered, "abstract"),
         comments=first_value(ordered, "comments"),
         journal_ref=first_value(ordered, "journal_ref"),
-        stated_category=first_value(ordered, "primary_category"),
-        stated_badge=first_value(ordered, "field_badge"),
+        stated_field=(first_stated_field(ordered) or (None, ""))[0],
+        stated_categories=stated_categories(ordered),
         all_texts=tuple(texts),
     )
 
 
 def enrichment_row(
     text: WorkText,
-    prediction: FieldPrediction | None,
+    prediction: FieldChoice | None,
     code: CodeStatus,
     venue: VenueInfo,
     model_version: str | None,
@@ -87,7 +88,9 @@ def enrichment_row(
         now,
         prediction.category if prediction else None,
         prediction.badge if prediction else None,
-        round(prediction.confidence, 4) if prediction else None,
+        round(prediction.confidence, 4)
+        if prediction and prediction.confidence is not None
+        else None,
         model_version,
         code.state,
         code.url,
@@ -104,6 +107,7 @@ def enrichment_row(
         venue.doi,
         venue.original,
         int(venue.parsed),
+        venue.workshop_name,
     )
 
 
@@ -142,12 +146,7 @@ def _enrich_batch(
     texts: list[WorkText], model: FieldModel | None, report: EnrichReport
 ) -> list[tuple[Any, ...]]:
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    # a field is predicted only where no source states one, and only from real text
-    unstated = [t for t in texts if model and not t.stated_category and (t.title or t.abstract)]
-    predictions: dict[int, FieldPrediction] = {}
-    if model and unstated:
-        found = model.predict([(t.title, t.abstract) for t in unstated])
-        predictions = dict(zip((t.work_id for t in unstated), found, strict=True))
+    predictions = _fields(texts, model)
     rows = []
     for text in texts:
         try:
@@ -166,9 +165,70 @@ def _enrich_batch(
         version = model.version if model else None
         rows.append(enrichment_row(text, prediction, code, venue, version, now))
         report.works += 1
-        report.field_predicted += prediction is not None
+        report.field_predicted += prediction is not None and not prediction.stated
+        report.field_chosen += prediction is not None and prediction.stated
         report.code_available += code.state == "available"
         report.code_promised += code.state == "promised"
         report.venue_found += venue.venue is not None
         report.comments_unparsed += venue.original is not None and not venue.parsed
     return rows
+
+
+@dataclass(frozen=True)
+class FieldChoice:
+    """The field enrichment gives a work no source states one for: a category chosen among
+    a multi-category record's stated ones (``stated``), or a prediction."""
+
+    category: str
+    badge: str
+    confidence: float | None
+    model_version: str
+    stated: bool
+
+
+def _fields(texts: list[WorkText], model: FieldModel | None) -> dict[int, FieldChoice]:
+    """The field of each work no source states one for (taxonomy.py):
+
+    - a work whose records list arXiv categories but no primary one (the arXiv file's
+      multi-category records) gets one of those: the one the classifier finds most
+      probable among them when it knows any (a CS category), else the first listed. A
+      stated category is never overridden by a prediction.
+    - a work with no stated field at all gets the classifier's prediction, from real text,
+      when the text is inside its domain (computer science).
+    - a work with a stated field (of any taxonomy: a math category, an OpenAlex field)
+      gets nothing here: it is never given a CS prediction.
+    """
+    choices: dict[int, FieldChoice] = {}
+    listed = [t for t in texts if not t.stated_field and t.stated_categories]
+    known = [t for t in listed if model and set(t.stated_categories) & set(model.classes)]
+    if model and known:
+        probs = model.predict_proba([(t.title, t.abstract) for t in known])
+        column = {c: i for i, c in enumerate(model.classes)}
+        for text, row in zip(known, probs, strict=True):
+            among = [c for c in text.stated_categories if c in column]
+            best = max(among, key=lambda c: row[column[c]])
+            total = sum(row[column[c]] for c in among)
+            choices[text.work_id] = FieldChoice(
+                best, category_badge(best), float(row[column[best]] / total),
+                model.version, stated=True,
+            )  # fmt: skip
+    for text in listed:
+        if text.work_id not in choices:
+            first = text.stated_categories[0]
+            choices[text.work_id] = FieldChoice(
+                first, category_badge(first), None, model.version if model else "", True
+            )
+    unstated = [
+        t for t in texts
+        if model and not t.stated_field and not t.stated_categories and (t.title or t.abstract)
+    ]  # fmt: skip
+    if model and unstated:
+        found = model.predict([(t.title, t.abstract) for t in unstated])
+        for text, prediction in zip(unstated, found, strict=True):
+            category, badge = prediction.category, prediction.badge
+            if category and badge:  # none for a text outside the model's domain
+                choices[text.work_id] = FieldChoice(
+                    category, badge, prediction.confidence, prediction.model_version,
+                    stated=False,
+                )  # fmt: skip
+    return choices

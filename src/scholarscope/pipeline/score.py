@@ -75,7 +75,7 @@ class ScoreInput:
     text: str | None  # the embedded text; None when the work has neither title nor abstract
     content_hash: str | None
     novelty_date: str | None  # ISO date, possibly partial (yyyy-mm, yyyy)
-    cohort: str | None  # "CV 2024": field badge and year
+    cohort: str | None  # "arxiv:cs.CV 2024": field key and year
     citations: int | None
     citations_year: int | None  # the year the citation figure was counted
     year: int | None
@@ -121,7 +121,7 @@ def score_input(view: Mapping[str, Any]) -> ScoreInput:
     text = field_document(view.get("title"), view.get("abstract")) or None
     when = novelty_date(view)
     year = int(when[:4]) if when else None
-    badge = view.get("field")
+    field = view.get("field_key")  # cohorts by key: cs.CV and math.CV are two (taxonomy.py)
     citation_source = view.get("citations_source")
     as_of = (view["citations_by_source"][citation_source]["as_of"] or "") if citation_source else ""
     venue = view.get("venue") or {}
@@ -130,7 +130,7 @@ def score_input(view: Mapping[str, Any]) -> ScoreInput:
         text=text,
         content_hash=content_hash(text) if text else None,
         novelty_date=when,
-        cohort=f"{badge or 'unknown field'} {year}" if year else None,
+        cohort=f"{field or 'unknown field'} {year}" if year else None,
         citations=view.get("citations"),
         citations_year=int(as_of[:4]) if as_of[:4].isdigit() else None,
         year=year,

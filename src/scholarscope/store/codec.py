@@ -23,6 +23,8 @@ def work_to_json(work: Work) -> str:
     the slowest step of ingest.
     """
     data: dict[str, Any] = {name: getattr(work, name) for name in _WORK_FIELDS}
+    if not work.stated_fields:  # a record without one reads as before it existed
+        del data["stated_fields"]
     data["authors"] = [
         {
             "author": {"name": a.author.name, "ids": a.author.ids},
@@ -56,6 +58,7 @@ def work_from_json(text: str, origin: str, max_authors: int | None = None) -> Wo
     data["origin"] = origin
     data["ids"] = tuple(data["ids"])
     data["categories"] = tuple(data["categories"])
+    data["stated_fields"] = tuple(data.get("stated_fields", ()))
     if max_authors is not None:
         placed = [a for a in data["authors"] if a["position"] is not None]
         if len(placed) > max_authors:

@@ -451,6 +451,95 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             "CREATE INDEX work_version_primary ON work_version (primary_id)",
         ],
     ),
+    (
+        # SQLite only, like m004 (its views).
+        "m010_field_keys",
+        # A work's field becomes a key in a named taxonomy (taxonomy.py): 'arxiv:cs.CV',
+        # 'openalex:fields/19', 's2:Geology'. A record states one by an arXiv primary
+        # category, else its first stated field (an OpenAlex primary topic's field, S2's
+        # fields of study, a profile page's badge); the first record in source order that
+        # states one gives the work's, else the enrichment's category (chosen among a
+        # multi-category record's stated categories, or predicted). work_facet.field holds
+        # the key; facets, filters, cohorts and leaderboards group by it.
+        [
+            "DROP VIEW work_facet_source",
+            "DROP VIEW work_first_fields",
+            "DROP VIEW work_record_fields",
+            """CREATE VIEW work_record_fields AS
+            SELECT work_id,
+                printf('%d %s %s',
+                    CASE source WHEN 'arxiv_api' THEN 0 WHEN 'arxiv_snapshot' THEN 1
+                        WHEN 'openalex' THEN 2 WHEN 'semantic_scholar' THEN 3
+                        WHEN 'profile_page' THEN 4 WHEN 'arxiv_feed' THEN 5 ELSE 6 END,
+                    source, record_key) || char(31) AS rank_key,
+                record ->> '$.title' AS title,
+                record ->> '$.abstract' AS abstract,
+                CASE WHEN (record ->> '$.primary_category') <> ''
+                        THEN 'arxiv:' || (record ->> '$.primary_category')
+                    WHEN (record ->> '$.stated_fields[0]') <> ''
+                        THEN record ->> '$.stated_fields[0]'
+                    -- a profile page stored before pages stated a key: its badge
+                    WHEN (record ->> '$.field_badge') IN ('IV', 'SP', 'AS')
+                        THEN 'arxiv:eess.' || (record ->> '$.field_badge')
+                    WHEN (record ->> '$.field_badge') <> ''
+                        THEN 'arxiv:cs.' || (record ->> '$.field_badge')
+                END AS field_key,
+                record ->> '$.year' AS year,
+                record ->> '$.date' AS date,
+                record ->> '$.venue' AS venue,
+                record ->> '$.code_badge' AS code_badge,
+                record ->> '$.code_url' AS code_url
+            FROM work_record""",
+            """CREATE VIEW work_first_fields AS
+            SELECT work_id,
+                min(CASE WHEN title <> '' THEN rank_key || title END) AS title,
+                min(CASE WHEN abstract <> '' THEN rank_key || abstract END) AS abstract,
+                min(CASE WHEN field_key <> '' THEN rank_key || field_key END) AS field_key,
+                min(CASE WHEN year IS NOT NULL THEN rank_key || year END) AS year,
+                min(CASE WHEN date <> '' THEN rank_key || date END) AS date,
+                min(CASE WHEN venue <> '' THEN rank_key || venue END) AS venue,
+                min(CASE WHEN code_badge IS NOT NULL THEN rank_key || code_badge END)
+                    AS code_badge,
+                min(CASE WHEN code_url <> '' THEN rank_key || code_url END) AS code_url
+            FROM work_record_fields
+            GROUP BY work_id""",
+            """CREATE VIEW work_facet_source AS
+            SELECT work_id, title, abstract,
+                CASE WHEN field LIKE 'arxiv:%' THEN substr(field, 7) END AS field_category,
+                field, year, date, code, venue
+            FROM (
+                SELECT s.work_id, s.title, s.abstract,
+                    COALESCE(s.field_key, 'arxiv:' || e.field_category) AS field,
+                    CAST(s.year AS INTEGER) AS year,
+                    s.date,
+                    CASE WHEN e.code_state = 'available' OR s.code_badge = '1'
+                        OR s.code_url IS NOT NULL THEN 1 ELSE 0 END AS code,
+                    COALESCE(e.venue, s.venue) AS venue
+                FROM (
+                    SELECT work_id,
+                        substr(title, instr(title, char(31)) + 1) AS title,
+                        substr(abstract, instr(abstract, char(31)) + 1) AS abstract,
+                        substr(field_key, instr(field_key, char(31)) + 1) AS field_key,
+                        substr(year, instr(year, char(31)) + 1) AS year,
+                        substr(date, instr(date, char(31)) + 1) AS date,
+                        substr(venue, instr(venue, char(31)) + 1) AS venue,
+                        substr(code_badge, instr(code_badge, char(31)) + 1) AS code_badge,
+                        substr(code_url, instr(code_url, char(31)) + 1) AS code_url
+                    FROM work_first_fields
+                ) s
+                LEFT JOIN work_enrichment e ON e.work_id = s.work_id
+            )""",
+            """UPDATE work_facet SET field = source.field,
+                field_category = source.field_category
+            FROM work_facet_source AS source WHERE source.work_id = work_facet.work_id""",
+        ],
+    ),
+    (
+        "m011_venue_workshop_name",
+        # A workshop's own name beside its host venue ("BioNLP" at ACL); works enriched
+        # before keep NULL until enriched again.
+        ["ALTER TABLE work_enrichment ADD COLUMN venue_workshop_name TEXT"],
+    ),
 ]
 
 

@@ -484,7 +484,7 @@ class Store:
         "work_id, enriched_at, field_category, field_badge, field_confidence, field_model, "
         "code_state, code_url, code_urls, code_evidence, venue, venue_year, venue_status, "
         "venue_workshop, venue_presentation, pages, figures, tables_count, venue_doi, "
-        "venue_text, venue_parsed"
+        "venue_text, venue_parsed, venue_workshop_name"
     )
 
     def upsert_enrichments(self, rows: Iterable[Sequence[Any]]) -> None:

@@ -40,6 +40,7 @@ from markupsafe import escape
 
 from scholarscope.store import Store, open_store
 from scholarscope.store.sqlite import QueryInterrupted
+from scholarscope.taxonomy import field_label
 from scholarscope.web import export, filters, mathtext, views
 from scholarscope.web.openapi import openapi_document
 from scholarscope.web.params import BadRequest, parse_params
@@ -248,6 +249,7 @@ class App:
             day=filters.day,
             path=filters.quote_id,
             url=filters.web_url,
+            field_label=field_label,
         )
         self.templates.globals.update(
             query_string=filters.query_string,

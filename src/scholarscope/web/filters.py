@@ -74,7 +74,7 @@ def venue_line(venue: Mapping[str, Any] | None) -> str:
         return ""
     name = " ".join(str(x) for x in (venue["name"], venue["year"]) if x)
     if venue["workshop"] and name:
-        name += " workshop"
+        name += f" workshop {venue['workshop_name']}" if venue.get("workshop_name") else " workshop"
     parts = [name, venue["status"], venue["presentation"]]
     parts += [f"{venue[k]} {k}" for k in ("pages", "figures", "tables") if venue[k]]
     return " · ".join(str(p) for p in parts if p)

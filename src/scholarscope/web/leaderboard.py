@@ -19,6 +19,7 @@ from typing import Any
 from scholarscope import profile
 from scholarscope.score import ai_score, metrics
 from scholarscope.store import Store
+from scholarscope.taxonomy import field_badge
 from scholarscope.versions import count_versions_once
 
 METRICS = ("h_index", "citations", "papers", "novelty", "ai_score")
@@ -69,9 +70,8 @@ def field_leaderboard(
             if len(works) < min_papers:  # the store counted each version
                 continue
         newest_first = sorted(works, key=lambda w: dates[w[0]], reverse=True)
-        primary = metrics.primary_field(cat or badge for _, cat, badge in newest_first if badge)
-        badge = metrics.field_badge(primary) if primary and "." in primary else primary
-        if badge != field:
+        primary, _ = profile.primary_field_of([{"field_key": key} for _, _, key in newest_first])
+        if primary != field:
             continue
         counts = [citations_of[w] for w, _, _ in works if w in citations_of]
         novelty = [scores[w][0] for w, _, _ in works if w in scores]
@@ -80,7 +80,8 @@ def field_leaderboard(
             {
                 "id": f"author:{author_id}",
                 "name": names[author_id],
-                "field": badge,
+                "field": field_badge(primary),
+                "field_key": primary,
                 "papers": len(works),
                 "citations": sum(counts) if counts else None,
                 "h_index": metrics.h_index(counts) if counts else None,

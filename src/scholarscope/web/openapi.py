@@ -67,8 +67,17 @@ SCHEMAS: dict[str, Any] = {
             "date": {**OPT_STR, "description": "ISO date, when a source gives a full one"},
             "date_text": OPT_STR,
             "year": OPT_INT,
-            "field": {**OPT_STR, "description": "the badge: CV, LG …"},
-            "field_category": OPT_STR,
+            "field": {**OPT_STR, "description": "the badge: CV, LG, math.CV, Earth …"},
+            "field_key": {
+                **OPT_STR,
+                "description": "the field: a key in a named taxonomy (arxiv:cs.CV, "
+                "openalex:fields/19, s2:Geology)",
+            },
+            "field_name": OPT_STR,
+            "field_category": {**OPT_STR, "description": "the arXiv category, if it is one"},
+            "fields": _array(
+                _object("A field a source states.", {"key": STR, "label": STR, "source": STR})
+            ),
             "field_source": OPT_STR,
             "field_confidence": OPT_NUM,
             "code": BOOL,
@@ -176,6 +185,12 @@ SCHEMAS: dict[str, Any] = {
             "id": {**STR, "description": "author:N"},
             "name": STR,
             "field": OPT_STR,
+            "field_key": OPT_STR,
+            "field_name": OPT_STR,
+            "field_share": {
+                **OPT_OBJ,
+                "description": "{works, of, taxonomy}: the works behind the primary field",
+            },
             "h_index": OPT_INT,
             "i10_index": OPT_INT,
             "g_index": OPT_INT,
@@ -247,12 +262,13 @@ SCHEMAS: dict[str, Any] = {
     ),
     "FieldList": _object(
         "Fields with their number of works, most first.",
-        {"fields": _array(_object("", {"field": STR, "works": INT}))},
+        {"fields": _array(_object("", {"field": STR, "badge": STR, "name": STR, "works": INT}))},
     ),
     "Leaderboard": _object(
         "Authors of a field ranked by a metric.",
         {
-            "field": STR,
+            "field": {**STR, "description": "the field key"},
+            "field_label": STR,
             "metric": STR,
             "min_papers": INT,
             "paging": _ref("Paging"),
@@ -264,6 +280,7 @@ SCHEMAS: dict[str, Any] = {
                         "id": STR,
                         "name": STR,
                         "field": STR,
+                        "field_key": STR,
                         "papers": INT,
                         "citations": OPT_INT,
                         "h_index": OPT_INT,

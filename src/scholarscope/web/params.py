@@ -12,10 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scholarscope.score.metrics import field_badge
-
 MAX_TEXT = 300  # characters in a free-text parameter
-FIELD_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9.\-]{0,23}$")  # CV, LG, cs.CV, hep-ph, eess.IV
+# a field key or a short code: arxiv:cs.CV, openalex:fields/19, s2:Computer Science, CV
+FIELD_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9.:/ \-]{0,59}$")
 
 
 class BadRequest(ValueError):
@@ -42,8 +41,8 @@ class Param:
         3
         >>> Param("code", "bool", "").parse("yes")
         True
-        >>> Param("field", "field", "").parse("cs.CV")
-        'CV'
+        >>> Param("field", "field", "").parse("arxiv:cs.CV")
+        'arxiv:cs.CV'
         """
         raw = raw.strip()
         if raw == "" and not self.required:
@@ -73,10 +72,12 @@ class Param:
             if raw not in self.choices:
                 raise BadRequest(f"{self.name} must be one of {', '.join(self.choices)}")
             return raw
-        if self.kind == "field":  # the badge a work shows: cs.CV and CV are one field
+        if self.kind == "field":  # a key, or a code the view resolves (taxonomy.py)
             if not FIELD_CODE.match(raw):
-                raise BadRequest(f"{self.name} must be a field code such as CV or cs.CV")
-            return field_badge(raw)
+                raise BadRequest(
+                    f"{self.name} must be a field key such as arxiv:cs.CV or a code such as CV"
+                )
+            return raw
         raise AssertionError(f"unknown parameter kind {self.kind!r}")
 
     def openapi(self) -> dict[str, Any]:
@@ -143,7 +144,12 @@ def per_page(default: int, maximum: int = 1000) -> Param:
 
 
 WORK_FILTERS = (
-    Param("field", "field", "Only works of this field: a badge (CV) or a category (cs.CV)."),
+    Param(
+        "field",
+        "field",
+        "Only works of this field: a key (arxiv:cs.CV, openalex:fields/19), or a category "
+        "(cs.CV) or badge (CV) that names one field only.",
+    ),
     Param("year", "int", "Only works of this year.", minimum=1000, maximum=2999),
     Param("code", "bool", "yes: only works with code available; no: only without."),
 )

@@ -20,8 +20,8 @@ from urllib.parse import quote
 from scholarscope import profile
 from scholarscope.authors import folded_name
 from scholarscope.merged import source_rank
-from scholarscope.score import metrics
 from scholarscope.store import Store
+from scholarscope.taxonomy import field_badge, field_label, field_name, resolve_field_code
 from scholarscope.web import charts, leaderboard, search
 from scholarscope.web.filters import quote_id
 from scholarscope.web.params import BadRequest
@@ -209,13 +209,30 @@ def resolve_work_ref(store: Store, ref: str) -> int:
 # -- author profile -------------------------------------------------------------------
 
 
+def resolve_field(ctx: Context, code: str | None) -> str | None:
+    """The field key a user's code means among the stored fields (``taxonomy.py``): a
+    key, a category (cs.CV) or a badge (CV) naming one stored field; a code naming several
+    is a 400 that lists them; one naming none is kept as given (it matches nothing)."""
+    if code is None:
+        return None
+    keys = resolve_field_code(code, (f for f, _ in _field_counts(ctx)))
+    if len(keys) > 1:
+        raise BadRequest(
+            f"the field {code!r} may mean "
+            + ", ".join(f"{k} ({field_name(k)})" for k in keys)
+            + ": give one of those keys"
+        )
+    return keys[0] if keys else code
+
+
 def filter_works(works: list[dict[str, Any]], params: dict[str, Any]) -> list[dict[str, Any]]:
-    """The works that pass the field, year and code filters."""
+    """The works that pass the field (a key, see ``resolve_field``), year and code
+    filters."""
     wanted = params.get("field")
     return [
         w
         for w in works
-        if (wanted is None or wanted in (w["field"], w["field_category"]))
+        if (wanted is None or wanted == w["field_key"])
         and (params.get("year") is None or w["year"] == params["year"])
         and (params.get("code") is None or w["code"] == params["code"])
     ]
@@ -254,6 +271,7 @@ def author_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Pag
     author_id = resolve_author_ref(ctx.store, ref)
     full = ctx.cached(("profile", author_id), lambda: profile.profile_summary(ctx.store, author_id))
     all_works = full["works"]  # each work's facts: the works shown are loaded below
+    params = {**params, "field": resolve_field(ctx, params["field"])}
     chosen = sort_works(filter_works(all_works, params), params["sort"])
     page_of_works, paging = paginate(chosen, params["page"], params["per_page"])
     shown = profile.views_of_facts(ctx.store, page_of_works, LIST_AUTHORS)
@@ -290,7 +308,7 @@ def author_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Pag
                 "Works per novelty percentile band (50 is typical for the field and year).",
             ),
             "fields_chart": _fields_chart(timeline),
-            "field_choices": sorted({w["field"] for w in all_works if w["field"]}),
+            "field_choices": sorted({w["field_key"] for w in all_works if w["field_key"]}),
             "year_choices": sorted({w["year"] for w in all_works if w["year"]}, reverse=True),
             "sorts": WORK_SORTS,
         }
@@ -459,7 +477,8 @@ def authors_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
 
 def works_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
     export = fmt in EXPORTS
-    filters = search.Filters(params["field"], params["year"], params["year"], params["code"])
+    field = resolve_field(ctx, params["field"])
+    filters = search.Filters(field, params["year"], params["year"], params["code"])
     page, per_page = params["page"], params["per_page"]
     limit, offset = (EXPORT_MAX, 0) if export else (per_page, (page - 1) * per_page)
     total, ids = ctx.store.find_work_ids(
@@ -469,7 +488,7 @@ def works_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
     works = load_views(ctx.store, ids, authors)
     data = {
         "paging": paging_block(page, per_page, total),
-        "filters": {k: params[k] for k in ("field", "year", "code")},
+        "filters": {"field": field, "year": params["year"], "code": params["code"]},
         "works": with_author_links(ctx.store, works[:per_page] if export else works, authors),
     }
     extra = {"field_choices": [f for f, _ in _field_counts(ctx)]} if fmt == "html" else {}
@@ -497,8 +516,13 @@ def search_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
         raise BadRequest(
             f"year_from ({params['year_from']}) is after year_to ({params['year_to']})"
         )
+    params = {**params, "field": resolve_field(ctx, params["field"])}
     filters = search.Filters(
-        params["field"], params["year_from"], params["year_to"], params["code"], params["venue"]
+        params["field"],
+        params["year_from"],
+        params["year_to"],
+        params["code"],
+        params["venue"],
     )
     page, per_page = params["page"], params["per_page"]
     data: dict[str, Any] = {
@@ -551,12 +575,17 @@ def search_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
 
 def fields_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
     counts = _field_counts(ctx)
-    data = {"fields": [{"field": f, "works": n} for f, n in counts]}
+    data = {
+        "fields": [
+            {"field": f, "badge": field_badge(f), "name": field_name(f), "works": n}
+            for f, n in counts
+        ]
+    }
     return Page("fields.html", "Fields", data)
 
 
 def field_page(ctx: Context, code: str, params: dict[str, Any], fmt: str) -> Page:
-    field_code = metrics.field_badge(code) or code
+    field_code = resolve_field(ctx, code) or code
     known = {f for f, _ in _field_counts(ctx)}
     if field_code not in known:
         raise NotFound(f"no stored work is in the field {code}")
@@ -568,18 +597,19 @@ def field_page(ctx: Context, code: str, params: dict[str, Any], fmt: str) -> Pag
     shown, paging = paginate(rows, params["page"], params["per_page"])
     data = {
         "field": field_code,
+        "field_label": field_label(field_code),
         "metric": metric,
         "min_papers": min_papers,
         "paging": paging,
         "authors": shown,
         "definition": (
             "Authors whose primary field (the most frequent field over their works) is "
-            f"{field_code}, with at least {min_papers} works, ranked by {metric} (authors "
-            "without that figure last), then by papers."
+            f"{field_label(field_code)} ({field_code}), with at least {min_papers} works, "
+            f"ranked by {metric} (authors without that figure last), then by papers."
         ),
     }
     extra = {"metrics": leaderboard.METRICS}
-    return Page("field.html", f"{field_code} leaderboard", data, extra)
+    return Page("field.html", f"{field_label(field_code)} leaderboard", data, extra)
 
 
 def home_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
