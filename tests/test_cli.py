@@ -157,8 +157,10 @@ def test_classify_prints_one_json_line_per_record_ignoring_stated_fields(seeds: 
     assert len(rows) == 10 + 50
     assert rows[0]["id"] == "arxiv:2409.19252"
     assert (rows[0]["field"], rows[0]["badge"]) == ("cs.CV", "CV")
-    assert all(set(row) == {"id", "field", "badge", "confidence"} for row in rows)
-    assert all(0.0 < row["confidence"] <= 1.0 for row in rows)
+    keys = {"id", "field", "badge", "confidence", "taxonomy", "in_domain"}
+    assert all(set(row) == keys for row in rows if row["in_domain"])
+    assert all(0.0 < row["confidence"] <= 1.0 for row in rows if row["in_domain"])
+    assert sum(row["in_domain"] for row in rows) == 60  # every seed text is CS
 
 
 def test_classify_reports_unreadable_records_and_goes_on(tmp_path: Path) -> None:

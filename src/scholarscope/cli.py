@@ -282,7 +282,9 @@ class ProgressLines:
 def classify(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     """Predict the field of every record in files of any supported format (folders are
     walked), ignoring the categories the files state; print one JSON line per record:
-    {"id", "field", "badge", "confidence"}. Nothing is stored.
+    {"id", "field", "badge", "confidence", "taxonomy", "in_domain"}. The model knows
+    arXiv computer science only: a text it finds out of that domain gets "field": null,
+    "in_domain": false and a "reason". Nothing is stored.
 
     Example: scholarscope classify examples/000_6198259b7f70df20.txt
     """

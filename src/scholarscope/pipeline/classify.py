@@ -2,7 +2,9 @@
 
 Every record of any supported format gets the field the model predicts from its title
 and abstract, whatever category the file itself states: this is how one checks the
-classifier against a file's own labels, or labels a file before ingesting it.
+classifier against a file's own labels, or labels a file before ingesting it. The
+model knows arXiv computer science only: a text its domain gate finds is not computer
+science gets ``field: null``, ``in_domain: false`` and a ``reason``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from scholarscope.enrich.fields import FieldModel
+from scholarscope.enrich.fields import TAXONOMY, FieldModel
 from scholarscope.ingest import load_path
 from scholarscope.records import Rejected, Repaired, Work
 
@@ -20,13 +22,16 @@ CLASSIFY_BATCH = 1000  # records predicted at a time
 
 @dataclass(frozen=True)
 class Classified:
-    """The predicted field of one record (``field`` is None when it has no text)."""
+    """The predicted field of one record (``field`` is None when it has no text or the
+    text is not computer science; ``reason`` says which)."""
 
     id: str
     field: str | None
     badge: str | None
     confidence: float | None
     reason: str | None = None
+    in_domain: bool | None = None  # None: no text to judge
+    taxonomy: str = TAXONOMY
 
     def as_dict(self) -> dict[str, object]:
         row: dict[str, object] = {
@@ -34,6 +39,8 @@ class Classified:
             "field": self.field,
             "badge": self.badge,
             "confidence": self.confidence,
+            "taxonomy": self.taxonomy,
+            "in_domain": self.in_domain,
         }
         if self.reason:
             row["reason"] = self.reason
@@ -74,5 +81,9 @@ def _classify(works: list[Work], model: FieldModel) -> Iterator[Classified]:
         found = predicted.get(id(work))
         if found is None:
             yield Classified(work_id, None, None, None, "no title or abstract")
+        elif not found.in_domain:
+            yield Classified(work_id, None, None, None, found.reason, in_domain=False)
         else:
-            yield Classified(work_id, found.category, found.badge, round(found.confidence, 4))
+            yield Classified(
+                work_id, found.category, found.badge, round(found.confidence, 4), in_domain=True
+            )

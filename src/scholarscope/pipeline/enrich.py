@@ -21,6 +21,7 @@ from scholarscope.enrich.venues import VenueInfo, parse_venue
 from scholarscope.merged import by_priority, first_stated_field, first_value, stated_categories
 from scholarscope.records import Work
 from scholarscope.store import Store
+from scholarscope.taxonomy import arxiv_key, in_cs_domain
 
 ENRICH_BATCH = 2000
 
@@ -190,9 +191,10 @@ def _fields(texts: list[WorkText], model: FieldModel | None) -> dict[int, FieldC
     """The field of each work no source states one for (taxonomy.py):
 
     - a work whose records list arXiv categories but no primary one (the arXiv file's
-      multi-category records) gets one of those: the one the classifier finds most
-      probable among them when it knows any (a CS category), else the first listed. A
-      stated category is never overridden by a prediction.
+      multi-category records) gets one of those: for a text inside the classifier's domain,
+      the one it finds most probable among those it knows; otherwise the first listed
+      outside CS (else the first listed). A stated category is never overridden by a
+      prediction.
     - a work with no stated field at all gets the classifier's prediction, from real text,
       when the text is inside its domain (computer science).
     - a work with a stated field (of any taxonomy: a math category, an OpenAlex field)
@@ -201,6 +203,9 @@ def _fields(texts: list[WorkText], model: FieldModel | None) -> dict[int, FieldC
     choices: dict[int, FieldChoice] = {}
     listed = [t for t in texts if not t.stated_field and t.stated_categories]
     known = [t for t in listed if model and set(t.stated_categories) & set(model.classes)]
+    if model and known:  # the classifier chooses only for a text inside its domain
+        gate = model.predict([(t.title, t.abstract) for t in known])
+        known = [t for t, p in zip(known, gate, strict=True) if p.in_domain]
     if model and known:
         probs = model.predict_proba([(t.title, t.abstract) for t in known])
         column = {c: i for i, c in enumerate(model.classes)}
@@ -214,7 +219,11 @@ def _fields(texts: list[WorkText], model: FieldModel | None) -> dict[int, FieldC
             )  # fmt: skip
     for text in listed:
         if text.work_id not in choices:
-            first = text.stated_categories[0]
+            # a text the classifier did not choose for is outside its domain (or lists no
+            # category it knows): the first listed category outside CS, as a mathematics
+            # paper cross-listed to cs.IT reads; without a model, the first listed
+            outside = [c for c in text.stated_categories if not in_cs_domain(arxiv_key(c))]
+            first = outside[0] if model and outside else text.stated_categories[0]
             choices[text.work_id] = FieldChoice(
                 first, category_badge(first), None, model.version if model else "", True
             )
