@@ -36,15 +36,16 @@ whose label is ``promised`` / ``promised`` decisions. The TSV holds ids and labe
 from __future__ import annotations
 
 import argparse
-import csv
 import gzip
 import json
-import random
 import re
 import sys
 from pathlib import Path
 
 from scholarscope.enrich.code_links import AVAILABLE, PROMISED, CodeStatus, find_code
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from holdout_sample import draw_strata, read_tsv, write_tsv  # noqa: E402  (a sibling script)
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parents[1] / "shared" / "data" / "arxiv-cs" / "arxiv-cs-2025-03_2026-04.jsonl.gz"
@@ -80,34 +81,14 @@ def decide(text: tuple[str, str]) -> CodeStatus:
 
 def draw(texts: dict[str, tuple[str, str]], path: Path) -> None:
     """The seeded draw, labels pre-filled with the rules' decision, to be checked by hand."""
-    with OLD_SAMPLE.open(encoding="utf-8", newline="") as lines:
-        seen = {row["id"] for row in csv.DictReader(lines, delimiter="\t")}
-    ids = sorted(i for i in texts if i not in seen)
-    random.Random(SEED).shuffle(ids)
-    pools = {"code": [i for i in ids if LOOKS.search("\n".join(texts[i]))], "random": ids}
-    taken: set[str] = set()
+    strata = {"code": lambda i: bool(LOOKS.search("\n".join(texts[i]))), "random": lambda i: True}
     rows = []
-    for (stratum, split), size in SIZES.items():
-        chosen = [i for i in pools[stratum] if i not in taken][:size]
-        taken.update(chosen)
-        for arxiv_id in chosen:
-            status = decide(texts[arxiv_id])
-            rows.append({"split": split, "stratum": stratum, "id": arxiv_id,
-                         "state": status.state, "url": status.url or "", "note": ""})  # fmt: skip
-    write(path, rows)
+    for split, stratum, arxiv_id in draw_strata(list(texts), OLD_SAMPLE, SEED, strata, SIZES):
+        status = decide(texts[arxiv_id])
+        rows.append({"split": split, "stratum": stratum, "id": arxiv_id,
+                     "state": status.state, "url": status.url or "", "note": ""})  # fmt: skip
+    write_tsv(path, rows, COLUMNS)
     print(f"wrote {len(rows)} rows to {path}")
-
-
-def write(path: Path, rows: list[dict[str, str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, COLUMNS, delimiter="\t", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def read(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as lines:
-        return list(csv.DictReader(lines, delimiter="\t"))
 
 
 def score(rows: list[dict[str, str]], texts: dict[str, tuple[str, str]], split: str) -> None:
@@ -170,7 +151,7 @@ def main() -> None:
     if args.draw:
         draw(texts, args.draw)
         return
-    rows = read(args.sample)
+    rows = read_tsv(args.sample)
     if args.show:
         show(rows, texts, args.show)
         return

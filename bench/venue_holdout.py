@@ -32,10 +32,8 @@ apart (they are not the target). The TSV holds ids and labels only: the comments
 from __future__ import annotations
 
 import argparse
-import csv
 import gzip
 import json
-import random
 import sys
 from pathlib import Path
 
@@ -43,7 +41,8 @@ from scholarscope.enrich.venues import VenueInfo, parse_venue
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from venue_coverage import mentions_venue  # noqa: E402  (a sibling script, not a package)
+from holdout_sample import draw_strata, read_tsv, write_tsv  # noqa: E402  (sibling scripts)
+from venue_coverage import mentions_venue  # noqa: E402
 
 DATA = HERE.parents[1] / "shared" / "data" / "arxiv-cs" / "arxiv-cs-2025-03_2026-04.jsonl.gz"
 OLD_SAMPLE = HERE / "venue_sample.tsv"
@@ -78,34 +77,14 @@ def label_of(info: VenueInfo) -> dict[str, str]:
 
 def draw(comments: dict[str, str], path: Path) -> None:
     """The seeded draw, labels pre-filled with the parser's output, to be corrected by hand."""
-    with OLD_SAMPLE.open(encoding="utf-8", newline="") as lines:
-        seen = {row["id"] for row in csv.DictReader(lines, delimiter="\t")}
-    ids = sorted(i for i in comments if i not in seen)
-    rng = random.Random(SEED)
-    rng.shuffle(ids)
-    pools = {"mention": [i for i in ids if mentions_venue(comments[i])], "random": ids}
-    taken: set[str] = set()
-    rows = []
-    for (stratum, split), size in SIZES.items():
-        chosen = [i for i in pools[stratum] if i not in taken][:size]
-        taken.update(chosen)
-        for arxiv_id in chosen:
-            label = label_of(parse_venue(comments[arxiv_id]))
-            rows.append({"split": split, "stratum": stratum, "id": arxiv_id, **label, "note": ""})
-    write(path, rows)
+    strata = {"mention": lambda i: mentions_venue(comments[i]), "random": lambda i: True}
+    rows = [
+        {"split": split, "stratum": stratum, "id": arxiv_id,
+         **label_of(parse_venue(comments[arxiv_id])), "note": ""}
+        for split, stratum, arxiv_id in draw_strata(list(comments), OLD_SAMPLE, SEED, strata, SIZES)
+    ]  # fmt: skip
+    write_tsv(path, rows, COLUMNS)
     print(f"wrote {len(rows)} rows to {path}")
-
-
-def write(path: Path, rows: list[dict[str, str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, COLUMNS, delimiter="\t", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def read(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as lines:
-        return list(csv.DictReader(lines, delimiter="\t"))
 
 
 def right(label: dict[str, str], got: dict[str, str]) -> bool:
@@ -168,7 +147,7 @@ def main() -> None:
     if args.draw:
         draw(comments, args.draw)
         return
-    rows = read(SAMPLE)
+    rows = read_tsv(SAMPLE)
     if args.show:
         show(rows, comments, args.show)
         return
