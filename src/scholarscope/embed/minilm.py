@@ -20,6 +20,7 @@ Only the weights are read from the package: nothing is converted, cached or down
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,13 @@ import torch
 import torch.nn.functional as F
 
 PRECISIONS = ("bf16", "fp32")
+
+
+# oneDNN's instruction-set caps that include native bfloat16 dot products
+ONEDNN_BF16_ISAS = frozenset(
+    ("ALL", "DEFAULT", "AVX512_CORE_BF16", "AVX512_CORE_FP16", "AVX512_CORE_AMX",
+     "AVX512_CORE_AMX_FP16", "AVX10_1_512", "AVX10_1_512_AMX", "AVX10_1_512_AMX_FP16")
+)  # fmt: skip
 
 
 def bf16_supported() -> bool:
@@ -39,6 +47,11 @@ def bf16_supported() -> bool:
     """
     checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
     if not torch.backends.mkldnn.is_available():  # oneDNN runs the bfloat16 products
+        return False
+    # oneDNN held below its bfloat16 instruction sets (ONEDNN_MAX_CPU_ISA=AVX2, as an
+    # AVX2-only CPU runs) emulates bfloat16 whatever the CPU has: float32 is faster there
+    cap = (os.environ.get("ONEDNN_MAX_CPU_ISA") or os.environ.get("DNNL_MAX_CPU_ISA") or "").upper()
+    if cap and cap not in ONEDNN_BF16_ISAS:
         return False
     try:
         return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
