@@ -65,13 +65,9 @@ def stated_field(record: Work) -> str | None:
     return badge_key(record.field_badge) if record.field_badge else None
 
 
-def first_stated_field(records: list[Work]) -> tuple[str, str] | None:
-    """(field key, source) of the first record, in the given order, that states one."""
-    for record in records:
-        key = stated_field(record)
-        if key:
-            return key, record.source
-    return None
+def first_stated_field(records: list[Work]) -> str | None:
+    """The field key of the first record, in the given order, that states one."""
+    return next((key for record in records if (key := stated_field(record))), None)
 
 
 def stated_categories(records: list[Work]) -> tuple[str, ...]:

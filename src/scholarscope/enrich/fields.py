@@ -388,6 +388,23 @@ class FieldModel:
             )
         return found
 
+    def in_domain(
+        self,
+        texts: Sequence[tuple[str | None, str | None]],
+        embeddings: np.ndarray | None = None,
+    ) -> list[bool]:
+        """Whether the domain gate lets each text through (``predict``'s ``in_domain``),
+        without classifying it; all True for a model without a gate.
+
+        >>> load_field_model().in_domain([("Object detection in images", None)])
+        [True]
+        """
+        gate = self._gate(embeddings)
+        raw = self.domain_scores(texts, embeddings)
+        if gate is None or raw is None:
+            return [True] * len(texts)
+        return [bool(score >= gate.threshold) for score in raw]
+
     def _gate(self, embeddings: np.ndarray | None) -> DomainGate | None:
         if embeddings is not None and "embedding" in self.gates:
             return self.gates["embedding"]

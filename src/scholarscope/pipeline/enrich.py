@@ -50,7 +50,7 @@ class WorkText:
     abstract: str | None
     comments: str | None
     journal_ref: str | None
-    stated_field: str | None  # the field key a source states (merged.first_stated_field)
+    stated_field: str | None  # the first field key a source states (merged.stated_field)
     stated_categories: tuple[str, ...]  # every arXiv category the records list
     all_texts: tuple[str, ...]  # every abstract and comments line of every source
 
@@ -69,7 +69,7 @@ def work_text(work_id: int, records: Sequence[Work]) -> WorkText:
         abstract=first_value(ordered, "abstract"),
         comments=first_value(ordered, "comments"),
         journal_ref=first_value(ordered, "journal_ref"),
-        stated_field=(first_stated_field(ordered) or (None, ""))[0],
+        stated_field=first_stated_field(ordered),
         stated_categories=stated_categories(ordered),
         all_texts=tuple(texts),
     )
@@ -204,8 +204,8 @@ def _fields(texts: list[WorkText], model: FieldModel | None) -> dict[int, FieldC
     listed = [t for t in texts if not t.stated_field and t.stated_categories]
     known = [t for t in listed if model and set(t.stated_categories) & set(model.classes)]
     if model and known:  # the classifier chooses only for a text inside its domain
-        gate = model.predict([(t.title, t.abstract) for t in known])
-        known = [t for t, p in zip(known, gate, strict=True) if p.in_domain]
+        inside = model.in_domain([(t.title, t.abstract) for t in known])
+        known = [t for t, keep in zip(known, inside, strict=True) if keep]
     if model and known:
         probs = model.predict_proba([(t.title, t.abstract) for t in known])
         column = {c: i for i, c in enumerate(model.classes)}
