@@ -19,7 +19,8 @@ os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 
 from scholarscope.web import App  # noqa: E402
-from test_web import EXAMPLES, build_db, start  # noqa: E402 - after the skip above
+from test_web import EXAMPLES, build_db  # noqa: E402 - after the skip above
+from web_client import serving  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
@@ -41,7 +42,7 @@ if not CHROMIUM.exists():
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = build_db(tmp_path_factory.mktemp("browser") / "browser.db", EXAMPLES)
-    with start(App(db)) as url:
+    with serving(App(db)) as url:
         yield url
 
 

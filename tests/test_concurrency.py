@@ -97,6 +97,7 @@ def test_killing_an_ingest_leaves_no_reading_process(tmp_path: Path) -> None:
 
 def test_uploads_to_the_server_during_an_ingest_all_land(tmp_path: Path, seeds: Path) -> None:
     from scholarscope.web import App
+    from web_client import ask
 
     db = tmp_path / "shared.db"
     open_store(str(db)).close()
@@ -110,7 +111,7 @@ def test_uploads_to_the_server_during_an_ingest_all_land(tmp_path: Path, seeds: 
         ingesting = []  # was the command still writing when each upload was answered?
         for upload in range(10):
             body = "\n".join(lines[upload * 100 : (upload + 1) * 100]).encode()
-            answer = app.handle("POST", f"/admin/ingest?name=part{upload}.jsonl", auth, body)
+            answer = ask(app, f"/admin/ingest?name=part{upload}.jsonl", "POST", auth, body)
             statuses.append(answer.status)
             ingesting.append(ingest.poll() is None)
     finally:

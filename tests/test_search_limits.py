@@ -21,6 +21,7 @@ from scholarscope.store import open_store
 from scholarscope.store.migrations import MIGRATIONS
 from scholarscope.web import App
 from scholarscope.web.app import REQUEST_BUDGET
+from web_client import ask
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 INDEXED = 5000  # characters of a title or an abstract the index reads (m007)
@@ -80,7 +81,7 @@ def indexed_lengths(path: str, arxiv_id: str) -> list[tuple[int, int]]:
 def test_a_320_kb_abstract_of_one_word_does_not_freeze_search(db: str) -> None:
     app = App(db)
     started = time.perf_counter()
-    answer = app.handle("GET", "/search.json?q=network", {})
+    answer = ask(app, "/search.json?q=network")
     took = time.perf_counter() - started
     assert answer.status == 200 and took < 2.0  # 17 s before m007; ~10 ms now
     data = json.loads(answer.body)
@@ -91,10 +92,10 @@ def test_a_320_kb_abstract_of_one_word_does_not_freeze_search(db: str) -> None:
     snippet = best["snippet"]
     assert sum(part["match"] for part in snippet) == 32
     assert "".join(part["text"] for part in snippet) == "network " * 31 + "network…"
-    page = app.handle("GET", "/search?q=network", {})
+    page = ask(app, "/search?q=network")
     assert page.status == 200 and HUGE["title"].encode() in page.body
     # the stored record is whole: the work page shows all 320,009 characters
-    work = json.loads(app.handle("GET", "/works/arxiv:2501.04242.json", {}).body)
+    work = json.loads(ask(app, "/works/arxiv:2501.04242.json").body)
     assert work["abstract"] == HUGE["abstract"]
 
 
@@ -104,7 +105,7 @@ def test_the_index_holds_the_first_5000_characters_which_hold_every_real_abstrac
     assert indexed_lengths(db, "2501.04242") == [(54, INDEXED)]
     # a word past the bound is not found: the one cost of the bound
     app = App(db)
-    found = json.loads(app.handle("GET", "/search.json?q=zebrafish", {}).body)
+    found = json.loads(ask(app, "/search.json?q=zebrafish").body)
     assert found["paging"]["total"] == 0
     # the bound cuts no real arXiv abstract: the longest of the 60,419 is 3,488 characters
     snapshot = shared_data / "arxiv-cs" / "arxiv-cs-2025-03_2026-04.jsonl.gz"
@@ -155,7 +156,7 @@ def test_an_existing_database_gets_the_bounded_index(tmp_path: Path) -> None:
     store.close()
     assert indexed_lengths(path, "2501.04242") == [(54, INDEXED)]
     assert indexed_lengths(path, "2501.04243") == [(43, INDEXED)]
-    data = json.loads(App(path).handle("GET", "/search.json?q=network", {}).body)
+    data = json.loads(ask(App(path), "/search.json?q=network").body)
     assert sorted(r["id"] for r in data["results"]) == ["arxiv:2501.04242", "arxiv:2501.04243"]
 
 
@@ -163,22 +164,22 @@ def test_a_request_past_its_time_budget_is_a_503(
     db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     app = App(db, request_budget=0.0)  # every query stops at its first check
-    answer = app.handle("GET", "/search.json?q=network", {})
-    assert (answer.status, answer.content_type) == (503, "application/json")
+    answer = ask(app, "/search.json?q=network")
+    assert (answer.status, answer.content_type) == (503, "application/problem+json")
     assert json.loads(answer.body) == {
-        "error": {
-            "status": 503,
-            "message": "this request needed more than its 0 s and was stopped; "
-            "try a narrower search or a smaller page",
-        }
+        "type": "about:blank",
+        "title": "Service Unavailable",
+        "status": 503,
+        "detail": "this request needed more than its 0 s and was stopped; "
+        "try a narrower search or a smaller page",
     }
-    page = app.handle("GET", "/works?per_page=1000", {})
+    page = ask(app, "/works?per_page=1000")
     assert page.status == 503 and page.content_type.startswith("text/html")
     assert "needed more than its 0 s and was stopped" in page.body.decode()
     assert capsys.readouterr().err == ""  # an answer, not a bug: no traceback
     # the stopped connections serve the next request; a 503 is never cached
     app.request_budget = REQUEST_BUDGET
-    again = app.handle("GET", "/search.json?q=network", {})
+    again = ask(app, "/search.json?q=network")
     assert again.status == 200 and json.loads(again.body)["paging"]["total"] == 69
 
 

@@ -15,6 +15,7 @@ from scholarscope import pipeline
 from scholarscope.store import StoreError, open_store
 from scholarscope.store.migrations import MIGRATIONS
 from scholarscope.web import App
+from web_client import ask
 
 
 def test_open_creates_the_schema_once(tmp_path: Path) -> None:
@@ -158,7 +159,7 @@ def test_a_read_only_database_is_read_but_not_written(tmp_path: Path, seeds: Pat
         assert reader.counts()["work"] == 10
         assert reader.reader().counts()["work"] == 10  # the web server's connections
         reader.close()
-        answer = App(str(folder / "s.db")).handle("GET", "/works.json", {})
+        answer = ask(App(str(folder / "s.db")), "/works.json")
         assert answer.status == 200 and len(json.loads(answer.body)["works"]) == 10
         with pytest.raises(StoreError, match="the database file is read-only; this command"):
             open_store(str(folder / "s.db"))

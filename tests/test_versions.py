@@ -33,6 +33,7 @@ from scholarscope.versions import (
     version_groups,
 )
 from scholarscope.web import App
+from web_client import ask
 
 # Bello et al., "Depositional and diagenetic controls on the reservoir quality of
 # marginal marine sandstones …" (Marine and Petroleum Geology, 2024) and its SSRN copy.
@@ -97,10 +98,10 @@ def test_the_work_json_lists_the_other_versions(oa_store: Store) -> None:
     assert [(v["id"], v["primary"]) for v in copy["versions"]] == [(JOURNAL, True)]
     # the web page and its JSON twin say the same
     app = App(oa_store.query("PRAGMA database_list")[0][2])
-    page = app.handle("GET", f"/works/{JOURNAL}.json", {})
+    page = ask(app, f"/works/{JOURNAL}.json")
     assert page.status == 200
     assert [v["id"] for v in json.loads(page.body)["versions"]] == [PREPRINT]
-    html = app.handle("GET", f"/works/{JOURNAL}", {}).body.decode()
+    html = ask(app, f"/works/{JOURNAL}").body.decode()
     assert "Also appears as" in html and 'href="/works/doi:10.2139%2Fssrn.4929753"' in html
 
 

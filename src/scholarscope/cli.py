@@ -461,6 +461,14 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     metavar="NAME_OR_ID",
     help="Print the address of this researcher's profile (repeatable).",
 )
+@click.option(
+    "--allowed-host",
+    multiple=True,
+    metavar="NAME",
+    help="A host name browsers may reach the server by, besides 127.0.0.1 and localhost "
+    "(repeatable; '*' any). Requests naming another Host are refused, so that a web page "
+    "elsewhere cannot read this server through a rebound DNS name.",
+)
 @click.option("--quiet", is_flag=True, help="Do not log each request.")
 @click.pass_context
 def serve(
@@ -472,6 +480,7 @@ def serve(
     admin_token_file: Path | None,
     semantic: bool,
     show: tuple[str, ...],
+    allowed_host: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Serve the web pages, the JSON API and search over the database until Ctrl-C.
@@ -481,7 +490,8 @@ def serve(
 
     Example: scholarscope serve --show "Shiming Ge"
     """
-    from scholarscope.web import App, make_server, query_encoder, run
+    from scholarscope.web import ServerSettings
+    from scholarscope.web import serve as serve_site
 
     if admin_token_file is not None:
         if admin_token:  # two tokens: which one the operator meant is a guess
@@ -499,13 +509,13 @@ def serve(
             raise NotFoundError(str(error)) from error
         profiles.append((name, f"/authors/author:{author_id}"))
     store.close()
-    try:
-        app = App(
-            ctx.obj["db"], admin_token=admin_token, encoder=query_encoder if semantic else None
-        )
-        server = make_server(app, host, port, log=not quiet)
-    except (ValueError, OSError) as error:
-        raise click.UsageError(str(error)) from error
+    settings = ServerSettings(
+        ctx.obj["db"],
+        admin_token=admin_token,
+        semantic=semantic,
+        allowed_hosts=_allowed_hosts(host, allowed_host),
+        log=not quiet,
+    )
 
     def ready(url: str) -> None:
         writes = "POST /admin/ingest needs the admin token" if admin_token else "read-only"
@@ -513,7 +523,23 @@ def serve(
         for name, path in profiles:
             click.echo(f"  {name}: {url}{path}")
 
-    run(server, workers, on_ready=ready)
+    try:
+        serve_site(settings, host, port, workers, on_ready=ready)
+    except (ValueError, OSError) as error:
+        raise click.UsageError(str(error)) from error
+
+
+def _allowed_hosts(host: str, named: tuple[str, ...]) -> tuple[str, ...]:
+    """The Host names the server answers: localhost's, the address it listens on, and
+    those named with --allowed-host.
+
+    >>> _allowed_hosts("0.0.0.0", ("scholar.example.org",))
+    ('127.0.0.1', 'localhost', 'scholar.example.org')
+    """
+    hosts = ["127.0.0.1", "localhost"]
+    if host not in ("0.0.0.0", "::", "") and host not in hosts:
+        hosts.append(host)
+    return tuple(dict.fromkeys([*hosts, *named]))
 
 
 def _read_admin_token(path: Path) -> str:

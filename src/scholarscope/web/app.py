@@ -1,55 +1,44 @@
-"""The web application without the socket: a request (method, target, headers, body)
-goes in, a ``Response`` comes out. ``server.py`` puts it behind HTTP.
+"""The site without the HTTP: a route and its parameters go in, a ``Response`` (status,
+content type, body) comes out. ``asgi.py`` puts it behind Starlette's routing, and
+``server.py`` behind uvicorn.
 
-Routes come from ``routes.py``: a request is matched, its query parameters validated,
-the view's dict served as JSON, CSV, BibTeX or rendered into its template.
+A page is its view's dict (``views.py``) served as JSON, CSV, BibTeX or rendered into its
+template. The database is only read, through read-only connections, except by the write
+endpoints (``routes.WRITE_ROUTES``), which ``asgi.py`` lets through only with the admin
+token. Answers and read-side results are cached until the database files change (any
+commit changes the size or time of the database or its write-ahead log).
 
-Errors are answered, never raised: 400 for a bad parameter (with the reason), 404 for
-an unknown address, 405 for a wrong method, 401/403 for writes without the admin token,
-503 for a page whose queries ran past the request's time budget (``REQUEST_BUDGET``).
-A bug is a 500 whose body says nothing of the internals (the traceback goes to stderr).
-Pages answer errors as a small page, the API (``.json`` …, ``/admin/…``) in JSON.
-
-The database is only read, through read-only connections, except by the write
-endpoints (``routes.WRITE_ROUTES``: ``POST /admin/ingest``, ``POST /admin/authors/merge``),
-which answer only when an admin token is configured, and then only to requests with it.
-Answers and read-side results are cached until the database files change (any commit
-changes the size or time of the database or its write-ahead log).
+Refusals are raised for ``asgi.py`` to answer: ``BadRequest`` (400, with the reason),
+``views.NotFound`` (404), ``QueryInterrupted`` (503: the page's queries ran past the
+request's time budget, ``REQUEST_BUDGET``).
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 import queue
 import re
-import sys
 import tempfile
 import threading
-import traceback
 from collections import OrderedDict, deque
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import escape
 
 from scholarscope.store import Store, open_store
 from scholarscope.store.sqlite import QueryInterrupted
 from scholarscope.taxonomy import field_label
 from scholarscope.web import export, filters, mathtext, views
-from scholarscope.web.openapi import openapi_document
 from scholarscope.web.params import BadRequest, parse_params
-from scholarscope.web.routes import CONTENT_TYPES, ROUTES, WRITE_ROUTES, Route, WriteRoute
+from scholarscope.web.routes import CONTENT_TYPES, Route, WriteRoute
 from scholarscope.web.search import QueryBatch, QueryEncoder, SemanticIndex, SemanticMatches
 
 HERE = Path(__file__).parent
-MAX_TARGET = 4000  # characters in a request target
-MAX_UPLOAD = 50 * 1024 * 1024
 MAX_CONCURRENT = 1  # pages built at once per process (see ``TurnGate``)
 # Seconds a page's queries may take, counted from when its turn to be built comes; a
 # query still running then is stopped and the request answered 503. Pages take
@@ -57,15 +46,6 @@ MAX_CONCURRENT = 1  # pages built at once per process (see ``TurnGate``)
 # the budget is for the pathological query, which would otherwise hold the process and
 # every request queued behind it.
 REQUEST_BUDGET = 10.0
-SECURITY_HEADERS = (
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "same-origin"),
-    (
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    ),
-)
 STATIC = {"style.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"}
 
 
@@ -75,6 +55,10 @@ class Response:
     content_type: str
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()
+
+
+class OverBudget(Exception):  # noqa: N818 - named for what the user is told
+    """A page whose queries ran past the request's time budget (HTTP 503)."""
 
 
 _MISSING = object()
@@ -259,75 +243,43 @@ class App:
         )
         self._static = {name: (HERE / "static" / name).read_bytes() for name in STATIC}
 
-    # -- the request ------------------------------------------------------------------
+    # -- the pages --------------------------------------------------------------------
 
-    def handle(
-        self, method: str, target: str, headers: Mapping[str, str], body: bytes = b""
-    ) -> Response:
-        """Answer one request (``headers`` with lower-case names); never raises."""
-        fmt = "html"
-        try:
-            if len(target) > MAX_TARGET or "\x00" in target:
-                raise BadRequest("the address is too long or malformed")
-            raw_path, _, raw_query = target.partition("?")
-            fmt, raw_path = _split_format(raw_path)
-            path = unquote(raw_path, errors="strict")
-            if path.startswith("/static/"):
-                return self._static_file(path[len("/static/") :], method)
-            for write_route in WRITE_ROUTES:
-                if path == write_route.path:
-                    fmt = "json"  # an API endpoint: its errors are JSON too
-                    return self._admin(write_route, method, headers, body, raw_query)
-            if method not in ("GET", "HEAD"):
-                return _error(405, "this address only answers GET", fmt, (("Allow", "GET"),))
-            if path == "/openapi" and fmt == "json":
-                return _json(openapi_document())
-            path = "/index" if path == "/" else path
-            for route in ROUTES:
-                args = route.match(path)
-                if args is not None and fmt in route.formats:
-                    return self._page(route, args, path, raw_query, fmt)
-            raise views.NotFound(f"nothing at {path}" + ("" if fmt == "html" else f".{fmt}"))
-        except BadRequest as error:
-            return _error(400, str(error), fmt)
-        except UnicodeDecodeError:
-            return _error(400, "the address is not valid UTF-8", fmt)
-        except views.NotFound as error:
-            return _error(404, str(error), fmt)
-        except QueryInterrupted:  # never cached: only answers of 200 are
-            message = (
-                f"this request needed more than its {self.request_budget:g} s and was "
-                "stopped; try a narrower search or a smaller page"
-            )
-            return _error(503, message, fmt)
-        except Exception:  # a bug: tell the user little, the operator everything
-            traceback.print_exc(file=sys.stderr)
-            return _error(500, "internal error (details are in the server's log)", fmt)
-
-    def _page(
+    def page(
         self, route: Route, args: tuple[str, ...], path: str, raw_query: str, fmt: str
     ) -> Response:
-        """A route's answer: from the page cache, or made and (when it is a 200) kept."""
+        """A route's answer for ``path`` (without its format suffix; ``asgi.py`` calls it
+        in a worker thread): from the page
+        cache, or made and (when it is a 200) kept. Raises ``BadRequest``,
+        ``views.NotFound`` or ``OverBudget``, which ``asgi.py`` answers.
+
+        The cache key is the validated parameters, not the raw query string: ``?a=1&b=2``,
+        ``?b=2&a=1`` and ``?a=01&b=2`` are one page."""
+        params = parse_params(route.params, parse_query(raw_query))
         self.pages.check()
-        key = (path, fmt, raw_query)
+        key = (route.path, args, fmt, tuple(sorted(params.items())))
         cached: Response | None = self.pages.get(key)
         if cached is None:
-            cached = self._make_page(route, args, path, raw_query, fmt)
+            try:
+                cached = self._make_page(route, args, path, params, raw_query, fmt)
+            except QueryInterrupted:  # never cached: only answers of 200 are
+                raise OverBudget(
+                    f"this request needed more than its {self.request_budget:g} s and was "
+                    "stopped; try a narrower search or a smaller page"
+                ) from None
             if cached.status == 200:
                 self.pages.put(key, cached)
         return cached
 
     def _make_page(
-        self, route: Route, args: tuple[str, ...], path: str, raw_query: str, fmt: str
+        self,
+        route: Route,
+        args: tuple[str, ...],
+        path: str,
+        params: dict[str, Any],
+        raw_query: str,
+        fmt: str,
     ) -> Response:
-        try:
-            query = parse_qs(raw_query, keep_blank_values=True, strict_parsing=False,
-                             max_num_fields=40, errors="strict")  # fmt: skip
-        except UnicodeDecodeError:
-            raise BadRequest("the address is not valid UTF-8") from None
-        except ValueError as error:
-            raise BadRequest(f"malformed query string ({error})") from None
-        params = parse_params(route.params, query)
         embeds = route.embeds(params) if route.embeds and self._load_encoder else None
         with self.queries.expect(embeds), self._reader() as store:
             self.cache.check()
@@ -356,7 +308,7 @@ class App:
                 path="/" if path == "/index" else path, raw_query=raw_query,
                 unindexed=self.unindexed,
             )  # fmt: skip
-            return Response(200, CONTENT_TYPES["html"], html.encode(), SECURITY_HEADERS)
+            return Response(200, CONTENT_TYPES["html"], html.encode())
 
     def _export(self, page: views.Page, fmt: str) -> Response:
         if page.works is None:
@@ -444,41 +396,21 @@ class App:
             finally:
                 self._readers.put(store)
 
-    def _static_file(self, name: str, method: str) -> Response:
-        if method not in ("GET", "HEAD"):
-            return _error(405, "static files only answer GET", "html", (("Allow", "GET"),))
+    def static_file(self, name: str) -> Response:
         if name not in STATIC:
             raise views.NotFound(f"no static file {name}")
         cache = (("Cache-Control", "max-age=3600"),)
         return Response(200, STATIC[name], self._static[name], cache)
 
-    # -- the write endpoints ----------------------------------------------------------
+    # -- the write endpoints (``asgi.py`` checks the method and the token first) -------
 
-    def _admin(
-        self,
-        route: WriteRoute,
-        method: str,
-        headers: Mapping[str, str],
-        body: bytes,
-        raw_query: str,
-    ) -> Response:
-        """A write endpoint: POST only, off without an admin token, and then only for a
-        request that carries it."""
-        if method != "POST":
-            return _error(405, "use POST", "json", (("Allow", "POST"),))
-        if self.admin_token is None:
-            return _error(403, "writes are off: start the server with an admin token", "json")
-        given = headers.get("authorization") or ""
-        if not hmac.compare_digest(given.encode(), f"Bearer {self.admin_token}".encode()):
-            return _error(401, "a valid 'Authorization: Bearer <admin token>' is required",
-                          "json", (("WWW-Authenticate", "Bearer"),))  # fmt: skip
-        try:
-            query = parse_qs(raw_query, keep_blank_values=True, errors="strict")
-        except UnicodeDecodeError:
-            raise BadRequest("the address is not valid UTF-8") from None
-        params = parse_params(route.params, query)
-        if route.path == "/admin/ingest":
-            return self._admin_ingest(params, body)
+    def write(self, route: WriteRoute, raw_query: str, upload: Path | None) -> Response:
+        """A write endpoint's answer; ``upload`` is the file the request's body was
+        saved to (``/admin/ingest``)."""
+        params = parse_params(route.params, parse_query(raw_query))
+        if route.upload:
+            assert upload is not None
+            return self._admin_ingest(params, upload)
         return self._admin_identity(route.path, params)
 
     def _admin_identity(self, path: str, params: dict[str, Any]) -> Response:
@@ -528,23 +460,21 @@ class App:
         finally:
             store.close()
 
-    def _admin_ingest(self, params: dict[str, Any], body: bytes) -> Response:
-        """``POST /admin/ingest?name=FILE.jsonl``: the body is one file of any supported
-        format; it is ingested and enriched."""
+    def _admin_ingest(self, params: dict[str, Any], upload: Path) -> Response:
+        """``POST /admin/ingest?name=FILE.jsonl``: the body (saved to ``upload``) is one
+        file of any supported format; it is ingested and enriched."""
         name = re.sub(r"[^A-Za-z0-9._-]", "_", params["name"])[:100].lstrip(".") or "upload"
-        if not body or len(body) > MAX_UPLOAD:
-            raise BadRequest(f"the body must hold one file of 1 byte to {MAX_UPLOAD} bytes")
         from scholarscope.enrich.fields import load_field_model
         from scholarscope.ingest import load_path
         from scholarscope.pipeline import FileReport, ingest_items
         from scholarscope.pipeline.enrich import enrich_store
 
         # The records' origin (shown on work pages, in messages) is the upload's name,
-        # never the server's temporary path.
+        # never the server's temporary path; the format is told by the name's suffix.
         origin = f"upload:{name}"
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / name
-            path.write_bytes(body)
+            upload.replace(path)
             store = open_store(self.db)
             try:
                 report = ingest_items(store, load_path(path, origin), FileReport(origin))
@@ -557,38 +487,21 @@ class App:
 # -- helpers --------------------------------------------------------------------------
 
 
-def _split_format(path: str) -> tuple[str, str]:
-    """("json", "/authors/author:3") from "/authors/author:3.json"."""
-    for fmt in ("json", "csv", "bib"):
-        if path.endswith("." + fmt):
-            return fmt, path[: -len(fmt) - 1]
-    return "html", path
+def parse_query(raw_query: str) -> dict[str, list[str]]:
+    """The query string's parameters; malformed or non-UTF-8 is a ``BadRequest``.
+
+    >>> parse_query("q=face+anti-spoofing&page=2")
+    {'q': ['face anti-spoofing'], 'page': ['2']}
+    """
+    try:
+        return parse_qs(raw_query, keep_blank_values=True, strict_parsing=False,
+                        max_num_fields=40, errors="strict")  # fmt: skip
+    except UnicodeDecodeError:
+        raise BadRequest("the address is not valid UTF-8") from None
+    except ValueError as error:
+        raise BadRequest(f"malformed query string ({error})") from None
 
 
 def _json(value: Any) -> Response:
     body = json.dumps(value, ensure_ascii=False).encode()
     return Response(200, CONTENT_TYPES["json"], body)
-
-
-def _error(
-    status: int, message: str, fmt: str, headers: tuple[tuple[str, str], ...] = ()
-) -> Response:
-    """An error in the format asked for: JSON for the API, a small page otherwise."""
-    if fmt != "html":
-        body = json.dumps({"error": {"status": status, "message": message}}).encode()
-        return Response(status, CONTENT_TYPES["json"], body, headers)
-    page = ERROR_PAGE.format(status=status, message=_escape(message))
-    return Response(status, CONTENT_TYPES["html"], page.encode(), headers + SECURITY_HEADERS)
-
-
-ERROR_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{status} · scholarscope</title><link rel="stylesheet" href="/static/style.css">
-</head><body><main class="error"><h1>{status}</h1><p>{message}</p>
-<p><a href="/">scholarscope home</a></p></main></body></html>
-"""
-
-
-def _escape(text: str) -> str:
-    return str(escape(text))

@@ -49,9 +49,9 @@ LINK = _object(
 )
 
 SCHEMAS: dict[str, Any] = {
-    "Error": _object(
-        "What was wrong with the request.",
-        {"error": _object("", {"status": INT, "message": STR})},
+    "Problem": _object(
+        "What was wrong with the request (RFC 9457 problem details).",
+        {"type": STR, "title": STR, "status": INT, "detail": STR},
     ),
     "Paging": _object(
         "Where this page is in the whole list.",
@@ -379,9 +379,9 @@ def _content(route_schema: str | None, fmt: str) -> dict[str, Any]:
 def openapi_document() -> dict[str, Any]:
     """The API as OpenAPI 3.1, from ``ROUTES``."""
     paths: dict[str, Any] = {}
-    error = {"$ref": "#/components/responses/Error"}
     for route in ROUTES:
         for fmt in route.formats:
+            error = {"$ref": "#/components/responses/" + ("Page" if fmt == "html" else "Problem")}
             path = ("/" if route.path == "/index" and fmt == "html" else route.path) + (
                 "" if fmt == "html" else f".{fmt}"
             )
@@ -400,22 +400,25 @@ def openapi_document() -> dict[str, Any]:
                         "302": {"description": "the same page at the canonical id"},
                         "400": error,
                         "404": error,
-                        "503": {"$ref": "#/components/responses/OverBudget"},
+                        "405": error,
+                        "414": error,
+                        "503": error,
                     },
                 }
             }  # fmt: skip
     described = {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}}
     paths["/openapi.json"] = {"get": {"summary": "This description.", "responses": described}}
+    error = {"$ref": "#/components/responses/Problem"}
     for write in WRITE_ROUTES:
         operation: dict[str, Any] = {
             "summary": write.summary + " Off unless the server has an admin token; then it "
-            "requires it. Errors are JSON.",
+            "requires it.",
             "security": [{"admin": []}],
             "parameters": [p.openapi() for p in write.params],
             "responses": {"200": {"description": "what was done",
                                   "content": _content(write.schema, "json")},
                           "400": error, "401": error, "403": error, "404": error,
-                          "405": error},
+                          "405": error, "413": error},
         }  # fmt: skip
         if write.upload:
             operation["requestBody"] = {
@@ -431,21 +434,26 @@ def openapi_document() -> dict[str, Any]:
             "description": "Read-only research-intelligence API. Every page has a JSON "
             "twin at the same address plus .json; works lists export as .csv and .bib "
             f"(and as JSON with per_page up to {EXPORT_MAX}). "
-            "Ids are stable: author:N, and work ids with their scheme (arxiv:…, doi:…).",
+            "Ids are stable: author:N, and work ids with their scheme (arxiv:…, doi:…). "
+            "Errors of the API are application/problem+json (RFC 9457).",
         },
         "paths": paths,
         "components": {
             "schemas": SCHEMAS,
             "responses": {
-                "Error": {
-                    "description": "what was wrong",
-                    "content": {"application/json": {"schema": _ref("Error"), "example": {
-                        "error": {"status": 400, "message": "page must be at least 1"}}}},
+                "Problem": {
+                    "description": "what was wrong: a bad parameter (400), no admin token "
+                    "(401, 403), nothing there (404), a method the address does not answer "
+                    "(405), an upload (413) or address (414) too long, queries past the "
+                    "request's time budget (503)",
+                    "content": {"application/problem+json": {"schema": _ref("Problem"),
+                                "example": {"type": "about:blank", "title": "Bad Request",
+                                            "status": 400,
+                                            "detail": "page must be at least 1"}}},
                 },
-                "OverBudget": {
-                    "description": "the request's queries took longer than the "
-                    "server's time budget per request and were stopped",
-                    "content": {"application/json": {"schema": _ref("Error")}},
+                "Page": {
+                    "description": "what was wrong, as a small page",
+                    "content": {"text/html; charset=utf-8": {"schema": STR}},
                 },
             },
             "securitySchemes": {"admin": {"type": "http", "scheme": "bearer"}},
