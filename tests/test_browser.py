@@ -148,3 +148,45 @@ def test_pages_fit_a_phone(browser: Any, base: str, target: str) -> None:
     name = "phone-profile.png" if target.startswith("/authors") else "phone-search.png"
     page.screenshot(path=str(ARTIFACTS / name))
     page.close()
+
+
+def test_chart_labels_lie_inside_their_charts(
+    browser: Any, tmp_path: Path, shared_data: Path
+) -> None:
+    """On the profile of an OpenAlex author with works from 1951 to 2025, no year label
+    of a chart is cut at the edge of its SVG ("951", "202"), on a desktop or a phone."""
+    db = build_db(tmp_path / "openalex.db", shared_data / "openalex-authors")
+    measure = """() => [...document.querySelectorAll("svg.chart")].map(svg => {
+      const box = svg.getBoundingClientRect();
+      return {chart: svg.querySelector("title").textContent,
+              box: [box.left, box.top, box.right, box.bottom],
+              labels: [...svg.querySelectorAll("text.x-label")].map(text => {
+                const r = text.getBoundingClientRect();
+                return [text.textContent, r.left, r.top, r.right, r.bottom];
+              })};
+    })"""
+    with serving(App(db)) as url:
+        for name, viewport in (("desktop", {"width": 1280, "height": 900}), ("phone", PHONE)):
+            page = browser.new_page(viewport=viewport)
+            page.goto(f"{url}/authors/openalex:A5040147688")
+            assert page.locator("h1").inner_text() == "Michael H. Stephenson"
+            drawn = {chart["chart"]: chart for chart in page.evaluate(measure)}
+            assert sorted(drawn) == ["Citations per year", "Works per year by field"]
+            works = [label[0] for label in drawn["Works per year by field"]["labels"]]
+            assert works == ["1951", "1970", "1980", "1990", "2000", "2010", "2025"]
+            citations = [label[0] for label in drawn["Citations per year"]["labels"]]
+            assert (citations[0], citations[-1]) == ("2012", "2026")
+            for chart in drawn.values():
+                left, top, right, bottom = chart["box"]
+                for text, x0, y0, x1, y1 in chart["labels"]:
+                    inside = (
+                        left - 0.5 <= x0,
+                        top - 0.5 <= y0,
+                        x1 <= right + 0.5,
+                        y1 <= bottom + 0.5,
+                    )
+                    assert all(inside), (name, chart["chart"], text, chart["box"], x0, x1)
+                for before, after in zip(chart["labels"], chart["labels"][1:], strict=False):
+                    assert before[3] < after[1], (name, before[0], after[0])  # no overlap
+            page.locator("section.charts").screenshot(path=str(ARTIFACTS / f"charts-{name}.png"))
+            page.close()

@@ -31,7 +31,7 @@ from scholarscope.ingest import profile_page
 from scholarscope.records import Work
 
 ARXIV = Path("arxiv-cs") / "arxiv-cs-2025-03_2026-04.jsonl.gz"
-TEST_MONTHS = ("2026-03", "2026-04")  # held out by the training run (see train_fields.py)
+TEST_MONTHS = ("2026-03", "2026-04")  # held out by the training run (see tools/train_fields.py)
 KAGGLE = Path("arxiv-kaggle") / "snapshot-0704.0001-0704.2000.jsonl"
 KAGGLE_FIT_LAST_ID = "0704.1000"  # later non-CS records were held out from the gate
 REPORT = Path(__file__).resolve().parents[1] / "bench" / "field_classifier_report.json"
@@ -230,7 +230,7 @@ def test_seed_profile_pages(model: FieldModel, seeds: Path, report: dict[str, An
     assert len(works) == 100
     assert (sum(agree), sum(cv), len(cv)) == (81, 81, 81)
     # The other 19 are the page's 17 LG, 1 HC and 1 IV papers: the training months hold
-    # almost no single-category cs.LG paper (see train_fields.py), so LG is never said.
+    # almost no single-category cs.LG paper (see tools/train_fields.py), so LG is never said.
     assert report["seed_pages"]["text"]["by_page_badge"]["LG"] == {"papers": 17, "agree": 0}
     missed = [
         (w.field_badge, p.badge) for p, w, a in zip(predictions, works, agree, strict=True) if not a

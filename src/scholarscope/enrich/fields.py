@@ -4,7 +4,7 @@ The model ships inside the package (``field_model.npz`` + ``field_model.json`` b
 this file, about 3 MB) and needs only numpy: a TF-IDF transform written here to match
 scikit-learn's ``TfidfVectorizer`` exactly, linear classifiers over it (multinomial
 logistic regressions), and a calibration of their scores into probabilities. ``make train-fields``
-(``python -m scholarscope.enrich.train_fields``) trains it from
+(``python tools/train_fields.py``, a development tool outside the package) trains it from
 ``../shared/data/arxiv-cs/`` and writes ``bench/field_classifier_report.json``.
 
     >>> model = load_field_model()

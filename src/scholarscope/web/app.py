@@ -15,7 +15,6 @@ request's time budget, ``REQUEST_BUDGET``).
 
 from __future__ import annotations
 
-import json
 import queue
 import re
 import tempfile
@@ -30,6 +29,7 @@ from urllib.parse import parse_qs
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from scholarscope import models
 from scholarscope.store import Store, open_store
 from scholarscope.store.sqlite import QueryInterrupted
 from scholarscope.taxonomy import field_label
@@ -429,13 +429,13 @@ class App:
                 )
                 row = store.author_row(identity.author_number(keep))
                 return _json(
-                    {
-                        "kept": edit.people[0],
-                        "merged": edit.people[1],
-                        "name": row[1] if row else "",
-                        "papers_before": before,
-                        "papers": len(store.author_work_ids(identity.author_number(keep))),
-                    }
+                    models.MergeResult(
+                        kept=edit.people[0],
+                        merged=edit.people[1],
+                        name=row[1] if row else "",
+                        papers_before=before,
+                        papers=len(store.author_work_ids(identity.author_number(keep))),
+                    )
                 )
             if path == "/admin/identity/merge":
                 edit = identity.merge_people(
@@ -452,7 +452,7 @@ class App:
                 )
             else:
                 edit = identity.undo_edit(store, params["edit"], params["reason"], params["by"])
-            return _json(edit.as_dict())
+            return _json(models.convert(edit.as_dict(), models.IdentityEdit))
         except ValueError as error:
             raise BadRequest(str(error)) from None
         except NotFound as error:
@@ -481,7 +481,8 @@ class App:
                 enriched = enrich_store(store, model=load_field_model())
             finally:
                 store.close()
-        return _json({"files": [report.as_dict()], "enriched": enriched.works})
+        result = {"files": [report.as_dict()], "enriched": enriched.works}
+        return _json(models.convert(result, models.IngestResult))
 
 
 # -- helpers --------------------------------------------------------------------------
@@ -502,6 +503,5 @@ def parse_query(raw_query: str) -> dict[str, list[str]]:
         raise BadRequest(f"malformed query string ({error})") from None
 
 
-def _json(value: Any) -> Response:
-    body = json.dumps(value, ensure_ascii=False).encode()
-    return Response(200, CONTENT_TYPES["json"], body)
+def _json(value: models.Model) -> Response:
+    return Response(200, CONTENT_TYPES["json"], models.encode(value))

@@ -9,6 +9,7 @@ from urllib.parse import quote, urlencode
 
 from markupsafe import Markup, escape
 
+from scholarscope.models import Work
 from scholarscope.records import calendar_date
 
 
@@ -21,28 +22,31 @@ def number(value: Any) -> str:
     return f"{int(value):,}"
 
 
-def day(work: Mapping[str, Any]) -> str:
+def day(work: Work) -> str:
     """ "Mar 8, 2022" from an ISO date, else the date as the source printed it."""
-    value = work.get("date") or ""
+    value = work.date or ""
     if len(value) == 10 and calendar_date(value):  # never "2024-13-45" from an old database
         year, month, day = value.split("-")
         names = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
         return f"{names[int(month) - 1]} {int(day)}, {year}"
-    return str(work.get("date_text") or value)
+    return str(work.date_text or value)
 
 
-def byline(work: Mapping[str, Any], limit: int | None = 3) -> Markup:
+def byline(work: Work, limit: int | None = 3) -> Markup:
     """The work's first ``limit`` authors (None: all), each linked to their profile when
     ``author_ids`` knows them, "et al." when more follow, and the affiliation tag.
 
     Python rather than a template macro: a list shows one per work, and the macro's
     loop cost 17 µs a work, a sixth of rendering it.
 
-    >>> str(byline({"authors": ["A <b>", "B"], "author_ids": ["author:1", None]}, 1))
+    >>> from types import SimpleNamespace as Fake
+    >>> work = Fake(authors=["A <b>", "B"], author_ids=["author:1", None], et_al=False,
+    ...             affiliation=None)
+    >>> str(byline(work, 1))
     '<a href="/authors/author:1">A &lt;b&gt;</a> et al.'
     """
-    authors = work["authors"]
-    ids = work.get("author_ids") or ()
+    authors = work.authors
+    ids = work.author_ids or ()
     shown = []
     for index, name in enumerate(authors if limit is None else authors[:limit]):
         author_id = ids[index] if index < len(ids) else None
@@ -51,10 +55,10 @@ def byline(work: Mapping[str, Any], limit: int | None = 3) -> Markup:
         else:
             shown.append(str(escape(name)))
     text = ", ".join(shown)
-    if work.get("et_al") or (limit is not None and len(authors) > limit):
+    if work.et_al or (limit is not None and len(authors) > limit):
         text += " et al."
-    if work.get("affiliation"):
-        text += f' <span class="affiliation">· {escape(work["affiliation"])}</span>'
+    if work.affiliation:
+        text += f' <span class="affiliation">· {escape(work.affiliation)}</span>'
     return Markup(text)
 
 

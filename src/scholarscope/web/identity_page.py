@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scholarscope.models import Identity, convert
 from scholarscope.pipeline.identity import edit_log
 from scholarscope.suggestions import suggest_merges
 from scholarscope.web.views import Context, Page
@@ -19,4 +20,4 @@ def identity_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
         "suggestions": [s.as_dict() for s in suggestions],
         "log": [edit.as_dict() for edit in reversed(log)],  # newest first
     }
-    return Page("identity.html", "Who is who", data)
+    return Page("identity.html", "Who is who", convert(data, Identity))

@@ -10,10 +10,11 @@ is escaped; the only markup in the output is what this module writes itself: ``<
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from markupsafe import Markup, escape
+
+from scholarscope.models import SnippetPart
 
 MAX_DEPTH = 8  # nested braces followed in math; deeper text is shown as written
 
@@ -100,21 +101,19 @@ def render_text(text: str | None) -> Markup:
     return Markup("".join(parts))
 
 
-def render_snippet(parts: Sequence[Mapping[str, Any]] | None) -> Markup:
+def render_snippet(parts: Sequence[SnippetPart] | None) -> Markup:
     """A search snippet (``search.snippet_parts``) rendered like the abstract it comes
     from, its matched words in ``<mark>``. The parts are rendered together, as a match
     may fall inside LaTeX (``\\textit{pair-wise}``, ``$\\alpha$``); a highlight never
     spans a tag, so the markup stays well nested.
 
-    >>> str(render_snippet([{"text": "a \\\\textit{", "match": False},
-    ...                     {"text": "pair", "match": True}, {"text": "-wise} b", "match": False}]))
+    >>> str(render_snippet([SnippetPart(text="a \\\\textit{", match=False),
+    ...     SnippetPart(text="pair", match=True), SnippetPart(text="-wise} b", match=False)]))
     'a <em><mark>pair</mark>-wise</em> b'
     """
     if not parts:
         return Markup("")
-    text = "".join(
-        f"{_OPEN}{part['text']}{_CLOSE}" if part["match"] else str(part["text"]) for part in parts
-    )
+    text = "".join(f"{_OPEN}{part.text}{_CLOSE}" if part.match else part.text for part in parts)
     # a match inside math highlights the whole formula; a match of a command's name
     # ("alpha" in "\\alpha") starts before its backslash
     text = _MATH_SPAN.sub(_mark_whole, text).replace(f"\\{_OPEN}", f"{_OPEN}\\")

@@ -14,12 +14,14 @@ import re
 from collections import Counter
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from scholarscope import profile
+from scholarscope import models, profile
 from scholarscope.authors import folded_name
 from scholarscope.merged import source_rank
+from scholarscope.models import convert
 from scholarscope.store import Store
 from scholarscope.taxonomy import field_badge, field_label, field_name, resolve_field_code
 from scholarscope.web import charts, leaderboard, search
@@ -74,12 +76,13 @@ class Context:
 
 @dataclass
 class Page:
-    """A view's result: ``data`` is the JSON twin; ``extra`` only feeds the HTML (chart
-    geometry, labels); ``works`` is the whole works list behind the page, for exports."""
+    """A view's result: ``data`` is the JSON twin (a ``models`` structure); ``extra``
+    only feeds the HTML (chart geometry, labels); ``works`` is the whole works list
+    behind the page, for exports."""
 
     template: str
     title: str
-    data: dict[str, Any]
+    data: models.Model
     extra: dict[str, Any] = field(default_factory=dict)
     works: list[dict[str, Any]] | None = None
 
@@ -292,6 +295,7 @@ def author_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Pag
             "novelty_distribution": distribution,
         }
     )
+    today = date.today()  # the charts mark this year's bars as counted to date
     extra = (
         {}
         if fmt != "html"
@@ -301,13 +305,14 @@ def author_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Pag
                 list(full["citations_per_year"].items()),
                 "citations",
                 "Citations received per year, summed over the works' counts by year.",
+                today=today,
             ),
             "novelty_chart": charts.bar_chart(
                 [(f"{b['from']}–{b['to']}", b["works"]) for b in distribution],
                 "works",
                 "Works per novelty percentile band (50 is typical for the field and year).",
             ),
-            "fields_chart": _fields_chart(timeline),
+            "fields_chart": _fields_chart(timeline, today),
             "field_choices": sorted({w["field_key"] for w in all_works if w["field_key"]}),
             "year_choices": sorted({w["year"] for w in all_works if w["year"]}, reverse=True),
             "sorts": WORK_SORTS,
@@ -318,10 +323,10 @@ def author_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Pag
         if export
         else None
     )
-    return Page("author.html", full["name"], data, extra, exported)
+    return Page("author.html", full["name"], convert(data, models.Author), extra, exported)
 
 
-def _fields_chart(timeline: dict[str, dict[str, int]]) -> charts.Chart | None:
+def _fields_chart(timeline: dict[str, dict[str, int]], today: date) -> charts.Chart | None:
     totals: Counter[str] = Counter()
     for counts in timeline.values():
         totals.update(counts)
@@ -334,7 +339,7 @@ def _fields_chart(timeline: dict[str, dict[str, int]]) -> charts.Chart | None:
         if other:
             column["other"] = other
         columns.append((year, column))
-    return charts.stacked_chart(columns, series, "Works per year, by field.")
+    return charts.stacked_chart(columns, series, "Works per year, by field.", today=today)
 
 
 def header_figures(p: dict[str, Any]) -> list[dict[str, Any]]:
@@ -459,7 +464,7 @@ def work_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Page:
         }
     )
     title = view["title"] or view["id"]
-    return Page("work.html", title, data, {}, [view] if export else None)
+    return Page("work.html", title, convert(data, models.WorkPage), {}, [view] if export else None)
 
 
 # -- lists: authors, works, search, fields ---------------------------------------------
@@ -472,7 +477,8 @@ def authors_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
     found = profile.find_authors(ctx.store, query, page * per_page) if query else []
     shown = found[(page - 1) * per_page :]
     data = {"query": query, "paging": paging_block(page, per_page, total), "authors": shown}
-    return Page("authors.html", f"Authors matching {query}" if query else "Authors", data)
+    title = f"Authors matching {query}" if query else "Authors"
+    return Page("authors.html", title, convert(data, models.AuthorList))
 
 
 def works_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
@@ -492,7 +498,9 @@ def works_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
         "works": with_author_links(ctx.store, works[:per_page] if export else works, authors),
     }
     extra = {"field_choices": [f for f, _ in _field_counts(ctx)]} if fmt == "html" else {}
-    return Page("works.html", "Works", data, extra, works if export else None)
+    return Page(
+        "works.html", "Works", convert(data, models.WorkList), extra, works if export else None
+    )
 
 
 def _field_counts(ctx: Context) -> list[tuple[str, int]]:
@@ -542,7 +550,9 @@ def search_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
     works: list[dict[str, Any]] = []
     if not query:
         data.update({"paging": paging_block(page, per_page, 0), "results": []})
-        return Page("search.html", "Search", data, extra, [] if export else None)
+        return Page(
+            "search.html", "Search", convert(data, models.Search), extra, [] if export else None
+        )
     if search.fts_query(query) is None:
         raise BadRequest("q has no words to search for")
     if fmt == "html":  # the field menu of the filters
@@ -551,7 +561,7 @@ def search_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
     if params["tab"] == "experts":
         considered, experts = search.find_experts(ctx.store, query, filters, semantic=matches)
         data.update({"works_considered": considered, "experts": experts})
-        return Page("search.html", f"Experts: {query}", data, extra)
+        return Page("search.html", f"Experts: {query}", convert(data, models.Search), extra)
     limit, offset = (EXPORT_MAX, 0) if export else (per_page, (page - 1) * per_page)
     mode, total, ids = search.search_work_ids(
         ctx.store,
@@ -570,7 +580,8 @@ def search_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
         snippet = snippets.get(result["work_id"])
         result["snippet"] = search.snippet_parts(snippet) if snippet else None
     data.update({"mode": mode, "paging": paging_block(page, per_page, total), "results": results})
-    return Page("search.html", f"Search: {query}", data, extra, works if export else None)
+    found = convert(data, models.Search)
+    return Page("search.html", f"Search: {query}", found, extra, works if export else None)
 
 
 def fields_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
@@ -581,7 +592,7 @@ def fields_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
             for f, n in counts
         ]
     }
-    return Page("fields.html", "Fields", data)
+    return Page("fields.html", "Fields", convert(data, models.FieldList))
 
 
 def field_page(ctx: Context, code: str, params: dict[str, Any], fmt: str) -> Page:
@@ -609,10 +620,11 @@ def field_page(ctx: Context, code: str, params: dict[str, Any], fmt: str) -> Pag
         ),
     }
     extra = {"metrics": leaderboard.METRICS}
-    return Page("field.html", f"{field_label(field_code)} leaderboard", data, extra)
+    board = convert(data, models.Leaderboard)
+    return Page("field.html", f"{field_label(field_code)} leaderboard", board, extra)
 
 
 def home_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
     stats = ctx.shared(("stats",), lambda: profile.stats(ctx.store))
     data = {"stats": stats, "fields": [{"field": f, "works": n} for f, n in _field_counts(ctx)]}
-    return Page("home.html", "scholarscope", data)
+    return Page("home.html", "scholarscope", convert(data, models.Home))

@@ -1,12 +1,14 @@
 """Train the field classifier and its domain gate, score them against the usual
 baseline, ship them.
 
-Run ``make train-fields`` (or ``python -m scholarscope.enrich.train_fields``; needs
+A development tool, not part of the installed package: it imports scholarscope as a
+library. Run ``make train-fields`` (or ``python tools/train_fields.py [--dry-run]``; needs
 ``pip install -e '.[train]'`` and the ``embed`` extra). It reads
 ``../shared/data/arxiv-cs/``, ``arxiv-kaggle/``, ``openalex-authors/`` and the two seed
 profile pages, prints every figure, and writes ``src/scholarscope/enrich/field_model.*``
 and ``bench/field_classifier_report.json``. The run is deterministic (the MiniLM
-vectors are cached in ``--cache``; the first run embeds about 33,000 texts).
+vectors are cached in ``--cache``, under the encoder's version; the first run embeds
+about 33,000 texts).
 
 The protocol, exactly:
 
@@ -28,7 +30,8 @@ The protocol, exactly:
   logistic regression (L2, C = 10) whose class weights balance the classes: the *text
   head*. The *embedding head* is the same regression over the TF-IDF row with the
   all-MiniLM-L6-v2 vector of the text appended (scaled by 0.5); the vectors are the
-  embedding stage's (``scholarscope.embed.load_encoder()``).
+  embedding stage's (``scholarscope.embed.load_encoder()``, whose ``version`` the report
+  records), so the head reads at run time the vectors it was trained on.
 - **Calibration**: a temperature and per-class offsets fitted by maximum likelihood on
   the pooled validation scores (offsets lightly L2-penalised, which keeps finite the
   offsets of classes those months lack), applied to the final model. The validation
@@ -73,6 +76,7 @@ from typing import Any
 
 import numpy as np
 
+from scholarscope.embed import Encoder, load_encoder
 from scholarscope.enrich.fields import (
     EMBEDDING_MODEL_VERSION,
     MODEL_JSON,
@@ -102,7 +106,7 @@ except ImportError as error:  # pragma: no cover - depends on the installed extr
         "training the field model needs scikit-learn: pip install -e '.[train]'"
     ) from error
 
-PROJECT = Path(__file__).resolve().parents[3]
+PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared"
 DATA = SHARED / "data" / "arxiv-cs" / "arxiv-cs-2025-03_2026-04.jsonl.gz"
 SEED_PAGES = ("001_*.txt", "003_*.txt")
@@ -133,34 +137,42 @@ OFFSET_PENALTY = 0.001
 LG_OFFSET_STEPS = (0.0, 1.0, 2.0, 3.0, 4.0)  # added to the calibrated cs.LG offset
 ECE_BINS = 15
 EMBEDDING_SCALE = 0.5  # weight of the MiniLM vector beside the unit-length TF-IDF row
-MAX_TOKENS = 256
 CACHE = Path("/tmp/scholarscope-train/minilm-encoder-256.npz")
 
 
-def cached_embeddings(texts: list[str], cache: Path) -> np.ndarray:
-    """all-MiniLM-L6-v2 vectors of texts, as the embedding stage makes them
-    (``scholarscope.embed.load_encoder()``), read from ``cache`` (an .npz keyed by the
+def cached_embeddings(texts: list[str], cache: Path, encoder: Encoder) -> np.ndarray:
+    """all-MiniLM-L6-v2 vectors of texts, as the embedding stage makes them (``encoder``
+    is ``scholarscope.embed.load_encoder()``), read from ``cache`` (an .npz keyed by the
     SHA-1 of each text) where present; the rest are embedded and the cache rewritten
-    every 1,000 texts, so an interrupted run resumes where it stopped."""
+    every 1,000 texts, so an interrupted run resumes where it stopped. A cache written
+    under another ``encoder.version`` (another precision, say) is not read: vectors of
+    two versions are never mixed. A cache without a version is taken as the encoder's
+    (the caches of earlier runs, all made by ``load_encoder()``)."""
     keys = [hashlib.sha1(text.encode("utf-8")).hexdigest() for text in texts]
     known: dict[str, np.ndarray] = {}
     if cache.exists():
         with np.load(cache) as stored:
-            known = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
+            version = str(stored["version"]) if "version" in stored.files else encoder.version
+            if version == encoder.version:
+                known = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
+            else:
+                print(f"  {cache} holds vectors of {version}, not {encoder.version}: ignored")
     missing = sorted(
         {key: text for key, text in zip(keys, texts, strict=True) if key not in known}.items()
     )
     if missing:
-        from scholarscope.embed import load_encoder
-
-        embedder = load_encoder()
         cache.parent.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         for start in range(0, len(missing), 1000):
             chunk = missing[start : start + 1000]
-            vectors = embedder.encode([text for _, text in chunk])
+            vectors = encoder.encode([text for _, text in chunk])
             known.update(zip([key for key, _ in chunk], vectors, strict=True))
-            np.savez(cache, keys=np.array(list(known)), vectors=np.stack(list(known.values())))
+            np.savez(
+                cache,
+                keys=np.array(list(known)),
+                vectors=np.stack(list(known.values())),
+                version=np.array(encoder.version),
+            )
             done = start + len(chunk)
             rate = done / (time.perf_counter() - started)
             print(f"  embedded {done}/{len(missing)} ({rate:.1f} texts/s)", flush=True)
@@ -592,9 +604,12 @@ def run(write: bool = True, cache: Path = CACHE) -> dict[str, Any]:
     outside_texts = outside.fit + [t for texts in outside.held.values() for t in texts]
     outside_texts += [t for texts in outside.in_domain.values() for t in texts]
 
-    print("MiniLM vectors (cached in", cache, ")")
+    encoder = load_encoder()
+    print(f"MiniLM vectors of {encoder.version} (cached in {cache})")
     everything = np.ones(len(data.ids), dtype=bool)
-    vectors = cached_embeddings(seed_docs + outside_texts + data.documents(everything), cache)
+    vectors = cached_embeddings(
+        seed_docs + outside_texts + data.documents(everything), cache, encoder
+    )
     seed_vectors = vectors[: len(works)]
     outside_vectors = dict(
         zip(outside_texts, vectors[len(works) : len(works) + len(outside_texts)], strict=True)
@@ -833,7 +848,8 @@ def run(write: bool = True, cache: Path = CACHE) -> dict[str, Any]:
             "embedding_scale": EMBEDDING_SCALE,
             "gate_c": GATE_C,
             "gate_embedding_scale": GATE_EMBEDDING_SCALE,
-            "max_tokens": MAX_TOKENS,
+            "encoder": encoder.version,
+            "max_tokens": encoder.max_tokens,
         },
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -882,8 +898,8 @@ def _model_figures(model: FieldModel) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m scholarscope.enrich.train_fields [--dry-run]``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """Command line: ``python tools/train_fields.py [--dry-run] [--cache PATH]``."""
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--dry-run", action="store_true", help="evaluate, write nothing")
     parser.add_argument("--cache", type=Path, default=CACHE, help="MiniLM vector cache (.npz)")
     args = parser.parse_args(argv)

@@ -5,6 +5,9 @@ and a few pairs of neighbouring words swapped — the kind of change that leaves
 content the same. Dated after its original, a copy should come out among the least
 novel works of its cohort (``bench/novelty_validation.py`` measures how often it does).
 Everything is seeded: the same original and seed give the same copy.
+
+A development tool, not part of the installed package (``tests/test_tools.py`` runs the
+examples below); ``bench/novelty_validation.py`` imports it from ``tools/``.
 """
 
 from __future__ import annotations
