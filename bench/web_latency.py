@@ -59,9 +59,9 @@ from scholarscope.pipeline import ingest_paths
 from scholarscope.pipeline.enrich import enrich_store
 from scholarscope.pipeline.score import score_store
 from scholarscope.profile import canonical_ids
+from scholarscope.search import STOPWORDS
 from scholarscope.store import open_store
 from scholarscope.web import App, query_encoder
-from scholarscope.web.search import STOPWORDS
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parent.parent / "shared" / "data" / "arxiv-cs"

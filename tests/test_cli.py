@@ -16,7 +16,7 @@ from scholarscope.cli import cli
 COMMANDS = (
     "ingest", "enrich", "classify", "profile", "works", "authors", "merge-authors", "stats",
     "serve", "identity suggest", "identity merge", "identity split", "identity undo",
-    "identity log", "identity replay",
+    "identity log", "identity replay", "search", "export",
 )  # fmt: skip
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -38,12 +38,13 @@ from scholarscope.enrich.fields import load_field_model
 from scholarscope.pipeline import ingest_paths
 from scholarscope.pipeline.enrich import enrich_store
 from scholarscope.pipeline.score import score_store
+from scholarscope.search import MIN_SIMILARITY, POOL, SemanticIndex
 from scholarscope.store import open_store
 from scholarscope.web import App
 from scholarscope.web.app import TurnGate
 from scholarscope.web.openapi import openapi_document
+from scholarscope.web.query_batch import QueryBatch
 from scholarscope.web.routes import ROUTES
-from scholarscope.web.search import MIN_SIMILARITY, POOL, QueryBatch, SemanticIndex
 from web_client import ask, serving
 
 PROJECT = Path(__file__).resolve().parents[1]

@@ -26,10 +26,18 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 T = TypeVar("T")
 
 
+class ReadModelError(Exception):
+    """Data that does not fit its declared structure: a bug (a view that grew a key not
+    declared here), never the user's input, so not a ValueError (which pages answer 400)."""
+
+
 def convert(data: Any, kind: type[T]) -> T:
     """``data`` (dicts, lists, values) as ``kind``; a key ``kind`` does not declare is an
-    error (a view that grows a key must declare it here first)."""
-    return msgspec.convert(data, kind)
+    error (``ReadModelError``)."""
+    try:
+        return msgspec.convert(data, kind)
+    except msgspec.ValidationError as error:
+        raise ReadModelError(f"{getattr(kind, '__name__', kind)}: {error}") from error
 
 
 def encode(value: Any) -> bytes:
@@ -175,6 +183,10 @@ class Work(Model, kw_only=True):
     ] = UNSET
     ai_score: float | None
     ai_score_breakdown: dict[str, Any] | None
+    citations_version: Annotated[
+        int | UnsetType,
+        Meta(description="in a profile: the version whose citation figure is shown, when another"),
+    ] = UNSET
     attribution: Annotated[
         list[Attribution] | UnsetType,
         Meta(description="on an author's profile: how each work came to this person"),

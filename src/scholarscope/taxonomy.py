@@ -255,3 +255,27 @@ def resolve_field_code(code: str, known: Iterable[str]) -> list[str]:
 def _openalex_id(code: str) -> int | None:
     number = code.rsplit("/", 1)[-1]
     return int(number) if number.isdigit() else None
+
+
+def chosen_field(code: str | None, known: Iterable[str]) -> str | None:
+    """The field key a user's ``code`` means among the ``known`` (stored) fields: a key,
+    a category (cs.CV) or a badge (CV) naming one of them; a code naming none is kept
+    as given (it matches nothing); None stays None. A code naming several is a
+    ValueError that lists them.
+
+    >>> chosen_field("CV", ["arxiv:cs.CV", "arxiv:cs.LG"])
+    'arxiv:cs.CV'
+    >>> chosen_field("CV", ["arxiv:cs.CV", "arxiv:math.CV"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: the field 'CV' may mean arxiv:cs.CV (...), arxiv:math.CV (...): give ...
+    """
+    if code is None:
+        return None
+    keys = resolve_field_code(code, known)
+    if len(keys) > 1:
+        raise ValueError(
+            f"the field {code!r} may mean "
+            + ", ".join(f"{k} ({field_name(k)})" for k in keys)
+            + ": give one of those keys"
+        )
+    return keys[0] if keys else code

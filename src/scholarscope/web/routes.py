@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from scholarscope.web import leaderboard, views
+from scholarscope import leaderboard
+from scholarscope.web import views
 from scholarscope.web.identity_page import identity_page
 from scholarscope.web.params import PAGE, WORK_FILTERS, Param, per_page
 

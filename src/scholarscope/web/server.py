@@ -28,9 +28,9 @@ from starlette.applications import Starlette
 from threadpoolctl import threadpool_limits
 from uvicorn.supervisors import Multiprocess
 
+from scholarscope.search import QueryEncoder
 from scholarscope.web.app import App
 from scholarscope.web.asgi import LOCAL_HOSTS, create_app
-from scholarscope.web.search import QueryEncoder
 
 DEFAULT_PORT = 8000
 MAX_CONNECTIONS = 1000  # per process; idle keep-alive connections count too

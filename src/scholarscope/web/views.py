@@ -15,20 +15,25 @@ from collections import Counter
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
-from scholarscope import models, profile
+from scholarscope import leaderboard, models, profile, search
 from scholarscope.authors import folded_name
-from scholarscope.merged import source_rank
 from scholarscope.models import convert
 from scholarscope.store import Store
-from scholarscope.taxonomy import field_badge, field_label, field_name, resolve_field_code
-from scholarscope.web import charts, leaderboard, search
+from scholarscope.taxonomy import chosen_field, field_badge, field_label, field_name
+from scholarscope.web import charts
 from scholarscope.web.filters import quote_id
 from scholarscope.web.params import BadRequest
+from scholarscope.work_lists import (
+    LIST_AUTHORS,
+    load_views,
+    paginate,
+    paging_block,
+    with_author_links,
+)
 
-T = TypeVar("T")
 EXPORT_MAX = 5000  # works in one export (CSV, BibTeX, or JSON with per_page at this)
 MAX_STORED_ID = 2**63 - 1  # SQLite's largest integer
 EXPORTS = ("csv", "bib")
@@ -38,7 +43,6 @@ TOP_FIELDS = 5  # fields drawn in "fields over time"; the rest are "other"
 # Authors a work names in a page's list (the HTML shows 3); its own page and exports name
 # all. Some records name 3,000 authors: each cost 9 ms to list, and its co-authors'
 # profiles were the slowest pages.
-LIST_AUTHORS = 10
 SITE_LINKS = {
     "arxiv": "https://arxiv.org/abs/{}",
     "doi": "https://doi.org/{}",
@@ -88,54 +92,6 @@ class Page:
 
 
 # -- shared helpers -----------------------------------------------------------------
-
-
-def paginate(items: list[T], page: int, per_page: int) -> tuple[list[T], dict[str, int]]:
-    """One page of a list and the paging block of the JSON.
-
-    >>> paginate(list(range(5)), 2, 2)
-    ([2, 3], {'page': 2, 'per_page': 2, 'total': 5, 'pages': 3})
-    """
-    start = (page - 1) * per_page
-    return items[start : start + per_page], paging_block(page, per_page, len(items))
-
-
-def paging_block(page: int, per_page: int, total: int) -> dict[str, int]:
-    return {"page": page, "per_page": per_page, "total": total,
-            "pages": max(1, -(-total // per_page))}  # fmt: skip
-
-
-def load_views(
-    store: Store, work_ids: list[int], max_authors: int | None = LIST_AUTHORS
-) -> list[dict[str, Any]]:
-    """Merged work views with their scores (no novelty evidence), in the given order,
-    each naming its first ``max_authors`` authors (None: all, for exports)."""
-    return profile.scored_views(store, work_ids, evidence=False, max_authors=max_authors)
-
-
-def with_author_links(
-    store: Store, works: list[dict[str, Any]], max_authors: int | None = LIST_AUTHORS
-) -> list[dict[str, Any]]:
-    """Copies of the works with ``author_ids``: the ``author:N`` of each shown author,
-    taken from the same source the names come from (None when they cannot be paired);
-    ``max_authors`` as the works were loaded with (``load_views``)."""
-    by_work: dict[int, dict[str, list[tuple[int, int]]]] = {}
-    for work_id, source, position, author_id in store.authorship_rows(
-        [w["work_id"] for w in works], max_authors
-    ):
-        if position is not None:
-            by_work.setdefault(work_id, {}).setdefault(source, []).append((position, author_id))
-    linked = []
-    for work in works:
-        sources = by_work.get(work["work_id"], {})
-        ids: list[str | None] = [None] * len(work["authors"])
-        for source in sorted(sources, key=source_rank):
-            people = [f"author:{a}" for _, a in sorted(sources[source])]
-            if len(people) == len(work["authors"]):
-                ids = list(people)
-                break
-        linked.append({**work, "author_ids": ids})
-    return linked
 
 
 def external_links(ids: list[str]) -> list[dict[str, str]]:
@@ -213,19 +169,12 @@ def resolve_work_ref(store: Store, ref: str) -> int:
 
 
 def resolve_field(ctx: Context, code: str | None) -> str | None:
-    """The field key a user's code means among the stored fields (``taxonomy.py``): a
-    key, a category (cs.CV) or a badge (CV) naming one stored field; a code naming several
-    is a 400 that lists them; one naming none is kept as given (it matches nothing)."""
-    if code is None:
-        return None
-    keys = resolve_field_code(code, (f for f, _ in _field_counts(ctx)))
-    if len(keys) > 1:
-        raise BadRequest(
-            f"the field {code!r} may mean "
-            + ", ".join(f"{k} ({field_name(k)})" for k in keys)
-            + ": give one of those keys"
-        )
-    return keys[0] if keys else code
+    """The field key a user's code means among the stored fields (``chosen_field``);
+    a code naming several is a 400 that lists them."""
+    try:
+        return chosen_field(code, (f for f, _ in _field_counts(ctx)))
+    except ValueError as error:
+        raise BadRequest(str(error)) from None
 
 
 def filter_works(works: list[dict[str, Any]], params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -520,68 +469,33 @@ def search_text_to_embed(params: dict[str, Any]) -> str | None:
 def search_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
     export = fmt in EXPORTS
     query = params["q"] or ""
-    if params["year_from"] and params["year_to"] and params["year_from"] > params["year_to"]:
-        raise BadRequest(
-            f"year_from ({params['year_from']}) is after year_to ({params['year_to']})"
-        )
-    params = {**params, "field": resolve_field(ctx, params["field"])}
     filters = search.Filters(
-        params["field"],
+        resolve_field(ctx, params["field"]),
         params["year_from"],
         params["year_to"],
         params["code"],
         params["venue"],
     )
-    page, per_page = params["page"], params["per_page"]
-    data: dict[str, Any] = {
-        "query": query,
-        "tab": params["tab"],
-        "filters": {k: params[k] for k in ("field", "year_from", "year_to", "code", "venue")},
-        "sort": params["sort"],
-    }
     semantic = ctx.semantic()
-    data["mode"] = "hybrid" if semantic else "keyword"
-    data["semantic"] = (
-        f"on ({semantic.model})"
-        if semantic
-        else "off: no embedding model is loaded or no embeddings are stored (scholarscope score)"
-    )
-    extra: dict[str, Any] = {"sorts": SEARCH_SORTS, "field_choices": []}
-    works: list[dict[str, Any]] = []
-    if not query:
-        data.update({"paging": paging_block(page, per_page, 0), "results": []})
-        return Page(
-            "search.html", "Search", convert(data, models.Search), extra, [] if export else None
-        )
-    if search.fts_query(query) is None:
-        raise BadRequest("q has no words to search for")
-    if fmt == "html":  # the field menu of the filters
-        extra["field_choices"] = [f for f, _ in _field_counts(ctx)]
-    matches = ctx.query_matches() if semantic else None
-    if params["tab"] == "experts":
-        considered, experts = search.find_experts(ctx.store, query, filters, semantic=matches)
-        data.update({"works_considered": considered, "experts": experts})
-        return Page("search.html", f"Experts: {query}", convert(data, models.Search), extra)
-    limit, offset = (EXPORT_MAX, 0) if export else (per_page, (page - 1) * per_page)
-    mode, total, ids = search.search_work_ids(
+    found, ids = search.search_results(
         ctx.store,
         query,
         filters,
         params["sort"],
-        limit,
-        offset,
-        matches,
+        params["tab"],
+        params["page"],
+        params["per_page"],
+        semantic,
+        ctx.query_matches() if semantic and query else None,
+        EXPORT_MAX if export else None,
     )
-    authors = None if export else LIST_AUTHORS
-    works = load_views(ctx.store, ids, authors)
-    snippets = ctx.store.search_snippets(search.fts_query(query) or "", ids[:per_page])
-    results = with_author_links(ctx.store, works[:per_page], authors)
-    for result in results:
-        snippet = snippets.get(result["work_id"])
-        result["snippet"] = search.snippet_parts(snippet) if snippet else None
-    data.update({"mode": mode, "paging": paging_block(page, per_page, total), "results": results})
-    found = convert(data, models.Search)
-    return Page("search.html", f"Search: {query}", found, extra, works if export else None)
+    extra: dict[str, Any] = {"sorts": SEARCH_SORTS, "field_choices": []}
+    if fmt == "html" and query:  # the field menu of the filters
+        extra["field_choices"] = [f for f, _ in _field_counts(ctx)]
+    title = "Search" if not query else f"Experts: {query}" if params["tab"] == "experts" else (
+        f"Search: {query}")  # fmt: skip
+    works = load_views(ctx.store, ids, None) if export else None
+    return Page("search.html", title, found, extra, works)
 
 
 def fields_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:

@@ -1,8 +1,8 @@
 """Search over works: keyword (SQLite FTS5 over title and abstract), semantic (stored
 embeddings) when an encoder is available, both fused; experts; similar works.
 
-Read side only, no HTTP: the pages and the JSON API call these functions (they could
-move to ``scholarscope/search.py`` for the CLI to share).
+Read side only, no HTTP: the pages, the JSON API and the CLI (``scholarscope search``)
+call these functions.
 
 - **Keyword**: every word the user typed must occur (Porter stemming, accents folded);
   "quoted phrases" stay phrases. Ranked by BM25 with the title weighing 4× the abstract.
@@ -24,17 +24,16 @@ move to ``scholarscope/search.py`` for the CLI to share).
 from __future__ import annotations
 
 import re
-import threading
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
+from scholarscope import models
 from scholarscope.profile import work_labels
 from scholarscope.store import Store
+from scholarscope.work_lists import load_views, paging_block, with_author_links
 
 POOL = 200  # matches considered for experts and for fusing the two rankings
 MIN_SIMILARITY = 0.4  # cosine similarity a semantic match needs (see the module's text)
@@ -264,73 +263,6 @@ def _bf16_copy(matrix: np.ndarray) -> Any:
     return torch.from_numpy(matrix).to(torch.bfloat16)
 
 
-class QueryBatch:
-    """The semantic matches of the searches waiting in one serving process, computed
-    together.
-
-    Embedding a short query and comparing it with every stored vector both read far more
-    memory than they compute (the model's weights, 93 MB of vectors for 60k works), so
-    several queries at once cost little more than one: 6 queries take 1.3 times one to
-    embed, and compare in 8.7 ms where one takes 8.2 (bfloat16 products; 2.3 times one in
-    float32; 60k vectors, one core). A request names its query when it arrives
-    (``expect``), before it waits its turn to be built; the first waiting search to need
-    its matches computes those of every expected query, the others then find theirs
-    ready. A lone query is computed alone: nothing waits for company. The
-    answers are those of each query alone, bit for bit (the encoder's and
-    ``nearest_each``'s), and are dropped when the last request expecting them ends.
-    """
-
-    def __init__(self, limit: int = 16) -> None:
-        self.limit = limit  # queries computed at once
-        self._lock = threading.Lock()
-        self._expected: Counter[str] = Counter()
-        self._ready: dict[str, tuple[SemanticIndex, list[tuple[int, float]]]] = {}
-
-    @property
-    def waiting(self) -> int:
-        """Queries expected now (each once, whatever the number of requests)."""
-        with self._lock:
-            return len(self._expected)
-
-    @contextmanager
-    def expect(self, text: str | None) -> Iterator[None]:
-        """While the request searching for ``text`` (None: no semantic search) lives."""
-        if text is None:
-            yield
-            return
-        with self._lock:
-            self._expected[text] += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._expected[text] -= 1
-                if not self._expected[text]:
-                    del self._expected[text]
-                    self._ready.pop(text, None)
-
-    def matches(
-        self, text: str, semantic: SemanticIndex, encoder: QueryEncoder
-    ) -> list[tuple[int, float]]:
-        """The ``POOL`` works nearest to ``text`` with at least ``MIN_SIMILARITY``."""
-        with self._lock:
-            if self._is_ready(text, semantic):
-                return self._ready[text][1]
-            pending = [t for t in self._expected if t != text and not self._is_ready(t, semantic)]
-            others = pending[: self.limit - 1]
-        texts = [text, *others]
-        found = semantic.nearest_each(encoder.encode(texts), POOL, min_similarity=MIN_SIMILARITY)
-        with self._lock:
-            for other, hits in zip(others, found[1:], strict=True):
-                if other in self._expected:
-                    self._ready[other] = (semantic, hits)
-        return found[0]
-
-    def _is_ready(self, text: str, semantic: SemanticIndex) -> bool:
-        """Computed, over the index in use (a changed database loads a new one)."""
-        return text in self._ready and self._ready[text][0] is semantic
-
-
 def fuse(rankings: Sequence[Sequence[int]], k: int = FUSION_K) -> list[int]:
     """Reciprocal rank fusion: each list gives 1 / (k + rank) to its items.
 
@@ -495,3 +427,64 @@ def similar_works(
         "opening when it has no title): keyword search, as no embeddings are stored",
         "works": [{**labels[w], "similarity": None} for w in found],
     }
+
+
+def search_results(
+    store: Store,
+    query: str,
+    filters: Filters,
+    sort: str = "relevance",
+    tab: str = "works",
+    page: int = 1,
+    per_page: int = 20,
+    semantic: SemanticIndex | None = None,
+    matches: SemanticMatches | None = None,
+    export_limit: int | None = None,
+) -> tuple[models.Search, list[int]]:
+    """A search as the page, its JSON twin and ``scholarscope search`` show it: the
+    works tab (one page of results with snippets) or the experts tab; and, for exports,
+    the ids of the first ``export_limit`` works found (else those of the page).
+    ``semantic`` and ``matches``: the stored vectors and the query's semantic matches
+    (hybrid search), or None (keyword search). Raises ValueError for a query without
+    words or years in the wrong order."""
+    if filters.year_from and filters.year_to and filters.year_from > filters.year_to:
+        raise ValueError(f"year_from ({filters.year_from}) is after year_to ({filters.year_to})")
+    data: dict[str, Any] = {
+        "query": query,
+        "tab": tab,
+        "filters": filters.as_store_args(),
+        "sort": sort,
+        "mode": "hybrid" if semantic else "keyword",
+        "semantic": f"on ({semantic.model})"
+        if semantic
+        else "off: no embedding model is loaded or no embeddings are stored (scholarscope score)",
+    }
+    if not query:
+        data.update({"paging": paging_block(page, per_page, 0), "results": []})
+        return models.convert(data, models.Search), []
+    if fts_query(query) is None:
+        raise ValueError("q has no words to search for")
+    if tab == "experts":
+        considered, experts = find_experts(store, query, filters, semantic=matches)
+        data.update({"works_considered": considered, "experts": experts})
+        return models.convert(data, models.Search), []
+    limit, offset = (export_limit, 0) if export_limit else (per_page, (page - 1) * per_page)
+    mode, total, ids = search_work_ids(store, query, filters, sort, limit, offset, matches)
+    shown = ids[:per_page]
+    snippets = store.search_snippets(fts_query(query) or "", shown)
+    results = with_author_links(store, load_views(store, shown))
+    for result in results:
+        snippet = snippets.get(result["work_id"])
+        result["snippet"] = snippet_parts(snippet) if snippet else None
+    data.update({"mode": mode, "paging": paging_block(page, per_page, total), "results": results})
+    return models.convert(data, models.Search), ids
+
+
+def query_matches(index: SemanticIndex, encoder: QueryEncoder) -> SemanticMatches:
+    """A query's semantic matches computed alone (the server batches them instead:
+    ``web.query_batch``): the ``POOL`` nearest works with at least ``MIN_SIMILARITY``."""
+
+    def matches(text: str) -> list[tuple[int, float]]:
+        return index.nearest_each(encoder.encode([text]), POOL, min_similarity=MIN_SIMILARITY)[0]
+
+    return matches
