@@ -1448,6 +1448,24 @@ def test_pages_are_built_in_arrival_order_one_at_a_time() -> None:
     assert order == [0, 1, 2]
 
 
+def test_a_heavy_request_never_holds_up_the_light_ones(db: str, shiming: str) -> None:
+    app = App(db, cache_size=0, page_cache_bytes=0)
+    exported = threading.Event()
+
+    def export() -> None:
+        assert ask(app, f"/authors/{shiming}.csv").status == 200
+        exported.set()
+
+    with app._heavy_slots:  # an export of 5,000 works is being built
+        assert ask(app, f"/authors/{shiming}.json").status == 200  # a profile: its own lane
+        assert ask(app, f"/authors/{shiming}.json?per_page=200").status == 200
+        waiting = threading.Thread(target=export)
+        waiting.start()
+        assert not exported.wait(0.5)  # another heavy request waits for its lane
+    waiting.join(timeout=30)
+    assert exported.is_set()
+
+
 def test_no_embedding_model_is_loaded_while_no_vectors_are_stored(db: str) -> None:
     loads: list[int] = []
     app = App(db, encoder=lambda: loads.append(1))  # type: ignore[func-returns-value]

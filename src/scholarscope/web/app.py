@@ -40,7 +40,11 @@ from scholarscope.web.query_batch import QueryBatch
 from scholarscope.web.routes import CONTENT_TYPES, Route, WriteRoute
 
 HERE = Path(__file__).parent
-MAX_CONCURRENT = 1  # pages built at once per process (see ``TurnGate``)
+MAX_CONCURRENT = 1  # pages built at once per process, in each lane (see ``TurnGate``)
+# A request for more works than this (or an export) is heavy: it takes its turn in a lane
+# of its own, so that a 5,000-work export (a second of Python) never holds up the
+# profiles and searches queued behind it; they share the CPU with it instead.
+HEAVY_WORKS = 200
 # Seconds a page's queries may take, counted from when its turn to be built comes; a
 # query still running then is stopped and the request answered 503. Pages take
 # milliseconds (the largest, a 5,000-work export of the 60k corpus, under a second):
@@ -218,6 +222,7 @@ class App:
         self.pages = DataCache(self.files, page_cache_bytes, lambda r: len(r.body) + 500)
         self._readers: queue.LifoQueue[Store] = queue.LifoQueue()
         self._slots = TurnGate(MAX_CONCURRENT)
+        self._heavy_slots = TurnGate(MAX_CONCURRENT)
         self.queries = QueryBatch()
         self.templates = Templates(
             loader=FileSystemLoader(HERE / "templates"),
@@ -282,7 +287,8 @@ class App:
         fmt: str,
     ) -> Response:
         embeds = route.embeds(params) if route.embeds and self._load_encoder else None
-        with self.queries.expect(embeds), self._reader() as store:
+        heavy = fmt in views.EXPORTS or params.get("per_page", 0) > HEAVY_WORKS
+        with self.queries.expect(embeds), self._reader(heavy) as store:
             self.cache.check()
             self.shared.check()
             context = views.Context(
@@ -377,10 +383,11 @@ class App:
         return {"model": index.model, "vectors": len(index.work_ids)}
 
     @contextmanager
-    def _reader(self) -> Iterator[Store]:
-        """A read-only connection for this request (at most MAX_CONCURRENT at once),
+    def _reader(self, heavy: bool = False) -> Iterator[Store]:
+        """A read-only connection for this request (at most MAX_CONCURRENT at once in
+        its lane: ``heavy`` requests have their own, see ``HEAVY_WORKS``),
         whose queries stop once the request's time budget is spent."""
-        with self._slots:
+        with self._heavy_slots if heavy else self._slots:
             try:
                 store = self._readers.get_nowait()
             except queue.Empty:
