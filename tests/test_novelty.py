@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from scholarscope import neighbours
 from scholarscope.score import novelty
 from scholarscope.score.novelty import (
     NO_DATE,
@@ -117,8 +118,8 @@ def test_matches_brute_force_with_many_duplicates_and_same_day_works(monkeypatch
     # 40% exact copies and 30 days for 2,000 works: ties at every boundary; with small
     # blocks, ties also fall across query and candidate blocks.
     if blocks is not None:
-        monkeypatch.setattr(novelty, "_QUERY_BLOCK", blocks[0])
-        monkeypatch.setattr(novelty, "_CANDIDATE_BLOCK", blocks[1])
+        monkeypatch.setattr(neighbours, "QUERY_BLOCK", blocks[0])
+        monkeypatch.setattr(neighbours, "CANDIDATE_BLOCK", blocks[1])
     rng = np.random.default_rng(5)
     vectors, _ = clustered(2000, seed=5, clusters=50)
     copies = rng.random(2000) < 0.4

@@ -31,13 +31,13 @@ from typing import Any, Protocol
 import numpy as np
 
 from scholarscope import models
+from scholarscope import neighbours as nb
 from scholarscope.profile import work_labels
 from scholarscope.store import Store
 from scholarscope.work_lists import load_views, paging_block, with_author_links
 
 POOL = 200  # matches considered for experts and for fusing the two rankings
 MIN_SIMILARITY = 0.4  # cosine similarity a semantic match needs (see the module's text)
-BLOCK_ROWS = 512  # stored vectors multiplied at once (0.8 MB: stays in a CPU's cache)
 FUSION_K = 60  # reciprocal rank fusion constant (the usual choice)
 MAX_TERMS = 32
 _PHRASE_OR_WORD = re.compile(r'"([^"]*)"|(\w+)')
@@ -133,7 +133,7 @@ class SemanticIndex:
         self.work_ids = work_ids
         self.matrix = matrix
         self._row = {int(w): i for i, w in enumerate(work_ids)}
-        self._bf16 = _bf16_copy(matrix) if bf16 or (bf16 is None and _native_bf16()) else None
+        self._bf16 = nb.bf16_copy(matrix) if bf16 or (bf16 is None and nb.native_bf16()) else None
 
     @classmethod
     def load(cls, store: Store, model: str) -> SemanticIndex | None:
@@ -145,6 +145,9 @@ class SemanticIndex:
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         matrix = (matrix / np.where(norms == 0, 1, norms)).astype(np.float32)
         return cls(model, np.array([w for w, _ in rows], dtype=np.int64), matrix)
+
+    def _rows(self, rows: np.ndarray) -> np.ndarray:
+        return self.matrix[rows]
 
     def vector_of(self, work_id: int) -> np.ndarray | None:
         row = self._row.get(work_id)
@@ -177,36 +180,24 @@ class SemanticIndex:
         ``count``-th best value, which hold its true ``count`` best (the ``count`` best
         by the fast product are each at least that value minus the error in truth, so
         the true ``count``-th best is too, and a true best row is at least that minus the
-        error by the fast product). Each candidate's similarity is then the float32 sum
-        of the products, row by row (numpy's pairwise sum over the 384 values, which
-        gives a row the same bits however many rows are summed with it)."""
+        error by the fast product). Each candidate's similarity is then computed exactly
+        (``neighbours.exact_similarities``, as novelty computes it), which gives a row
+        the same bits however many rows are compared with it."""
         queries = [v.astype(np.float32) / (float(np.linalg.norm(v)) or 1.0) for v in vectors]
         count = min(k + 1, len(self.matrix))  # one more, in case ``exclude`` is among them
         if self._bf16 is not None:
-            approximate, error = _bf16_similarities(self._bf16, queries), BF16_ERROR
+            approximate, error = nb.bf16_similarities(self._bf16, queries), nb.BF16_ERROR
         else:
-            approximate, error = self._f32_similarities(queries), F32_ERROR
+            approximate, error = nb.f32_similarities(self.matrix, queries), nb.F32_ERROR
         answers = []
         for query, row in zip(queries, approximate, strict=True):
-            threshold = _kth_largest(row, count) - 2 * error
+            threshold = nb.kth_largest(row, count) - 2 * error
             if min_similarity is not None:  # a row under it has no place in the answer
                 threshold = max(threshold, min_similarity - error)
             rows = np.flatnonzero(row >= threshold)
-            similarities = (self.matrix[rows] * query).sum(axis=1)
+            similarities = nb.exact_similarities(query[None, :], rows[None, :], self._rows)[0]
             answers.append(self._best(rows, similarities, count, k, exclude, min_similarity))
         return answers
-
-    def _f32_similarities(self, queries: list[np.ndarray]) -> np.ndarray:
-        """Every row's similarity to each query by numpy's matrix-vector product. The
-        products read far more memory than they compute (60k vectors are 93 MB), so the
-        matrix is read once, a block at a time, each block multiplied with every query
-        while it is in the CPU's cache: 6 queries cost 2.3 times one, not 6 times."""
-        similarities = np.empty((len(queries), len(self.matrix)), dtype=np.float32)
-        for start in range(0, len(self.matrix), BLOCK_ROWS):
-            block = self.matrix[start : start + BLOCK_ROWS]
-            for row, query in enumerate(queries):
-                np.matmul(block, query, out=similarities[row, start : start + BLOCK_ROWS])
-        return similarities
 
     def _best(
         self,
@@ -224,43 +215,6 @@ class SemanticIndex:
         if min_similarity is not None:
             found = [(w, s) for w, s in found if s >= min_similarity]
         return [(w, round(s, 4)) for w, s in found if w != exclude][:k]
-
-
-# How far a fast product's similarity can be from the float32 sum row by row, for unit
-# vectors of 384 values. bfloat16: rounding each value to 8 significant bits moves it by
-# at most 2^-8 of itself, so each product by at most 2 * 2^-8 (+ 2^-16) of itself and the
-# sum by that much of sum |a_i q_i| <= 1 (Cauchy-Schwarz); oneDNN keeps the sum in float32
-# and rounds it to bfloat16 at the end (2^-8 of a value <= 1): 3 * 2^-8, plus a margin for
-# the float32 sums. float32: two sums of the same 384 products in different orders, each
-# within 384 * 2^-24 (2.3e-5) of the exact sum.
-BF16_ERROR = 3 * 2.0**-8 + 2.0**-12
-F32_ERROR = 2.0**-14
-
-
-def _kth_largest(values: np.ndarray, k: int) -> float:
-    return float(np.partition(values, len(values) - k)[len(values) - k])
-
-
-def _native_bf16() -> bool:
-    try:
-        from scholarscope.embed.minilm import bf16_supported
-    except ImportError:  # no PyTorch: float32 only
-        return False
-    return bf16_supported()
-
-
-def _bf16_similarities(matrix: Any, queries: list[np.ndarray]) -> np.ndarray:
-    """Every row's similarity to each query by one bfloat16 matrix product."""
-    import torch
-
-    stacked = torch.from_numpy(np.stack(queries)).to(torch.bfloat16)
-    return (matrix @ stacked.T).float().T.contiguous().numpy()
-
-
-def _bf16_copy(matrix: np.ndarray) -> Any:
-    import torch
-
-    return torch.from_numpy(matrix).to(torch.bfloat16)
 
 
 def fuse(rankings: Sequence[Sequence[int]], k: int = FUSION_K) -> list[int]:

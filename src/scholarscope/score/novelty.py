@@ -68,6 +68,8 @@ from typing import Any
 
 import numpy as np
 
+from scholarscope import neighbours as nb
+
 K = 10
 # Names the raw novelty formula in what is stored with each work: a new formula makes
 # `scholarscope score` compute every work again rather than keep numbers of the old one.
@@ -77,15 +79,6 @@ MIN_COHORT = 20
 NO_DATE = "no publication date"
 METHODS = ("exact", "usearch")
 
-# Block sizes: a query block times a candidate block of float32 similarities is 128 MB.
-_QUERY_BLOCK = 2048
-_CANDIDATE_BLOCK = 16384
-# Top-k preselection: only the k column groups with the largest maxima can hold the top k.
-_GROUP = 32
-# The matrix search keeps this many more candidates than k, whose similarities are then
-# recomputed exactly: rounding differences between matrix layouts (about 1e-7) cannot
-# push a true neighbour out unless more than this many others are as close to it.
-_MARGIN = 10
 # The approximate path: whole days are added to the index at least this many at a time,
 # and each work asks the index for this many candidates before exact re-ranking.
 _CHUNK = 8192
@@ -167,7 +160,7 @@ def earlier_neighbours(
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
     if k < 1:
         raise ValueError("k must be at least 1")
-    rows = _as_matrix(vectors)
+    rows = nb.as_matrix(vectors)
     days = _days(dates, len(rows))
     order = _rank_order(days)
     ordered_days = days[order]
@@ -176,7 +169,7 @@ def earlier_neighbours(
     ranked = None if labels is None else labels[order]
 
     def by_rank(ranks: np.ndarray) -> np.ndarray:
-        return _unit(rows[order[ranks]])
+        return nb.unit_rows(rows[order[ranks]])
 
     def report(done: int) -> None:
         if progress is not None:
@@ -184,7 +177,7 @@ def earlier_neighbours(
 
     if method == "exact":
         pair = None if ranked is None else (ranked, ranked)
-        sims, ranks = _search_exact(by_rank, earlier, by_rank, k, report, pair)
+        sims, ranks = nb.search_exact(by_rank, earlier, by_rank, k, report, pair)
     else:
         sims, ranks = _search_chunked_index(by_rank, ordered_days, earlier, k, report, ranked)
     index = np.full((len(rows), k), -1, dtype=np.int64)
@@ -230,8 +223,8 @@ def add_works(
     ([[0]], [1], [[2]])
     """
     k = corpus.index.shape[1]
-    old_rows = _as_matrix(vectors)
-    added_rows = _as_matrix(new_vectors, dim=old_rows.shape[1])
+    old_rows = nb.as_matrix(vectors)
+    added_rows = nb.as_matrix(new_vectors, dim=old_rows.shape[1])
     n_old, n_added = len(old_rows), len(added_rows)
     days = np.concatenate([_days(dates, n_old), _days(new_dates, n_added)])
     both = [_label_array(groups, n_old), _label_array(new_groups, n_added)]
@@ -242,7 +235,7 @@ def add_works(
         is_old = positions < n_old
         out[is_old] = old_rows[positions[is_old]]
         out[~is_old] = added_rows[positions[~is_old] - n_old]
-        return _unit(out)
+        return nb.unit_rows(out)
 
     order = _rank_order(days)
     ordered_days = days[order]
@@ -265,7 +258,7 @@ def add_works(
     # The added works against every earlier work of the combined corpus.
     limits = np.searchsorted(ordered_days, ordered_days[added_ranks], side="left")
     pair = None if labels is None else (labels[order[added_ranks]], labels[order])
-    sims, ranks = _search_exact(by_rank, limits, added_by_rank, k, groups=pair)
+    sims, ranks = nb.search_exact(by_rank, limits, added_by_rank, k, groups=pair)
     new_rows = order[added_ranks] - n_old
     new_index = np.full((n_added, k), -1, dtype=np.int64)
     new_sims = np.full((n_added, k), np.nan, dtype=np.float32)
@@ -279,12 +272,12 @@ def add_works(
     earlier = corpus.earlier.copy()
     earlier[old_dated] += gained
     pair = None if labels is None else (labels[affected], labels[order[added_ranks]])
-    sims, ranks = _search_exact(added_by_rank, gained[gained > 0], affected_rows, k, groups=pair)
+    sims, ranks = nb.search_exact(added_by_rank, gained[gained > 0], affected_rows, k, groups=pair)
     ranks = np.where(ranks >= 0, added_ranks[np.maximum(ranks, 0)], -1)
     old_index = corpus.index[affected]
     old_ranks = np.where(old_index >= 0, rank_of[np.maximum(old_index, 0)], -1)
     old_sims = np.where(old_index >= 0, corpus.similarity[affected], -np.inf)
-    sims, ranks = _best(
+    sims, ranks = nb.best(
         np.concatenate([old_sims, sims], axis=1), np.concatenate([old_ranks, ranks], axis=1), k
     )
     merged = _positions(order, ranks)
@@ -394,8 +387,6 @@ def cohort_percentiles(
 
 _UNDATED = np.iinfo(np.int64).min
 
-Rows = Callable[[np.ndarray], np.ndarray]
-
 
 def _label_array(groups: Sequence[int] | np.ndarray | None, n: int) -> np.ndarray:
     """Version labels as int64, -1 for none."""
@@ -411,32 +402,6 @@ def _labels(groups: Sequence[int] | np.ndarray | None, n: int) -> np.ndarray | N
     """``_label_array``, or None when no work has a label (nothing to leave out)."""
     labels = _label_array(groups, n)
     return labels if bool((labels >= 0).any()) else None
-
-
-def _mask_versions(products: np.ndarray, query_labels: np.ndarray, labels: np.ndarray) -> None:
-    """Set to -inf each similarity of a query with a candidate of its own version group
-    (``labels``: the candidates of the block's first columns)."""
-    rows = np.flatnonzero(query_labels >= 0)
-    if rows.size == 0:
-        return
-    hit_rows, hit_columns = np.nonzero(query_labels[rows, None] == labels[None, :])
-    products[rows[hit_rows], hit_columns] = -np.inf
-
-
-def _as_matrix(vectors: Any, dim: int | None = None) -> np.ndarray:
-    """The vectors as a 2-D float32 array (no copy when they already are)."""
-    rows = np.asarray(vectors, dtype=np.float32)
-    if rows.ndim == 1 and rows.size == 0:
-        rows = rows.reshape(0, dim or 0)
-    if rows.ndim != 2 or (dim is not None and rows.shape[1] != dim):
-        raise ValueError(f"vectors must be one row per work, shape {rows.shape}")
-    return rows
-
-
-def _unit(rows: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length; all-zero rows stay zero."""
-    norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    return rows / np.where(norms > 0, norms, np.float32(1))
 
 
 def _days(dates: Sequence[Any] | np.ndarray, n: int) -> np.ndarray:
@@ -460,122 +425,8 @@ def _positions(order: np.ndarray, ranks: np.ndarray) -> np.ndarray:
     return np.where(ranks >= 0, order[np.maximum(ranks, 0)], -1)
 
 
-def _best(sims: np.ndarray, ranks: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, the k candidates with the largest similarity, the lower rank on ties."""
-    order = np.lexsort((ranks, -sims))[:, :k]
-    return np.take_along_axis(sims, order, axis=1), np.take_along_axis(ranks, order, axis=1)
-
-
-def _top_columns(sims: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, the k largest values and their columns (lower column on ties, -1 for -inf).
-
-    The width is a multiple of ``_GROUP``. Columns fall into groups (column ``c`` into
-    group ``c mod width/_GROUP``); when a row's k-th largest group maximum beats the next
-    one, its k largest values lie in those k groups (a value in any other group is
-    beaten by k group maxima), so only those groups are searched.
-    """
-    rows, width = sims.shape
-    span = width // _GROUP
-    if span <= k:
-        return _top_k(sims, np.broadcast_to(np.arange(width), sims.shape), k)
-    maxima = sims.reshape(rows, _GROUP, span).max(axis=1)
-    groups, tied = _partition(maxima, k)
-    columns = (groups[:, :, None] + np.arange(_GROUP) * span).reshape(rows, -1)
-    values, found = _top_k(np.take_along_axis(sims, columns, axis=1), columns, k)
-    if np.any(tied):
-        whole = np.broadcast_to(np.arange(width), (int(tied.sum()), width))
-        values[tied], found[tied] = _top_k(sims[tied], whole, k)
-    return values, found
-
-
-def _partition(values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, the columns of the k largest values (unordered), and whether the k-th
-    largest equals the next one (then which of them is kept is arbitrary)."""
-    part = np.argpartition(-values, k, axis=1)
-    kth = np.take_along_axis(values, part[:, :k], axis=1).min(axis=1)
-    after = np.take_along_axis(values, part[:, k : k + 1], axis=1)[:, 0]
-    return part[:, :k], (kth == after) & (kth > -np.inf)
-
-
-def _top_k(values: np.ndarray, columns: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The k largest ``values`` per row, ordered by (value desc, column asc); -1 for -inf."""
-    if values.shape[1] > k:
-        part, tied = _partition(values, k)
-        if np.any(tied):  # equal values at the boundary: the lowest columns must win
-            part[tied] = np.lexsort((columns[tied], -values[tied]))[:, :k]
-        values = np.take_along_axis(values, part, axis=1)
-        columns = np.take_along_axis(columns, part, axis=1)
-    order = np.lexsort((columns, -values))[:, :k]
-    values = np.take_along_axis(values, order, axis=1)
-    columns = np.take_along_axis(columns, order, axis=1)
-    return values, np.where(values > -np.inf, columns, -1)
-
-
-def _search_exact(
-    candidates: Rows,
-    limits: np.ndarray,
-    queries: Rows,
-    k: int,
-    report: Callable[[int], None] | None = None,
-    groups: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """For query ``q``, the k most similar candidates among candidate ranks ``[0, limits[q])``.
-
-    ``candidates(ranks)`` and ``queries(rows)`` give unit vectors; ``groups`` the version
-    labels of the query rows and of the candidate ranks (a query's own versions are left
-    out). Returns similarities (-inf) and candidate ranks (-1) where there are fewer
-    than k.
-    """
-    n = len(limits)
-    sims = np.full((n, k), -np.inf, dtype=np.float32)
-    ranks = np.full((n, k), -1, dtype=np.int64)
-    for start in range(0, n, _QUERY_BLOCK):
-        stop = min(n, start + _QUERY_BLOCK)
-        if limits[start:stop].max(initial=0) > 0:
-            block = queries(np.arange(start, stop))
-            labels = None if groups is None else (groups[0][start:stop], groups[1])
-            found = _search_block(block, limits[start:stop], candidates, k, labels)
-            sims[start:stop], ranks[start:stop] = found
-        if report is not None:
-            report(stop)
-    return sims, ranks
-
-
-def _search_block(
-    block: np.ndarray,
-    limits: np.ndarray,
-    candidates: Rows,
-    k: int,
-    groups: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """One block of queries against its candidates, a candidate block at a time.
-
-    Matrix products pick the ``k + _MARGIN`` best of each row; their similarities are
-    then recomputed exactly and the k best kept.
-    """
-    keep = k + _MARGIN
-    sims = np.full((len(block), keep), -np.inf, dtype=np.float32)
-    ranks = np.full((len(block), keep), -1, dtype=np.int64)
-    reach = int(limits.max())
-    for first in range(0, reach, _CANDIDATE_BLOCK):
-        last = min(reach, first + _CANDIDATE_BLOCK)
-        width = -(-(last - first) // _GROUP) * _GROUP  # zero rows pad to whole groups
-        rows = np.zeros((width, block.shape[1]), dtype=np.float32)
-        rows[: last - first] = candidates(np.arange(first, last))
-        products = block @ rows.T
-        cut = limits - first
-        if np.any(cut < width):
-            products[np.arange(width) >= cut[:, None]] = -np.inf
-        if groups is not None:
-            _mask_versions(products, groups[0], groups[1][first:last])
-        top_sims, top_columns = _top_columns(products, keep)
-        top_ranks = np.where(top_columns >= 0, top_columns + first, -1)
-        sims, ranks = _best(np.hstack([sims, top_sims]), np.hstack([ranks, top_ranks]), keep)
-    return _best(_exact_similarities(block, ranks, candidates), ranks, k)
-
-
 def _search_chunked_index(
-    by_rank: Rows,
+    by_rank: nb.Rows,
     ordered_days: np.ndarray,
     earlier: np.ndarray,
     k: int,
@@ -622,7 +473,7 @@ def _search_chunked_index(
                 return chunk[rows]
 
             own = None if labels is None else (labels[start:stop], labels[start:stop])
-            sims, ranks = _search_exact(
+            sims, ranks = nb.search_exact(
                 in_chunk, earlier[start:stop] - start, in_chunk, k, None, own
             )
             ranks = np.where(ranks >= 0, ranks + start, -1)
@@ -639,8 +490,8 @@ def _search_chunked_index(
                     query_labels = labels[start:stop, None]
                     same = (query_labels >= 0) & (labels[np.maximum(candidates, 0)] == query_labels)
                     candidates[same] = -1
-                index_sims = _exact_similarities(chunk, candidates, by_rank)
-                sims, ranks = _best(
+                index_sims = nb.exact_similarities(chunk, candidates, by_rank)
+                sims, ranks = nb.best(
                     np.hstack([sims, index_sims]), np.hstack([ranks, candidates]), k
                 )
             best_sims[start:stop], best_ranks[start:stop] = sims, ranks
@@ -649,23 +500,3 @@ def _search_chunked_index(
         if adding is not None:
             adding.result()
     return best_sims, best_ranks
-
-
-def _exact_similarities(queries: np.ndarray, ranks: np.ndarray, by_rank: Rows) -> np.ndarray:
-    """Similarity of each query with each of its candidates (-inf for rank -1).
-
-    Float32 products are exact in float64 and are summed in a fixed order, so a pair's
-    similarity is the same bits wherever the pair sits in a batch (matrix products are
-    not: their rounding depends on the block layout, which would let copies of a work
-    swap places from one run layout to another).
-    """
-    sims = np.full(ranks.shape, -np.inf, dtype=np.float32)
-    step = 512
-    for start in range(0, len(queries), step):
-        block = ranks[start : start + step]
-        rows = by_rank(np.maximum(block, 0).ravel()).reshape(*block.shape, -1)
-        products = rows.astype(np.float64)
-        products *= queries[start : start + step, None, :].astype(np.float64)
-        dots = products.sum(axis=2).astype(np.float32)
-        sims[start : start + step] = np.where(block >= 0, dots, -np.inf)
-    return sims
