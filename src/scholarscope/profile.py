@@ -12,7 +12,6 @@ listed, and the displayed ``citations`` is the figure of the first source in
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
@@ -20,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from scholarscope import ids
 from scholarscope.authors import attribution_text, folded_name, names_compatible
 from scholarscope.merged import (
     by_priority,
@@ -43,7 +43,6 @@ from scholarscope.versions import VersionLink, count_versions_once, version_entr
 
 CITATION_PRIORITY = ("openalex", "semantic_scholar", "profile_page")
 ID_PRIORITY = ("arxiv", "doi", "openalex", "s2", "pmid", "mag")
-_AUTHOR_ID = re.compile(r"^author:(\d{1,18})$")
 
 
 class NotFound(LookupError):
@@ -121,7 +120,11 @@ def citation_fields(citations: list[tuple[Any, ...]]) -> dict[str, Any]:
     (``citations``: (source, as_of, count, by_year)) and the one displayed, from the
     first source in ``CITATION_PRIORITY`` that has one."""
     by_source = {
-        source: {"count": count, "as_of": as_of or None, "by_year": orjson.loads(by_year)}
+        source: {
+            "count": count,
+            "as_of": as_of or None,
+            "by_year": orjson.loads(by_year),
+        }
         for source, as_of, count, by_year in citations
     }
     shown_source = next((s for s in CITATION_PRIORITY if s in by_source), None)
@@ -148,7 +151,11 @@ def _field(works: list[Work], enrichment: dict[str, Any] | None) -> dict[str, An
     listed = stated_categories(works)
     category = enrichment["field_category"] if enrichment else None
     if stated:
-        key, source, confidence = stated[0]["key"], f"stated ({stated[0]['source']})", None
+        key, source, confidence = (
+            stated[0]["key"],
+            f"stated ({stated[0]['source']})",
+            None,
+        )
     elif listed and category in listed:
         key, confidence = arxiv_key(category), enrichment["field_confidence"]  # type: ignore[index]
         source = f"stated arXiv categories {' '.join(listed)}: the classifier's choice among them"
@@ -267,7 +274,10 @@ def version_lists(store: Store, work_ids: list[int]) -> dict[int, list[dict[str,
 
 
 def scored_views(
-    store: Store, work_ids: list[int], evidence: bool = True, max_authors: int | None = None
+    store: Store,
+    work_ids: list[int],
+    evidence: bool = True,
+    max_authors: int | None = None,
 ) -> list[dict[str, Any]]:
     """Merged views of the given works with their novelty and AI Score (``attach_scores``),
     in the given order (``max_authors``: see ``load_work_views``)."""
@@ -390,7 +400,10 @@ def novelty_fields(
     if labels is not None:
         neighbours = orjson.loads(row["neighbours"]) if row else []
         fields["novelty_evidence"] = [
-            {**labels.get(work_id, {"id": f"work:{work_id}", "title": None}), "similarity": s}
+            {
+                **labels.get(work_id, {"id": f"work:{work_id}", "title": None}),
+                "similarity": s,
+            }
             for work_id, s in neighbours
         ]
     return fields
@@ -473,7 +486,9 @@ def author_metrics(works: list[dict[str, Any]], current_year: int) -> dict[str, 
     }
 
 
-def primary_field_of(works: list[dict[str, Any]]) -> tuple[str | None, dict[str, Any] | None]:
+def primary_field_of(
+    works: list[dict[str, Any]],
+) -> tuple[str | None, dict[str, Any] | None]:
     """An author's primary field (pure): the most frequent field key over their works,
     within one taxonomy, the one most of their works have a field in (an arXiv author's
     categories, a geoscientist's OpenAlex fields); ties go to the field met first (works
@@ -494,48 +509,38 @@ def primary_field_of(works: list[dict[str, Any]]) -> tuple[str | None, dict[str,
     return primary, share
 
 
-def work_key_of_ref(ref: str) -> str:
-    """The stored key that a user's id of a work means: an arXiv version suffix is
-    dropped, a DOI compared in lower case.
-
-    >>> work_key_of_ref("arxiv:2409.19252v2"), work_key_of_ref("DOI:10.1145/ABC")
-    ('arxiv:2409.19252', 'doi:10.1145/abc')
-    """
-    scheme, _, value = ref.strip().partition(":")
-    scheme = scheme.lower()
-    if scheme == "arxiv":
-        value = re.sub(r"v[0-9]+$", "", value)
-    if scheme == "doi":
-        value = value.lower()
-    return f"{scheme}:{value}"
-
-
 def find_work_id(store: Store, ref: str) -> int:
     """The work a user means: ``work:N`` (a work merged into another leads to that one)
     or any id of the work. ``NotFound`` when nothing stored matches."""
-    match = re.fullmatch(r"work:(\d{1,18})", ref.strip())
-    if match:
-        number = int(match.group(1))
+    number = _stored_number(ref, "work")
+    if number is not None:
         if store.work_exists(number):
             return number
         merged_into = store.merged_into("work", number)
         if merged_into is not None:
             return merged_into
         raise NotFound(f"no work with id {ref}")
-    key = work_key_of_ref(ref)
+    key = ids.work_key(ref)
     found = store.find_work_keys([key]).get(key)
     if found is None:
         raise NotFound(f"no work with id {ref}")
     return found
 
 
+def _stored_number(ref: str, scheme: str) -> int | None:
+    """``ids.stored_number``, an id that names nothing storable being ``NotFound``."""
+    try:
+        return ids.stored_number(ref, scheme)
+    except ids.UnknownId as error:
+        raise NotFound(str(error)) from None
+
+
 def resolve_author(store: Store, name_or_id: str) -> tuple[int, list[dict[str, Any]]]:
     """The author a user means: ``author:N``, a source id (``openalex:A…``, ``s2:…``,
     ``orcid:…``) or a name. Returns the author id and the other people who match. An
     ``author:N`` merged into another author leads to that author."""
-    match = _AUTHOR_ID.match(name_or_id.strip())
-    if match:
-        number = int(match.group(1))
+    number = _stored_number(name_or_id, "author")
+    if number is not None:
         if store.author_row(number):
             return number, []
         merged_into = store.merged_into("author", number)
@@ -731,7 +736,8 @@ def _stated_summary(stated_rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The figures of the first stating source: a profile page, then OpenAlex, then S2."""
     order = ("profile_page", "openalex", "semantic_scholar")
     ranked = sorted(
-        stated_rows, key=lambda s: order.index(s["source"]) if s["source"] in order else len(order)
+        stated_rows,
+        key=lambda s: order.index(s["source"]) if s["source"] in order else len(order),
     )
     if not ranked:
         return None

@@ -19,12 +19,12 @@ in one transaction with its log row: the log never says more or less than was do
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from scholarscope import ids
 from scholarscope.authors import folded_name
 from scholarscope.profile import NotFound, find_work_id
 from scholarscope.store import Store
@@ -56,15 +56,19 @@ class IdentityEdit:
 
 
 def author_number(ref: str) -> int:
-    """N of ``author:N``; anything else is refused (a name may mean several people).
+    """N of ``author:N`` (``ids.stored_number``); anything else is refused (a name may
+    mean several people).
 
     >>> author_number(" author:42 ")
     42
     """
-    match = re.fullmatch(r"author:(\d{1,18})", ref.strip())
-    if match is None:
+    try:
+        number = ids.stored_number(ref, "author")
+    except ids.UnknownId as error:
+        raise NotFound(str(error)) from None
+    if number is None:
         raise ValueError(f"{ref!r} is not an author id: give author:N (see scholarscope authors)")
-    return int(match.group(1))
+    return number
 
 
 def _existing_author(store: Store, ref: str) -> tuple[int, str]:

@@ -10,7 +10,6 @@ figures from each work's facts, and merges only the works it shows).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from scholarscope import leaderboard, models, profile, search
+from scholarscope import ids, leaderboard, models, profile, search
 from scholarscope.authors import folded_name
 from scholarscope.models import convert
 from scholarscope.store import Store
@@ -35,7 +34,6 @@ from scholarscope.work_lists import (
 )
 
 EXPORT_MAX = 5000  # works in one export (CSV, BibTeX, or JSON with per_page at this)
-MAX_STORED_ID = 2**63 - 1  # SQLite's largest integer
 EXPORTS = ("csv", "bib")
 WORK_SORTS = ("profile", "date", "citations", "novelty", "ai_score")
 SEARCH_SORTS = ("relevance", "date")
@@ -56,7 +54,7 @@ class NotFound(LookupError):
     """Nothing at this address (HTTP 404)."""
 
 
-class Redirect(Exception):  # noqa: N818 - it is not an error: the page lives elsewhere
+class Redirect(Exception):
     """The page lives at another address (HTTP 302), e.g. a name -> ``author:N``."""
 
     def __init__(self, location: str) -> None:
@@ -109,20 +107,11 @@ def external_links(ids: list[str]) -> list[dict[str, str]]:
 
 
 def stored_id(ref: str, scheme: str) -> int | None:
-    """N of ``scheme:N`` (surrounding spaces ignored, as ``profile.resolve_author``
-    ignores them), None when ``ref`` is not of that form; a number past SQLite's
-    largest integer names nothing stored (404, never an overflow).
-
-    >>> stored_id("author:42", "author"), stored_id("openalex:A1", "author")
-    (42, None)
-    """
-    match = re.fullmatch(rf"{scheme}:([0-9]+)", ref.strip())  # ASCII digits, as in params
-    if match is None:
-        return None
-    digits = match.group(1)
-    if len(digits) > len(str(MAX_STORED_ID)) or int(digits) > MAX_STORED_ID:
-        raise NotFound(f"no {scheme} with id {ref}")
-    return int(digits)
+    """``ids.stored_number``: a number that can name nothing stored is a 404."""
+    try:
+        return ids.stored_number(ref, scheme)
+    except ids.UnknownId as error:
+        raise NotFound(str(error)) from None
 
 
 def resolve_author_ref(store: Store, ref: str) -> int:
@@ -158,7 +147,7 @@ def resolve_work_ref(store: Store, ref: str) -> int:
             shown = profile.canonical_ids(store, [merged_into])[merged_into]
             raise Redirect(f"/works/{quote_id(shown)}")  # found to be one work
         return number
-    key = profile.work_key_of_ref(ref)
+    key = ids.work_key(ref)
     found = store.find_work_keys([key]).get(key)
     if found is None:
         raise NotFound(f"no work with id {ref}")
@@ -408,12 +397,21 @@ def work_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Page:
             "records": [record_view(origin, work, provenance) for origin, _, work in records],
             "links": external_links(view["ids"]),
             "similar": search.similar_works(
-                ctx.store, work_id, view["title"] or (view["abstract"] or "")[:300], ctx.semantic()
+                ctx.store,
+                work_id,
+                view["title"] or (view["abstract"] or "")[:300],
+                ctx.semantic(),
             ),
         }
     )
     title = view["title"] or view["id"]
-    return Page("work.html", title, convert(data, models.WorkPage), {}, [view] if export else None)
+    return Page(
+        "work.html",
+        title,
+        convert(data, models.WorkPage),
+        {},
+        [view] if export else None,
+    )
 
 
 # -- lists: authors, works, search, fields ---------------------------------------------
@@ -425,7 +423,11 @@ def authors_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
     total = ctx.store.count_authors(folded_name(query)) if query else 0
     found = profile.find_authors(ctx.store, query, page * per_page) if query else []
     shown = found[(page - 1) * per_page :]
-    data = {"query": query, "paging": paging_block(page, per_page, total), "authors": shown}
+    data = {
+        "query": query,
+        "paging": paging_block(page, per_page, total),
+        "authors": shown,
+    }
     title = f"Authors matching {query}" if query else "Authors"
     return Page("authors.html", title, convert(data, models.AuthorList))
 
@@ -448,7 +450,11 @@ def works_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
     }
     extra = {"field_choices": [f for f, _ in _field_counts(ctx)]} if fmt == "html" else {}
     return Page(
-        "works.html", "Works", convert(data, models.WorkList), extra, works if export else None
+        "works.html",
+        "Works",
+        convert(data, models.WorkList),
+        extra,
+        works if export else None,
     )
 
 
@@ -540,5 +546,8 @@ def field_page(ctx: Context, code: str, params: dict[str, Any], fmt: str) -> Pag
 
 def home_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
     stats = ctx.shared(("stats",), lambda: profile.stats(ctx.store))
-    data = {"stats": stats, "fields": [{"field": f, "works": n} for f, n in _field_counts(ctx)]}
+    data = {
+        "stats": stats,
+        "fields": [{"field": f, "works": n} for f, n in _field_counts(ctx)],
+    }
     return Page("home.html", "scholarscope", convert(data, models.Home))
