@@ -282,3 +282,57 @@ def test_a_name_several_people_answer_to_is_listed_never_picked(
     first = listed["candidates"][0]["id"]
     chosen = CliRunner().invoke(cli, ["--db", db, "profile", first, "--json"])
     assert json.loads(chosen.stdout)["papers"] == 60
+
+
+@pytest.fixture(scope="module")
+def stephenson_db(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> str:
+    """A real OpenAlex author of 154 works, the newest titled "… by Stephenson <i>et al.</i>"."""
+    db = str(tmp_path_factory.mktemp("stephenson") / "openalex.db")
+    record = shared_data / "openalex-authors/A5040147688.json"
+    assert CliRunner().invoke(cli, ["--db", db, "ingest", str(record)]).exit_code == 0
+    return db
+
+
+def test_profile_shows_ten_works_then_says_how_to_see_the_rest(stephenson_db: str) -> None:
+    result = CliRunner().invoke(cli, ["--db", stephenson_db, "profile", "openalex:A5040147688"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[:2] == ["Michael H. Stephenson", "Earth and Planetary Sciences (82 of 154 works)"]
+    assert "154 Papers" in lines
+    # the title as a reader sees it: the publisher's <i> is formatting, not text
+    assert lines[12] == (
+        "Correction to: ‘The need for joined-up thinking in critical raw materials research’ "
+        "(2023) by Stephenson et al."
+    )
+    assert lines[-1] == "… 144 more works: --limit 154 shows them all"
+    blocks = result.output.split("\n\n")  # the header, "154 Papers", the works, the note
+    assert len(blocks) == 2 + 10 + 1 and blocks[2].startswith("Dec 1, 2025\nCorrection to:")
+    everything = CliRunner().invoke(
+        cli, ["--db", stephenson_db, "profile", "openalex:A5040147688", "--limit", "0"]
+    )
+    assert "Sedimentary context and palaeoecology of Gigantoproductus shell beds" in (
+        everything.output
+    )
+    assert "more works" not in everything.output and "<i>" not in everything.output
+    # --json is what it was: every work, the title as stored
+    as_json = CliRunner().invoke(
+        cli, ["--db", stephenson_db, "profile", "openalex:A5040147688", "--json", "--limit", "1"]
+    )
+    works = json.loads(as_json.output)["works"]
+    assert len(works) == 154 and works[0]["title"].endswith("by Stephenson <i>et al.</i>")
+
+
+def test_profile_abstracts_on_request_as_plain_text(seeded_db: str) -> None:
+    """The seed abstract's ``\\textit{pair-wise}`` reads "pair-wise" in the terminal."""
+    short = CliRunner().invoke(cli, ["--db", seeded_db, "profile", "Shiming Ge"])
+    assert "pair-wise" not in short.output and short.output.endswith(
+        "… 40 more works: --limit 50 shows them all\n"
+    )
+    full = CliRunner().invoke(
+        cli, ["--db", seeded_db, "profile", "Shiming Ge", "--limit", "50", "--abstracts"]
+    )
+    assert full.exit_code == 0
+    text = " ".join(full.output.split())
+    assert "as Sup-CL works in a pair-wise manner, noisy pairs built by noisy labels" in text
+    assert "The de-occlusion module applies a generative" in text
+    assert "\\textit" not in full.output and "more works" not in full.output

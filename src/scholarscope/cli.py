@@ -24,6 +24,7 @@ from scholarscope.ingest.files import ReadProgress
 from scholarscope.score.novelty import MIN_EARLIER
 from scholarscope.store import DEFAULT_URL, Store, StoreError, open_store
 from scholarscope.web.filters import venue_line
+from scholarscope.web.mathtext import plain_text
 
 MAX_MESSAGES_PER_FILE = 20
 PROGRESS_MIN_BYTES = 1_000_000
@@ -304,16 +305,33 @@ def classify(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 
 @cli.command("profile")
 @click.argument("name_or_id")
+@click.option(
+    "--limit",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Show this many works (0: all); a last line says how many more there are.",
+)
+@click.option(
+    "--abstracts/--no-abstracts",
+    default=False,
+    show_default=True,
+    help="Print each shown work's abstract.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
 @click.pass_context
-def profile_command(ctx: click.Context, name_or_id: str, as_json: bool) -> None:
+def profile_command(
+    ctx: click.Context, name_or_id: str, limit: int, abstracts: bool, as_json: bool
+) -> None:
     """Show a researcher: our metrics beside the figures sources state, then the works.
 
     NAME_OR_ID is a name ("Shiming Ge"), author:N, or a source id (openalex:A…, s2:…).
     A name that several people answer to (none the same name, or several) lists them,
     best match first, and asks for an id (exit status 2; with --json, the list as JSON).
+    The text shows the first --limit works, titles and abstracts as plain text (LaTeX
+    and HTML made readable); --json always holds every work, as stored.
 
-    Example: scholarscope profile "Shiming Ge" --json
+    Example: scholarscope profile "Shiming Ge" --limit 20 --abstracts
     """
     store = _open(ctx, read_only=True)
     try:
@@ -332,7 +350,7 @@ def profile_command(ctx: click.Context, name_or_id: str, as_json: bool) -> None:
     if as_json:
         _print_json(result)
     else:
-        click.echo(render_profile(result))
+        click.echo(render_profile(result, limit=limit or None, abstracts=abstracts))
 
 
 @cli.command()
@@ -353,7 +371,7 @@ def works(ctx: click.Context, author: str | None, limit: int, as_json: bool) -> 
     if as_json:
         _print_json(items)
     else:
-        click.echo("\n\n".join(render_work(w, abstract=False) for w in items))
+        click.echo("\n\n".join(render_work(_plain_work(w), abstract=False) for w in items))
 
 
 @cli.command()
@@ -560,8 +578,9 @@ def _figure(value: Any, suffix: str = "") -> str:
     return f"{value:,}{suffix}" if isinstance(value, int) else f"{value}{suffix}"
 
 
-def render_profile(p: dict[str, Any]) -> str:
-    """The seed page's layout in the terminal: header, then one block per work."""
+def render_profile(p: dict[str, Any], limit: int | None = None, abstracts: bool = True) -> str:
+    """The seed page's layout in the terminal: header, then one block per work (the first
+    ``limit``, then a line saying how many more), titles and abstracts as plain text."""
     stated = p["stated"] or {}
     source = f"{stated['source']} {stated['origin']}" if stated else ""
 
@@ -585,8 +604,24 @@ def render_profile(p: dict[str, Any]) -> str:
             f"(stated figures from {source}; ours from {p['papers']} stored works, "
             f"{p['works_with_citations']} with citation counts)"
         )
-    blocks = [render_work(w) for w in p["works"]]
+    shown = p["works"] if limit is None else p["works"][:limit]
+    blocks = [render_work(_plain_work(w), abstract=abstracts) for w in shown]
+    hidden = len(p["works"]) - len(shown)
+    if hidden:  # a long list scrolls the header away: the rest on request
+        more = "work" if hidden == 1 else "works"
+        blocks.append(f"… {hidden:,} more {more}: --limit {len(p['works'])} shows them all")
     return "\n".join(header) + f"\n\n{p['papers']} Papers\n\n" + "\n\n".join(blocks)
+
+
+def _plain_work(w: dict[str, Any]) -> dict[str, Any]:
+    """The work with its titles and abstract as plain text, as a terminal shows them
+    ("\\textit{x}" is "x", "CO<sub>2</sub>" is "CO₂")."""
+    plain = {**w, "title": plain_text(w["title"]), "abstract": plain_text(w["abstract"])}
+    if w.get("novelty_evidence"):
+        plain["novelty_evidence"] = [
+            {**e, "title": plain_text(e["title"])} for e in w["novelty_evidence"]
+        ]
+    return plain
 
 
 def _field_line(p: dict[str, Any]) -> str | None:
