@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from scholarscope.mathtext import plain_text, render_snippet, render_text
 from scholarscope.models import SnippetPart
-from scholarscope.web.mathtext import plain_text, render_snippet, render_text
 
 ARXIV = "arxiv-cs/arxiv-cs-2025-03_2026-04.jsonl.gz"
 IDS = {

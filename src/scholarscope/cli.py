@@ -21,10 +21,10 @@ import click
 
 from scholarscope import pipeline, profile
 from scholarscope.ingest.files import ReadProgress
+from scholarscope.mathtext import plain_text
 from scholarscope.score.novelty import MIN_EARLIER
 from scholarscope.store import DEFAULT_URL, Store, StoreError, open_store
 from scholarscope.web.filters import venue_line
-from scholarscope.web.mathtext import plain_text
 
 MAX_MESSAGES_PER_FILE = 20
 PROGRESS_MIN_BYTES = 1_000_000

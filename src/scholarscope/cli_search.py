@@ -12,9 +12,9 @@ import click
 
 from scholarscope import export, models, profile, search
 from scholarscope.cli import NotFoundError, _open
+from scholarscope.mathtext import plain_text
 from scholarscope.store import Store
 from scholarscope.taxonomy import chosen_field
-from scholarscope.web.mathtext import plain_text
 from scholarscope.work_lists import load_views
 
 EXPORT_MAX = 5000  # works in one export, as the web's exports

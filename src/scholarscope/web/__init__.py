@@ -7,11 +7,13 @@
 - ``routes.py``: every address with its view, parameters and formats; ``openapi.py``
   describes them.
 - ``views.py``: one function per page, returning the dict its JSON twin serves.
-- ``search.py``, ``leaderboard.py``: keyword/semantic search, experts, similar works,
-  field leaderboards (read side, no HTTP).
-- ``params.py``, ``mathtext.py``, ``filters.py``, ``charts.py``, ``export.py``: query
-  parameters, safe rendering of titles and abstracts, template helpers, chart geometry,
-  CSV and BibTeX.
+- ``query_batch.py``: semantic searches waiting in one process, embedded together.
+- ``params.py``, ``filters.py``, ``charts.py``: query parameters, template helpers, chart
+  geometry.
+
+The read side they call is the library's: ``scholarscope.search`` (keyword and semantic
+search, experts, similar works), ``.leaderboard``, ``.export`` (CSV, BibTeX),
+``.mathtext`` (titles and abstracts as safe HTML or plain text), ``.models`` (the JSON).
 - ``templates/``, ``static/``: the HTML and its stylesheet.
 """
 

@@ -29,12 +29,12 @@ from urllib.parse import parse_qs
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from scholarscope import export, models
+from scholarscope import export, mathtext, models
 from scholarscope.search import QueryEncoder, SemanticIndex, SemanticMatches
 from scholarscope.store import Store, open_store
 from scholarscope.store.sqlite import QueryInterrupted
 from scholarscope.taxonomy import field_label
-from scholarscope.web import filters, mathtext, views
+from scholarscope.web import filters, views
 from scholarscope.web.params import BadRequest, parse_params
 from scholarscope.web.query_batch import QueryBatch
 from scholarscope.web.routes import CONTENT_TYPES, Route, WriteRoute
