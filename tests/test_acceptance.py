@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,9 +66,35 @@ def test_openalex_citation_differences_are_explained(openalex_store: Store) -> N
     assert (rows["citations"]["ours"], rows["citations"]["stated"]) == (972, 969)
     assert rows["citations"]["reasons"] == [
         "the source counts 1 work not stored here",
-        "3 works have openalex figures dated after the source's own figure (2026-02-06)",
+        "3 works have OpenAlex figures dated after the source's own figure (2026-02-06): "
+        "250 citations between them",
     ]
     assert (rows["papers"]["ours"], rows["papers"]["stated"]) == (49, 50)
+
+
+def test_a_citation_gap_is_accounted_for_to_the_citation(openalex_store: Store) -> None:
+    """Every work of Al-Husseini is stored, so each part of the 13-citation gap has a
+    figure: the two DOIs of one review count once (OpenAlex adds the second one's 14),
+    and what OpenAlex's total leaves for the 4 works updated after it is 1 short of their
+    newer figures."""
+    author_id, _ = profile.resolve_author(openalex_store, "openalex:A5081811780")
+    rows = {r["figure"]: r for r in profile.profile_summary(openalex_store, author_id)[
+        "reconciliation"]}  # fmt: skip
+    assert (rows["citations"]["ours"], rows["citations"]["stated"]) == (1936, 1949)
+    assert rows["citations"]["reasons"] == [
+        "1 work stored here is a version of another of the author's papers (a preprint, a "
+        "second DOI), counted once (-14 citations)",
+        "4 works have OpenAlex figures dated after the source's own figure (2026-02-04): "
+        "283 citations between them",
+        "OpenAlex's figures for the other works add up to 1,667, which leaves 282 of its "
+        "total of 1,949 for the 4 works above, against 283 counted here (+1 citation)",
+    ]
+    # -14 + 1 = 1,936 - 1,949; the i10 row names the same works, without the arithmetic
+    assert rows["i10_index"]["reasons"] == [
+        "1 work stored here is a version of another of the author's papers (a preprint, a "
+        "second DOI), counted once",
+        rows["citations"]["reasons"][1],
+    ]
 
 
 def test_semantic_scholar_author_h_index_23(tmp_path: Path, shared_data: Path) -> None:
@@ -79,6 +106,36 @@ def test_semantic_scholar_author_h_index_23(tmp_path: Path, shared_data: Path) -
     assert result["stated"]["h_index"] == 23
     assert result["papers"] == 60
     assert result["citations_by_source"]["semantic_scholar"]["h_index"] == 23
+
+
+def test_semantic_scholar_citation_gap_has_its_reasons(tmp_path: Path, shared_data: Path) -> None:
+    """S2 states 12,415 citations for A. Turing while its 60 papers' own figures add up
+    to 12,416; with Paper.json read after Author.json, "Computing Machinery and
+    Intelligence" counts Paper.json's 10,059 (Author.json listed it with 8,596), and the
+    total grows to 13,879. Both gaps are explained from the stored figures."""
+    store = open_store(str(tmp_path / "s2.db"))
+    folder = shared_data / "semantic-scholar"
+    pipeline.ingest_paths(store, [folder / "Author.json"])
+    author_id, _ = profile.resolve_author(store, "s2:2262347")
+
+    def citations() -> dict[str, Any]:
+        rows = profile.profile_summary(store, author_id)["reconciliation"]
+        (row,) = [r for r in rows if r["figure"] == "citations"]
+        return row
+
+    row = citations()
+    assert (row["ours"], row["stated"], row["reasons"]) == (12416, 12415, [
+        "Semantic Scholar's own per-work figures add up to 12,416, 1 more than its stated "
+        "total of 12,415: its total is not the sum of its per-work figures"])  # fmt: skip
+    pipeline.ingest_paths(store, [folder / "Paper.json"])
+    row = citations()
+    assert (row["ours"], row["stated"], row["reasons"]) == (13879, 12415, [
+        "1 work is counted with Semantic Scholar figures read from another record "
+        "(Paper.json:1), not from the list behind the stated figures (Author.json:1): "
+        "10,059 citations",
+        "Semantic Scholar's figures for the other works add up to 3,820, which leaves 8,595 "
+        "of its total of 12,415 for the 1 work above, against 10,059 counted here "
+        "(+1,464 citations)"])  # fmt: skip
 
 
 def test_arxiv_kaggle_and_api_files_ingest_and_reingest_changes_nothing(

@@ -1,13 +1,16 @@
 """What a person sees, in a real headless browser: Debian's chromium driven by Playwright
 (``make browser`` installs it; Playwright never downloads a browser).
 
-Screenshots go to ``test-artifacts/browser/`` (git ignores it).
+Screenshots go to ``test-artifacts/browser/`` (git ignores it): among them the profile,
+work, search and field pages at a desktop's width and at a phone's 390 px
+(``{page}-desktop.png``, ``{page}-phone.png``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +21,11 @@ import pytest
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 
+from scholarscope.embed import load_encoder  # noqa: E402
+from scholarscope.pipeline.score import score_store  # noqa: E402
+from scholarscope.store import open_store  # noqa: E402
 from scholarscope.web import App  # noqa: E402
-from test_web import EXAMPLES, build_db  # noqa: E402 - after the skip above
+from test_web import EXAMPLES, INTERNAL, build_db  # noqa: E402 - after the skip above
 from web_client import serving  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,7 +47,12 @@ if not CHROMIUM.exists():
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The seed documents as ``make demo`` builds them: ingested, enriched, and scored
+    with ``--min-earlier 10`` (the 127 works are too few for the default 1,000)."""
     db = build_db(tmp_path_factory.mktemp("browser") / "browser.db", EXAMPLES)
+    store = open_store(db)
+    score_store(store, load_encoder(), min_earlier=10)
+    store.close()
     with serving(App(db)) as url:
         yield url
 
@@ -190,3 +201,102 @@ def test_chart_labels_lie_inside_their_charts(
                     assert before[3] < after[1], (name, before[0], after[0])  # no overlap
             page.locator("section.charts").screenshot(path=str(ARTIFACTS / f"charts-{name}.png"))
             page.close()
+
+
+# The pages of issue 18 ("pages a researcher trusts at a glance"), each at a desktop's
+# width and a phone's: the seed profile, a work with an arXiv id, a search, a field.
+PAGES = {
+    "profile": "/authors/Shiming%20Ge",
+    "work": "/works/arxiv:2409.08598",
+    "search": "/search?q=noisy+labels",
+    "field": "/fields/arxiv:cs.CV",
+}
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": PHONE}
+# Markup a source left in a title or abstract, which must reach the reader rendered
+# (web/mathtext.py): HTML italics, TeX math and \emph (Shiming Ge's abstracts have both).
+RAW_MARKUP = re.compile(r"</?i>|\$|\\emph")
+
+
+def twin(url: str) -> str:
+    """The JSON twin of a page's address."""
+    path, _, query = url.partition("?")
+    return f"{path}.json" + (f"?{query}" if query else "")
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("name", list(PAGES))
+def test_pages_read_cleanly_and_link_to_papers(
+    browser: Any, base: str, name: str, viewport: str
+) -> None:
+    page = browser.new_page(viewport=VIEWPORTS[viewport])
+    page.goto(base + PAGES[name])
+    # the text a person reads, the folded abstracts included (one click away)
+    text = page.evaluate("document.body.textContent")
+    assert not RAW_MARKUP.search(text), RAW_MARKUP.search(text)
+    assert not INTERNAL.search(text), INTERNAL.search(text)
+    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[viewport]["width"]
+    data = api(twin(page.url))
+    works = [data] if name == "work" else data.get("works") or data.get("results") or []
+    for work in works:
+        wanted = set()
+        for key in work["ids"]:
+            scheme, _, value = key.partition(":")
+            if scheme == "arxiv":
+                wanted |= {f"https://arxiv.org/abs/{value}", f"https://arxiv.org/pdf/{value}"}
+            elif scheme == "doi":
+                wanted.add(f"https://doi.org/{value}")
+        scope = page.locator(".work-page" if name == "work" else f"#w{work['work_id']}")
+        shown = {a.get_attribute("href") for a in scope.locator("a.paper-link").all()}
+        assert wanted <= shown, (work["id"], wanted - shown)
+    if name == "work":  # a work with an arXiv id: its abstract page and PDF, at the top
+        links = page.locator(".work-page > .paper-links a")
+        assert links.all_inner_texts() == ["arXiv", "PDF"]
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{viewport}.png"), full_page=name == "work")
+    page.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_headline_cards_say_what_they_rest_on_and_open_in_place(
+    browser: Any, base: str, viewport: str
+) -> None:
+    """Shiming Ge's Novelty % and AI Score: what each rests on is shown under the
+    number, with a warning (11 of 50 works); a card shows that it opens, and opening it
+    moves no other card."""
+    page = browser.new_page(viewport=VIEWPORTS[viewport])
+    page.goto(f"{base}/authors/Shiming%20Ge")
+
+    def card(key: str, part: str) -> Any:
+        return page.locator(f'[data-figure="{key}"] .{part}')
+
+    assert card("novelty", "ours").inner_text() == "15.3%"
+    assert card("novelty", "basis").inner_text() == "median of 11 of 50 works"
+    assert card("novelty", "warning").inner_text() == "⚠ rests on only 11 of 50 works"
+    assert card("ai_score", "basis").all_inner_texts() == [
+        "median of 11 of 50 works",
+        "from novelty, openness",
+        "no citation figures stored: impact left out",
+        "no source says where any work appeared: venue left out",
+    ]
+    assert card("ai_score", "warning").is_visible()
+    for key in ("novelty", "ai_score"):
+        assert card(key, "basis").first.is_visible()
+    marker = "el => getComputedStyle(el, '::before').content"
+    assert card("novelty", "more").evaluate(marker) == '"▸ breakdown"'
+    figures = page.locator("details.figure")
+    before = [figures.nth(i).bounding_box() for i in range(figures.count())]
+    page.locator('[data-figure="novelty"] summary').click()
+    explain = page.locator('[data-figure="novelty"] .explain')
+    assert explain.is_visible() and explain.inner_text().startswith(
+        "Median of 11 of 50 works; the other 39 have none (24: fewer than 20 scored works in "
+        "their field and year; 10: fewer than 10 earlier works in the corpus to compare with; "
+        "5: no publication date)."
+    )
+    assert card("novelty", "more").evaluate(marker) == '"▾ breakdown"'
+    assert [figures.nth(i).bounding_box() for i in range(figures.count())] == before
+    box = explain.bounding_box()
+    assert 0 <= box["x"] and box["x"] + box["width"] <= VIEWPORTS[viewport]["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[viewport]["width"]
+    page.locator("section.profile-head").screenshot(
+        path=str(ARTIFACTS / f"profile-header-open-{viewport}.png")
+    )
+    page.close()

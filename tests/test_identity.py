@@ -98,7 +98,7 @@ def test_a_split_holds_when_a_later_ingest_brings_the_paper_again(
     stayed = run(db, "profile", "author:64", "--json")
     assert stayed["papers"] == 49
     reasons = {a["why"] for w in stayed["works"] for a in w["attribution"]}
-    assert "the name 'nannan wang' in arxiv records" in reasons
+    assert "the name 'nannan wang' in arXiv records" in reasons
     before = people(db), profile_figures(db, "author:64"), profile_figures(db, "author:140")
     for path in (db.parent / "first.jsonl", db.parent / "later.jsonl"):
         run(db, "ingest", str(path))

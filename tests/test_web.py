@@ -35,6 +35,7 @@ from scholarscope.cli import cli
 from scholarscope.embed import Encoder, load_encoder
 from scholarscope.embed.minilm import bf16_supported
 from scholarscope.enrich.fields import load_field_model
+from scholarscope.merged import SOURCE_NAMES
 from scholarscope.pipeline import ingest_paths
 from scholarscope.pipeline.enrich import enrich_store
 from scholarscope.pipeline.score import score_store
@@ -1094,7 +1095,8 @@ def test_work_page_shows_novelty_evidence_and_the_ai_score_breakdown(scored: str
         for name, c in breakdown["components"].items()
     ]  # fmt: skip
     assert ("novelty", str(work["novelty"]), "0.70", str(work["ai_score"])) in rows
-    assert "Missing components are dropped and the other weights renormalised." in score
+    # the components left out are named, and what dropping them does
+    assert "; impact, venue missing: dropped, and the other weights renormalised." in score
 
 
 def test_profile_sorts_by_citations_and_by_novelty(scored: str) -> None:
@@ -1596,3 +1598,247 @@ def test_a_field_code_two_fields_share_is_a_400_listing_both(
         works = get_json(f"{url}/works.json?field=math.CV&per_page=1")["paging"]["total"]
         assert works == 20
         assert fetch(f"{url}/works.json?field=CV")[0] == 400
+
+
+# -- pages a researcher trusts at a glance (issue 18) -----------------------------------
+
+
+class _Text(HTMLParser):
+    """The text a person reads on a page: every text node (hidden abstracts included,
+    a click away) and the page title; no attributes, scripts or styles."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip -= tag in ("script", "style")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def page_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return re.sub(r"\s+", " ", " ".join(parser.parts))
+
+
+# Names the store and the code use, which a page must translate: the embedding model's
+# version key, source keys, record keys ("page:shiming ge:…"; a space after the colon is
+# prose such as "Project page: https://…"), and counts of one in the plural.
+INTERNAL = re.compile(
+    r"@0\.1\.0/|semantic_scholar|profile_page|arxiv_feed|\bpage:\S"
+    r"|predicted by predicted|\b1 (works|citations|papers|people)\b"
+)
+
+
+def _author_page(app: App, name: str) -> tuple[dict[str, Any], str]:
+    """The profile (JSON, HTML) of the one person of that name (or that source id)."""
+    found = json.loads(ask(app, f"/authors.json?q={quote(name)}").body)["authors"]
+    (ref,) = [a["id"] for a in found if a["name"] == name] if ":" not in name else [name]
+    if not ref.startswith("author:"):  # a source id redirects to the author's own
+        ref = ask(app, f"/authors/{ref}").headers["location"].rsplit("/", 1)[1]
+    data = json.loads(ask(app, f"/authors/{ref}.json").body)
+    return data, ask(app, f"/authors/{ref}").body.decode()
+
+
+def _figure(html: str, key: str) -> str:
+    """The text of one header card's summary (the part shown before it is opened)."""
+    start = html.index("<summary>", html.index(f'data-figure="{key}"'))
+    return page_text(html[start : html.index("</summary>", start)]).strip()
+
+
+def _section(html: str, heading: str, end: str) -> str:
+    """The text of the work page's section from the heading of id ``heading`` to the
+    heading of id ``end``."""
+    start = html.index(">", html.index(f'id="{heading}"')) + 1
+    return page_text(html[start : html.index(f'id="{end}"')]).strip()
+
+
+def test_headline_figures_say_what_they_rest_on(scored_db: str) -> None:
+    """Shiming Ge's 15.3% and 13.6 beside the page's stated 53% and 57: under each
+    number, how many works it is the median of, the components, what is missing and
+    why, and a warning that 11 of 50 works is few."""
+    data, html = _author_page(App(scored_db), "Shiming Ge")
+    assert (data["novelty"], data["ai_score"]) == (15.3, 13.6)
+    novelty = data["novelty_breakdown"]
+    assert (novelty["works_with_novelty"], novelty["works"], novelty["few"]) == (11, 50, True)
+    assert novelty["missing"] == [
+        {"reason": "fewer than 20 scored works in their field and year", "works": 29},
+        {"reason": "no publication date", "works": 5},
+        {"reason": "fewer than 10 earlier works in the corpus to compare with", "works": 5},
+    ]
+    ai = data["ai_score_breakdown"]
+    assert (ai["works_scored"], ai["works"], ai["few"]) == (11, 50, True)
+    assert ai["left_out"] == {"impact": "no citation figures stored",
+                              "venue": "no source says where any work appeared"}  # fmt: skip
+    assert _figure(html, "novelty") == (
+        "15.3% Novelty stated 53% median of 11 of 50 works ⚠ rests on only 11 of 50 works"
+    )
+    assert _figure(html, "ai_score") == (
+        "13.6 AI Score stated 57 median of 11 of 50 works from novelty, openness "
+        "no citation figures stored: impact left out "
+        "no source says where any work appeared: venue left out "
+        "⚠ rests on only 11 of 50 works"
+    )
+    assert _figure(html, "h_index") == "— h-index stated 15 no citation figures stored"
+    # the breakdown says why the page's own figures cannot be matched
+    assert html.count("profile page gives no method or works for its figure") == 2
+    assert escape(novelty["basis"]) in html and novelty["basis"].startswith(
+        "Median of 11 of 50 works; the other 39 have none (29: fewer than 20 scored works"
+    )
+
+
+def test_semantic_scholar_reconciliation_reasons_on_the_page(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    """S2's 12,415 against our 13,879: the page names the work read from another record
+    and what S2's total leaves for it, with source names, never source keys."""
+    folder = shared_data / "semantic-scholar"
+    db = build_db(tmp_path / "s2.db", folder / "Author.json", folder / "Paper.json")
+    data, html = _author_page(App(db), "s2:2262347")
+    assert data["name"] == "A. Turing"
+    (row,) = [r for r in data["reconciliation"] if r["figure"] == "citations"]
+    assert (row["ours"], row["stated"]) == (13879, 12415)
+    assert _figure(html, "citations") == (
+        "13,879 citations stated 12,415 from 60 of 60 works with a citation figure"
+    )
+    for reason in row["reasons"]:
+        assert f"<li>{escape(reason)}</li>" in html
+    assert "Stated by Semantic Scholar (Author.json:1)." in html
+    assert "Semantic Scholar: 13,879 citations over 60 works, h-index 23" in html
+    assert not INTERNAL.search(page_text(html)), INTERNAL.search(page_text(html))
+
+
+def test_every_work_with_an_arxiv_id_or_a_doi_links_to_the_paper(base: str) -> None:
+    """In lists (the works list, a profile, search results) and on the work's own page:
+    arXiv's abstract page and PDF, doi.org; a profile page's record merged with a feed
+    record takes the feed's arXiv id."""
+    works = get_json(f"{base}/works.json?per_page=200")["works"]
+    html = fetch(f"{base}/works?per_page=200")[2].decode()
+    assert len(works) == 128
+    linked = 0
+    for work in works:
+        ids = [i for i in work["ids"] if i.startswith(("arxiv:", "doi:"))]
+        assert bool(ids) == bool(work["paper_links"]), work["id"]
+        article = html[html.index(f'id="w{work["work_id"]}"') :]
+        article = article[: article.index("</article>")]
+        for key in ids:
+            scheme, _, value = key.partition(":")
+            hrefs = (
+                [f"https://arxiv.org/abs/{value}", f"https://arxiv.org/pdf/{value}"]
+                if scheme == "arxiv"
+                else [f"https://doi.org/{quote(value, safe='/')}"]
+            )
+            for href in hrefs:
+                assert f'href="{href}"' in article, (work["id"], href)
+        linked += bool(ids)
+    assert linked == 31  # the 30 feed records and the hostile snapshot record
+    nannan = get_json(f"{base}/authors.json?q=Nannan%20Wang")["authors"][0]["id"]
+    profile_html = fetch(f"{base}/authors/{nannan}?per_page=100")[2].decode()
+    assert profile_html.count('class="paper-link pdf"') == 3
+    page = fetch(f"{base}/works/arxiv:2409.08598")[2].decode()
+    assert (
+        '<p class="paper-links">Read the paper: <a class="paper-link abstract" '
+        'href="https://arxiv.org/abs/2409.08598" rel="nofollow noopener" '
+        'aria-label="arXiv: arxiv:2409.08598">arXiv</a>'
+    ) in page
+
+
+def test_home_page_has_one_search_box_people_and_new_works(base: str) -> None:
+    status, _, body = fetch(f"{base}/")
+    html = body.decode()
+    assert status == 200
+    assert "<title>Researchers, works and fields · scholarscope</title>" in html
+    assert html.count('type="search"') == 1  # the header's box is left out here
+    home = get_json(f"{base}/index.json")
+    assert [(a["name"], a["papers"]) for a in home["researchers"][:3]] == [
+        ("Shiming Ge", 50), ("Nannan Wang", 50), ("Decheng Liu", 14)]  # fmt: skip
+    newest = get_json(f"{base}/works.json?per_page=8")["works"]
+    assert [w["id"] for w in home["recent_works"]] == [w["id"] for w in newest]
+    for person in home["researchers"]:
+        assert f'<a href="/authors/{person["id"]}">{escape(person["name"])}</a>' in html
+    assert html.count('<article class="work"') == 8
+    assert "CV — Computer Vision and Pattern Recognition</a>" in html
+    assert not INTERNAL.search(page_text(html))
+
+
+def test_no_internal_names_or_plural_slips_on_any_page(scored: str) -> None:
+    """Every kind of page of the scored seed database (semantic search on, so the model
+    is named), as a person reads it."""
+    profile_id = get_json(f"{scored}/authors.json?q=Shiming%20Ge")["authors"][0]["id"]
+    pages = ["/", f"/authors/{profile_id}", "/works/arxiv:2409.08598", "/works/work:11",
+             "/search?q=noisy+labels", "/search?q=noisy+labels&tab=experts", "/works",
+             "/fields", "/fields/arxiv:cs.CV", "/fields/Earth?min_papers=1",
+             "/authors?q=wang"]  # fmt: skip
+    for target in pages:
+        status, _, body = fetch(scored + target)
+        text = page_text(body.decode())
+        assert status == 200, target
+        assert not INTERNAL.search(text), (target, INTERNAL.search(text))
+    search_text = page_text(fetch(f"{scored}/search?q=noisy+labels")[2].decode())
+    assert "semantic search on (all-MiniLM-L6-v2)." in search_text
+    # the JSON keeps the exact model version (vectors are stored under it)
+    assert "@0.1.0/" in get_json(f"{scored}/search.json?q=noisy+labels")["semantic"]
+
+
+def test_field_badges_spell_the_field_out(base: str, shiming: str) -> None:
+    html = fetch(f"{base}/authors/{shiming}")[2].decode()
+    first = html[html.index('<article class="work"') :]
+    assert (
+        '<span class="badge field" title="CV — Computer Vision and Pattern Recognition: '
+        'stated by profile page">CV</span>'
+    ) in first[:1500]
+    page = fetch(f"{base}/works/work:11")[2].decode()
+    # the work's own page: the field in full, in the badge and in its facts
+    assert ">CV — Computer Vision and Pattern Recognition</span>" in page
+    assert "<dd>CV — Computer Vision and Pattern Recognition (stated by profile page)</dd>" in page
+    feed = get_json(f"{base}/works/arxiv:2409.19252.json")
+    assert feed["field_basis"] == "predicted by the field classifier (no source states a field)"
+    assert feed["field_source"].startswith("predicted (")  # the JSON keeps the model's key
+    predicted = fetch(f"{base}/works/arxiv:2409.19252")[2].decode()
+    assert "predicted by the field classifier" in predicted
+    assert "predicted by predicted" not in predicted and "@0.1.0" not in page_text(predicted)
+
+
+def test_work_page_says_why_a_work_has_no_ai_score(scored_db: str) -> None:
+    """Selective-Supervised Contrastive Learning has code but neither a citation figure
+    nor a novelty (its cohort is too small): no score, said so, never "— —"."""
+    app = App(scored_db)
+    work = json.loads(ask(app, "/works/work:11.json").body)
+    assert work["title"] == "Selective-Supervised Contrastive Learning with Noisy Labels"
+    assert (work["ai_score"], work["novelty"], work["citations"]) == (None, None, None)
+    html = ask(app, "/works/work:11").body.decode()
+    section = _section(html, "ai-heading", "similar-heading")
+    assert section.startswith(
+        "AI Score No AI Score: a work needs a citation impact or a novelty, and this one has "
+        "neither (impact: no citation figure stored; novelty: "
+        f"{work['novelty_reason']}). Openness alone gives no score."
+    )
+    assert "— —" not in section and "openness 100.0 not used —" in section
+    # the record from the profile page: no record key, no blank Code row
+    records = page_text(html[html.index('id="sources-heading"') :])
+    assert "page:" not in records and "Code Code badge" in records
+
+
+def test_a_record_without_the_code_badge_says_so(base: str) -> None:
+    nannan = get_json(f"{base}/authors.json?q=Nannan%20Wang")["authors"][0]["id"]
+    works = get_json(f"{base}/authors/{nannan}.json?per_page=100")["works"]
+    plain = next(w for w in works if not w["code"] and w["sources"] == ["profile_page"])
+    html = fetch(f"{base}/works/{plain['id']}")[2].decode()
+    assert "<dt>Code</dt><dd>no Code badge</dd>" in html
+    assert re.search(r"<dt>Code</dt><dd>\s*</dd>", html) is None
+
+
+def test_the_templates_name_sources_as_the_library_does(db: str) -> None:
+    macros = App(db).templates.get_template("macros.html").module
+    for key, name in SOURCE_NAMES.items():
+        assert str(macros.source_name(key)) == name  # type: ignore[attr-defined]
+    assert str(macros.count(1, "work")) == "1 work"  # type: ignore[attr-defined]
+    assert str(macros.count(1706, "citation")) == "1,706 citations"  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from scholarscope.merged import source_name
 from scholarscope.records import fold_text
 
 # Kinds of source that name authors without ids, grouped by where names are comparable.
@@ -113,7 +114,9 @@ def attribution_text(rule: str | None, evidence: str | None) -> str:
     """Why an authorship is with its person, in words (rules: ``pipeline/resolve.py``).
 
     >>> attribution_text("key", "name:arxiv:shiming ge")
-    "the name 'shiming ge' in arxiv records"
+    "the name 'shiming ge' in arXiv records"
+    >>> attribution_text("work", "profile_page")
+    'a compatible name on the same paper in profile page records'
     >>> attribution_text("key", "orcid:0000-0002-8517-9411")
     'ORCID 0000-0002-8517-9411'
     >>> attribution_text("pin", "3")
@@ -122,12 +125,12 @@ def attribution_text(rule: str | None, evidence: str | None) -> str:
     evidence = evidence or ""
     if rule == "key" and evidence.startswith("name:"):
         _, family, name = evidence.split(":", 2)
-        return f"the name '{name}' in {family} records"
+        return f"the name '{name}' in {_family_name(family)} records"
     if rule == "key":
         scheme, _, value = evidence.partition(":")
         return f"{SCHEME_NAMES.get(scheme, scheme)} {value}"
     if rule == "work":
-        return f"a compatible name on the same paper in {evidence} records"
+        return f"a compatible name on the same paper in {_family_name(evidence)} records"
     if rule == "unrelated-id":
         scheme, _, value = evidence.partition(":")
         return (
@@ -139,6 +142,11 @@ def attribution_text(rule: str | None, evidence: str | None) -> str:
     if rule == "undo":
         return f"moved back by identity edit {evidence} (undo)"
     return "placed before rules were recorded"
+
+
+def _family_name(family: str) -> str:
+    """A name key's family (``SOURCE_FAMILY``) or a source, as a page names it."""
+    return "arXiv" if family == "arxiv" else source_name(family)
 
 
 def id_scheme_of(key: str) -> str:

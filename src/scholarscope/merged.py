@@ -22,6 +22,27 @@ SOURCE_PRIORITY = (
 )
 
 
+# How pages and messages name a source (the keys above are the stored names). The
+# templates' ``source_name`` macro (web/templates/macros.html) holds the same table.
+SOURCE_NAMES = {
+    "arxiv_api": "arXiv API",
+    "arxiv_snapshot": "arXiv snapshot",
+    "openalex": "OpenAlex",
+    "semantic_scholar": "Semantic Scholar",
+    "profile_page": "profile page",
+    "arxiv_feed": "arXiv feed",
+}
+
+
+def source_name(source: str) -> str:
+    """A source as a person reads it.
+
+    >>> source_name("semantic_scholar"), source_name("profile_page"), source_name("bibtex")
+    ('Semantic Scholar', 'profile page', 'bibtex')
+    """
+    return SOURCE_NAMES.get(source, source)
+
+
 def source_rank(source: str) -> int:
     """Position of a source in ``SOURCE_PRIORITY`` (unknown sources last).
 

@@ -105,6 +105,16 @@ class Neighbour(Model, kw_only=True):
     similarity: float
 
 
+class PaperLink(Model, kw_only=True):
+    """A place to read the paper."""
+
+    id: Annotated[str, Meta(description="the arxiv:… or doi:… id the link is made from")]
+    label: Annotated[str, Meta(description="arXiv, PDF or DOI")]
+    kind: Literal["abstract", "pdf", "doi"]
+    url: str
+    via: Annotated[str | None, Meta(description="another version of the paper the id belongs to")]
+
+
 class Attribution(Model, kw_only=True):
     """How a work came to this person, per source that names them."""
 
@@ -136,7 +146,12 @@ class Work(Model, kw_only=True):
     field_name: str | None
     field_category: Annotated[str | None, Meta(description="the arXiv category, if it is one")]
     fields: list[StatedField]
-    field_source: str | None
+    field_source: Annotated[
+        str | None, Meta(description="stated (source key), or predicted (model version)")
+    ]
+    field_basis: Annotated[
+        str | None, Meta(description="where the field comes from, in words a page shows")
+    ] = None
     field_confidence: float | None
     code: bool
     code_url: str | None
@@ -170,6 +185,10 @@ class Work(Model, kw_only=True):
             "of one paper)"
         ),
     ]
+    paper_links: Annotated[
+        list[PaperLink],
+        Meta(description="where to read the paper: arXiv abstract and PDF, doi.org"),
+    ] = []
     novelty: Annotated[float | None, Meta(description="percentile within field and year")]
     novelty_reason: str | None
     novelty_raw: float | None
@@ -392,14 +411,22 @@ class Leaderboard(Model, kw_only=True):
 
 class HomeField(Model, kw_only=True):
     field: str
+    label: Annotated[str, Meta(description="CV — Computer Vision and Pattern Recognition")] = ""
     works: int
 
 
 class Home(Model, kw_only=True):
-    """What the database holds."""
+    """What the database holds: its figures, fields, most prolific researchers and
+    newest works."""
 
     stats: dict[str, Any]
     fields: list[HomeField]
+    researchers: Annotated[
+        list[AuthorSummary], Meta(description="the people with the most works, most first")
+    ] = []
+    recent_works: Annotated[
+        list[Work], Meta(description="the newest works (by date), as /works lists them")
+    ] = []
 
 
 class MergeResult(Model, kw_only=True):

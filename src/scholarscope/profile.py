@@ -12,10 +12,12 @@ listed, and the displayed ``citations`` is the figure of the first source in
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 
@@ -24,6 +26,7 @@ from scholarscope.authors import attribution_text, folded_name, names_compatible
 from scholarscope.merged import (
     by_priority,
     first_value,
+    source_name,
     source_rank,
     stated_categories,
     stated_field,
@@ -120,11 +123,7 @@ def citation_fields(citations: list[tuple[Any, ...]]) -> dict[str, Any]:
     (``citations``: (source, as_of, count, by_year)) and the one displayed, from the
     first source in ``CITATION_PRIORITY`` that has one."""
     by_source = {
-        source: {
-            "count": count,
-            "as_of": as_of or None,
-            "by_year": orjson.loads(by_year),
-        }
+        source: {"count": count, "as_of": as_of or None, "by_year": orjson.loads(by_year)}
         for source, as_of, count, by_year in citations
     }
     shown_source = next((s for s in CITATION_PRIORITY if s in by_source), None)
@@ -150,24 +149,26 @@ def _field(works: list[Work], enrichment: dict[str, Any] | None) -> dict[str, An
     ]
     listed = stated_categories(works)
     category = enrichment["field_category"] if enrichment else None
+    # ``field_source`` names the source or model as stored; ``field_basis`` says the same
+    # in words a page shows (no source keys, no model version strings)
     if stated:
-        key, source, confidence = (
-            stated[0]["key"],
-            f"stated ({stated[0]['source']})",
-            None,
-        )
+        key, source, confidence = stated[0]["key"], f"stated ({stated[0]['source']})", None
+        basis = f"stated by {source_name(str(stated[0]['source']))}"
     elif listed and category in listed:
         key, confidence = arxiv_key(category), enrichment["field_confidence"]  # type: ignore[index]
         source = f"stated arXiv categories {' '.join(listed)}: the classifier's choice among them"
+        basis = f"the field classifier's choice among the stated categories {' '.join(listed)}"
     elif category:
         key, confidence = arxiv_key(category), enrichment["field_confidence"]  # type: ignore[index]
         source = f"predicted ({enrichment['field_model']})"  # type: ignore[index]
+        basis = "predicted by the field classifier (no source states a field)"
     else:
-        key, source, confidence = None, None, None
+        key, source, confidence, basis = None, None, None, None
     return {
         **field_facts(key),
         "field_name": field_name(key),
         "field_source": source,
+        "field_basis": basis,
         "field_confidence": confidence,
         "fields": stated,
     }
@@ -248,9 +249,42 @@ def _merged_views(
             enrichments.get(work_id),
         )
         view["versions"] = versions.get(work_id, [])
+        view["paper_links"] = paper_links(view["ids"], view["versions"])
         view["_records"] = records.get(work_id, [])
         views.append(view)
     return views
+
+
+def paper_links(ids: Sequence[str], versions: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Where to read the paper (pure): the arXiv abstract page and PDF of each arXiv id,
+    doi.org for each DOI. A scheme the work has no id of is taken from another version of
+    the paper (a profile page's record of an arXiv preprint), named in ``via``.
+
+    >>> [(x["label"], x["url"]) for x in paper_links(["arxiv:2409.19252", "title:x"], [])]
+    [('arXiv', 'https://arxiv.org/abs/2409.19252'), ('PDF', 'https://arxiv.org/pdf/2409.19252')]
+    >>> paper_links([], [{"id": "doi:10.1145/3664647.3680919"}])[0]["via"]
+    'doi:10.1145/3664647.3680919'
+    """
+    own = [(k, None) for k in ids if k.startswith(("arxiv:", "doi:"))]
+    schemes = {k.split(":", 1)[0] for k, _ in own}
+    for version in versions:
+        scheme = version["id"].split(":", 1)[0]
+        if scheme in ("arxiv", "doi") and scheme not in schemes:
+            own.append((version["id"], version["id"]))
+            schemes.add(scheme)
+    links = []
+    for key, via in own:
+        scheme, _, value = key.partition(":")
+        path = quote(value, safe="/")
+        if scheme == "arxiv":
+            links.append({"id": key, "label": "arXiv", "kind": "abstract", "via": via,
+                          "url": f"https://arxiv.org/abs/{path}"})  # fmt: skip
+            links.append({"id": key, "label": "PDF", "kind": "pdf", "via": via,
+                          "url": f"https://arxiv.org/pdf/{path}"})  # fmt: skip
+        else:
+            links.append({"id": key, "label": "DOI", "kind": "doi", "via": via,
+                          "url": f"https://doi.org/{path}"})  # fmt: skip
+    return links
 
 
 def version_lists(store: Store, work_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -274,10 +308,7 @@ def version_lists(store: Store, work_ids: list[int]) -> dict[int, list[dict[str,
 
 
 def scored_views(
-    store: Store,
-    work_ids: list[int],
-    evidence: bool = True,
-    max_authors: int | None = None,
+    store: Store, work_ids: list[int], evidence: bool = True, max_authors: int | None = None
 ) -> list[dict[str, Any]]:
     """Merged views of the given works with their novelty and AI Score (``attach_scores``),
     in the given order (``max_authors``: see ``load_work_views``)."""
@@ -400,10 +431,7 @@ def novelty_fields(
     if labels is not None:
         neighbours = orjson.loads(row["neighbours"]) if row else []
         fields["novelty_evidence"] = [
-            {
-                **labels.get(work_id, {"id": f"work:{work_id}", "title": None}),
-                "similarity": s,
-            }
+            {**labels.get(work_id, {"id": f"work:{work_id}", "title": None}), "similarity": s}
             for work_id, s in neighbours
         ]
     return fields
@@ -422,16 +450,124 @@ def author_scores(works: list[dict[str, Any]]) -> dict[str, Any]:
         if w.get("ai_score_breakdown")
     ]
     novelty = [w.get("novelty") for w in works]
+    with_novelty = sum(v is not None for v in novelty)
+    missing = Counter(
+        novelty_gap(w.get("novelty_reason")) for w in works if w.get("novelty") is None
+    )
+    novelty_breakdown = {
+        "aggregation": "median of the works' novelty percentiles",
+        "works_with_novelty": with_novelty,
+        "works": len(works),
+        "few": rests_on_few(with_novelty, len(works)),
+        "missing": [{"reason": reason, "works": n} for reason, n in missing.most_common()],
+    }
+    novelty_breakdown["basis"] = novelty_basis(novelty_breakdown)
+    breakdown = ai_score.author_ai_score(scored) if scored else None
+    if breakdown is not None:
+        with_figure = sum(w.get("citations") is not None for w in works)
+        breakdown["works"] = len(works)
+        breakdown["few"] = rests_on_few(int(breakdown["works_scored"]), len(works))  # type: ignore[call-overload]
+        breakdown["left_out"] = left_out_components(breakdown, with_figure, novelty_breakdown)
+        breakdown["basis"] = ai_score_basis(breakdown)
     return {
         "novelty": ai_score.author_aggregate(novelty),
-        "novelty_breakdown": {
-            "aggregation": "median of the works' novelty percentiles",
-            "works_with_novelty": sum(v is not None for v in novelty),
-            "works": len(works),
-        },
+        "novelty_breakdown": novelty_breakdown,
         "ai_score": ai_score.author_aggregate([s.score for s in scored]) if scored else None,
-        "ai_score_breakdown": ai_score.author_ai_score(scored) if scored else None,
+        "ai_score_breakdown": breakdown,
     }
+
+
+# A headline figure resting on fewer works than this, or on less than this share of the
+# author's works, is flagged on the page: a median of 1 work of 60 is that work's figure.
+FEW_WORKS = 5
+FEW_SHARE = 0.25
+
+
+def rests_on_few(count: int, of: int) -> bool:
+    """Does a figure computed from ``count`` of ``of`` works rest on too few of them?
+
+    >>> rests_on_few(1, 60), rests_on_few(11, 50), rests_on_few(30, 50), rests_on_few(0, 5)
+    (True, True, False, False)
+    """
+    return 0 < count and (count < FEW_WORKS or count < FEW_SHARE * of)
+
+
+_NOVELTY_GAPS = (
+    (re.compile(r"cohort has \d+ scored works? \((\d+) needed\)"),
+     "fewer than {} scored works in their field and year"),
+    (re.compile(r"only \d+ earlier works? in the corpus \((\d+) needed\)"),
+     "fewer than {} earlier works in the corpus to compare with"),
+    (re.compile(r"fewer than (\d+) earlier neighbours found"),
+     "fewer than {} earlier neighbours found"),
+)  # fmt: skip
+
+
+def novelty_gap(reason: str | None) -> str:
+    """Why a work has no novelty, in words shared by the works with the same gap (the
+    score stage's reasons name each work's own counts).
+
+    >>> novelty_gap("cohort has 15 scored works (20 needed)")
+    'fewer than 20 scored works in their field and year'
+    >>> novelty_gap("no publication date"), novelty_gap(None)
+    ('no publication date', 'not scored')
+    """
+    if not reason:
+        return "not scored"
+    for pattern, words in _NOVELTY_GAPS:
+        match = pattern.fullmatch(reason)
+        if match:
+            return words.format(match.group(1))
+    return reason
+
+
+def novelty_basis(b: dict[str, Any]) -> str:
+    """What an author's Novelty % rests on, in one sentence (pure)."""
+    if not b["works_with_novelty"]:
+        gaps = "; ".join(f"{m['works']}: {m['reason']}" for m in b["missing"])
+        return f"No work has a novelty ({gaps})." if gaps else "No work has a novelty."
+    text = f"Median of {b['works_with_novelty']} of {_works(b['works'])}"
+    if b["missing"]:
+        gaps = "; ".join(f"{m['works']}: {m['reason']}" for m in b["missing"])
+        text += f"; the other {b['works'] - b['works_with_novelty']} have none ({gaps})"
+    return text + "."
+
+
+def left_out_components(
+    breakdown: dict[str, Any], with_figure: int, novelty: dict[str, Any]
+) -> dict[str, str]:
+    """Why each component no work of the author has is left out of the AI Score."""
+    found: dict[str, str] = {}
+    components = breakdown["components"]
+    if not components["impact"]["works"]:
+        found["impact"] = (
+            "no citation figures stored"
+            if not with_figure
+            else f"the {_works(with_figure)} with a citation figure have too few cited works "
+            "in their field and year to be ranked"
+        )
+    if not components["novelty"]["works"]:
+        first = novelty["missing"][0]["reason"] if novelty["missing"] else "not scored"
+        found["novelty"] = f"no work has a novelty ({first})"
+    if not components["venue"]["works"]:
+        found["venue"] = "no source says where any work appeared"
+    if not components["openness"]["works"]:
+        found["openness"] = "no work was scored for code"
+    return found
+
+
+def ai_score_basis(b: dict[str, Any]) -> str:
+    """What an author's AI Score rests on, in one sentence (pure)."""
+    used = [f"{name} ({_works(c['works'])})" for name, c in b["components"].items() if c["works"]]
+    left = [f"{reason}: {name} left out" for name, reason in b["left_out"].items()]
+    if not b["works_scored"]:
+        text = "No work has an AI Score: a work needs a citation impact or a novelty"
+    else:
+        text = f"Median of {b['works_scored']} of {_works(b['works'])} scored"
+        if b["works_scored"] < b["works"]:
+            text += " (a work needs a citation impact or a novelty)"
+    if used:
+        text += "; from " + ", ".join(used)
+    return text + "".join(f"; {line}" for line in left) + "."
 
 
 def author_metrics(works: list[dict[str, Any]], current_year: int) -> dict[str, Any]:
@@ -486,9 +622,7 @@ def author_metrics(works: list[dict[str, Any]], current_year: int) -> dict[str, 
     }
 
 
-def primary_field_of(
-    works: list[dict[str, Any]],
-) -> tuple[str | None, dict[str, Any] | None]:
+def primary_field_of(works: list[dict[str, Any]]) -> tuple[str | None, dict[str, Any] | None]:
     """An author's primary field (pure): the most frequent field key over their works,
     within one taxonomy, the one most of their works have a field in (an arXiv author's
     categories, a geoscientist's OpenAlex fields); ties go to the field met first (works
@@ -630,9 +764,9 @@ def profile_summary(store: Store, author_id: int, today: date | None = None) -> 
     page_origins = {s["origin"] for s in stated_rows if s["source"] == "profile_page"}
     work_ids = store.author_work_ids(author_id)
     # versions of one paper count once (versions.count_versions_once says how)
-    views, folded = count_versions_once(
-        work_facts(store, work_ids), store.version_groups_of(work_ids)
-    )
+    facts = work_facts(store, work_ids)
+    primary_of = store.version_groups_of(work_ids)
+    views, folded = count_versions_once(facts, primary_of)
     # the places of the works' records, when the author has a profile page to follow
     places = store.record_origins(work_ids) if page_origins else {}
     views.sort(key=lambda v: _work_order(v, places.get(v["work_id"], []), page_origins))
@@ -666,8 +800,43 @@ def profile_summary(store: Store, author_id: int, today: date | None = None) -> 
         "citations_by_source": ours["by_source"],
         "stated": stated,
         "stated_all": stated_rows,
-        "reconciliation": [r for s in stated_rows for r in reconcile(ours, s, views)],
+        "reconciliation": [
+            row
+            for s in stated_rows
+            for row in reconcile(
+                ours, s, views, **_reconcile_facts(store, author_id, s, facts, primary_of)
+            )
+        ],
         "works": views,
+    }
+
+
+def _reconcile_facts(
+    store: Store,
+    author_id: int,
+    stated: dict[str, Any],
+    facts: list[dict[str, Any]],
+    primary_of: dict[int, int],
+) -> dict[str, Any]:
+    """What ``reconcile`` reads of the store besides the works: the version groups with
+    more than one of the author's works, the works the stating source names the author
+    on, and (for a source that dates no figure) where its records were read."""
+    members: dict[int, list[dict[str, Any]]] = {}
+    for fact in facts:
+        if fact["work_id"] in primary_of:
+            members.setdefault(primary_of[fact["work_id"]], []).append(fact)
+    work_ids = [f["work_id"] for f in facts]
+    listed = {
+        work_id
+        for work_id, source, *_ in store.author_authorships(author_id, work_ids)
+        if source == stated["source"]
+    }
+    return {
+        "groups": [group for group in members.values() if len(group) > 1],
+        "listed": listed or None,  # a source naming none of them: no list to compare with
+        "origins": None
+        if stated["as_of"]
+        else store.source_record_origins(work_ids, stated["source"]),
     }
 
 
@@ -679,45 +848,126 @@ def _works(n: int) -> str:
 
 
 def reconcile(
-    ours: dict[str, Any], stated: dict[str, Any], works: list[dict[str, Any]]
+    ours: dict[str, Any],
+    stated: dict[str, Any],
+    works: list[dict[str, Any]],
+    groups: Sequence[Sequence[dict[str, Any]]] = (),
+    listed: set[int] | None = None,
+    origins: dict[int, set[str]] | None = None,
 ) -> list[dict[str, Any]]:
     """Set our figures beside one source's stated figures, with the reasons they differ
-    (pure). Reasons come from the data: works the source counts that are not stored,
-    works without any citation figure, citation figures dated after the source's.
+    (pure). Reasons come from the data, each with its share of a citation gap where the
+    data gives it: works the source counts that are not stored; versions of one paper,
+    which the source counts apart (``groups``: the facts of each version group's works
+    before ``count_versions_once``); works the source does not list for the author
+    (``listed``: the works it names them on); works counted with another source's
+    figure; works without any citation figure; figures dated after the source's own, or,
+    for a source that dates nothing, read from another record than the stated figures
+    (``origins``: where each work's record from the source was read); and what is left:
+    the source's own per-work figures against its total.
     """
+    source = stated["source"]
+    name = source_name(source)
+    in_group = {w["work_id"] for group in groups for w in group}
+    if listed is None:
+        listed = {w["work_id"] for w in works} | in_group
+    unlisted = [w for w in works if w["work_id"] not in listed and w["work_id"] not in in_group]
     folded = ours.get("versions_counted_once", 0)  # a source counts each version
-    missing_works = (stated["papers"] or 0) - ours["papers"] - folded
+    missing_works = (stated["papers"] or 0) - (ours["papers"] - len(unlisted)) - folded
+    single = [w for w in works if w["work_id"] in listed and w["work_id"] not in in_group]
     without_figure = ours["papers"] - ours["works_with_citations"]
-    newer = sum(
-        1
-        for w in works
-        if stated["as_of"]
-        and (w["citations_by_source"].get(stated["source"]) or {}).get("as_of", "")
-        > stated["as_of"]
-    )
+
+    def own(w: dict[str, Any]) -> dict[str, Any]:
+        return w["citations_by_source"].get(source) or {}
+
+    def shown(w: dict[str, Any]) -> int:
+        return int(w["citations"] or 0)
+
+    other_source = [
+        w for w in single if w["citations"] is not None and w["citations_source"] != source
+    ]
+    from_source = [w for w in single if w["citations_source"] == source]
+    read_from = origins or {}
+    if stated["as_of"]:  # figures dated after the source's total may have grown since
+        later = [w for w in from_source if (own(w).get("as_of") or "") > stated["as_of"]]
+    else:  # a source that dates nothing: figures read from another record of it
+        later = [w for w in from_source if read_from.get(w["work_id"], set()) - {stated["origin"]}]
+    # what each known difference adds to our total against the source's
+    unlisted_delta = sum(shown(w) for w in unlisted)
+    other_delta = sum(shown(w) - int(own(w).get("count") or 0) for w in other_source)
+    counted_of = {w["work_id"]: w for w in works if w["work_id"] in in_group}
+    group_delta = 0
+    for group in groups:
+        counted = next(
+            (counted_of[w["work_id"]] for w in group if w["work_id"] in counted_of), None
+        )
+        group_delta += (shown(counted) if counted else 0) - sum(
+            int((w["citations_by_source"].get(source) or {}).get("count") or 0)
+            for w in group
+            if w["work_id"] in listed
+        )
+    common: list[tuple[str, int | None]] = []
+    if missing_works > 0:
+        common.append((f"the source counts {_works(missing_works)} not stored here", None))
+    if folded:
+        verb = "is a version" if folded == 1 else "are versions"
+        common.append(
+            (f"{_works(folded)} stored here {verb} of another of the author's papers "
+             "(a preprint, a second DOI), counted once", group_delta)
+        )  # fmt: skip
+    if unlisted:
+        verb = "is" if len(unlisted) == 1 else "are"
+        common.append(
+            (f"{_works(len(unlisted))} stored here {verb} not in {name}'s list of the "
+             "author's works (found through other sources)", unlisted_delta)
+        )  # fmt: skip
+    cited: list[tuple[str, int | None]] = []
+    if ours["works_with_citations"] == 0:
+        cited.append(("no stored work has a citation figure from any source", None))
+    elif without_figure:
+        verb = "has" if without_figure == 1 else "have"
+        cited.append((f"{_works(without_figure)} stored here {verb} no citation figure", None))
+    if other_source:
+        others = ", ".join(sorted({source_name(w["citations_source"]) for w in other_source}))
+        verb = "is" if len(other_source) == 1 else "are"
+        cited.append(
+            (f"{_works(len(other_source))} {verb} counted with another source's figure "
+             f"({others}) before {name}'s", other_delta)
+        )  # fmt: skip
+    later_count = sum(shown(w) for w in later)
+    if later and stated["as_of"]:
+        verb = "has" if len(later) == 1 else "have"
+        cited.append(
+            (f"{_works(len(later))} {verb} {name} figures dated after the source's own "
+             f"figure ({stated['as_of']}): {later_count:,} citations between them", None)
+        )  # fmt: skip
+    elif later:
+        read = sorted({o for w in later for o in read_from[w["work_id"]]} - {stated["origin"]})
+        verb = "is" if len(later) == 1 else "are"
+        cited.append(
+            (f"{_works(len(later))} {verb} counted with {name} figures read from another "
+             f"record ({', '.join(read)}), not from the list behind the stated figures "
+             f"({stated['origin']}): {later_count:,} citations", None)
+        )  # fmt: skip
     rows = []
     for figure in RECONCILED:
         if stated[figure] is None:
             continue
         reasons = []
         if ours[figure] != stated[figure]:
-            if missing_works > 0:
-                reasons.append(f"the source counts {_works(missing_works)} not stored here")
-            if folded:
-                verb = "is a version" if folded == 1 else "are versions"
-                reasons.append(
-                    f"{_works(folded)} stored here {verb} of another of the author's papers "
-                    "(a preprint, a second DOI), counted once"
-                )
-            if figure != "papers" and ours["works_with_citations"] == 0:
-                reasons.append("no stored work has a citation figure from any source")
-            elif figure != "papers" and without_figure:
-                reasons.append(f"{_works(without_figure)} stored here have no citation figure")
-            if figure != "papers" and newer:
-                reasons.append(
-                    f"{_works(newer)} have {stated['source']} figures dated after the "
-                    f"source's own figure ({stated['as_of']})"
-                )
+            parts = common + ([] if figure == "papers" else cited)
+            for text, delta in parts:
+                if figure == "citations" and delta:
+                    text += f" ({_signed_citations(delta)})"
+                reasons.append(text)
+            if figure == "citations" and ours["citations"] is not None:
+                rest = _citation_remainder(
+                    ours["citations"] - stated["citations"] - unlisted_delta - other_delta
+                    - group_delta,
+                    stated, name, later, later_count,
+                    unknown=missing_works > 0 or without_figure > 0,
+                )  # fmt: skip
+                reasons += [rest] if rest else []
         rows.append(
             {
                 "figure": figure,
@@ -732,12 +982,50 @@ def reconcile(
     return rows
 
 
+def _citation_remainder(
+    rest: int,
+    stated: dict[str, Any],
+    name: str,
+    later: list[dict[str, Any]],
+    later_count: int,
+    unknown: bool,
+) -> str | None:
+    """The part of a citation gap the listed reasons leave, when the data pins it down:
+    with no figures of unknown effect it is the source's own per-work figures against
+    its total; with only some newer (or other-record) figures, it is what the source's
+    total leaves for those works against what they count here."""
+    if not rest or unknown:
+        return None
+    total = stated["citations"]
+    if not later:
+        more = "more" if rest > 0 else "less"
+        return (
+            f"{name}'s own per-work figures add up to {total + rest:,}, {abs(rest):,} {more} "
+            f"than its stated total of {total:,}: its total is not the sum of its per-work "
+            "figures"
+        )
+    left = later_count - rest
+    return (
+        f"{name}'s figures for the other works add up to {total - left:,}, which "
+        f"leaves {left:,} of its total of {total:,} for the {_works(len(later))} above, "
+        f"against {later_count:,} counted here ({_signed_citations(rest)})"
+    )
+
+
+def _signed_citations(n: int) -> str:
+    """A citation difference with its sign.
+
+    >>> _signed_citations(1), _signed_citations(-1464)
+    ('+1 citation', '-1,464 citations')
+    """
+    return f"{n:+,} citation" if abs(n) == 1 else f"{n:+,} citations"
+
+
 def _stated_summary(stated_rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The figures of the first stating source: a profile page, then OpenAlex, then S2."""
     order = ("profile_page", "openalex", "semantic_scholar")
     ranked = sorted(
-        stated_rows,
-        key=lambda s: order.index(s["source"]) if s["source"] in order else len(order),
+        stated_rows, key=lambda s: order.index(s["source"]) if s["source"] in order else len(order)
     )
     if not ranked:
         return None

@@ -880,6 +880,31 @@ class Store:
             result.setdefault(work_id, []).append((origin, seq))
         return result
 
+    def source_record_origins(self, work_ids: Sequence[int], source: str) -> dict[int, set[str]]:
+        """For each work, the origins (file:position) of its records from ``source``:
+        where that source's figures for the work were read."""
+        result: dict[int, set[str]] = {}
+        rows = self._query_in(
+            "SELECT work_id, origin FROM work_record WHERE source = ? AND work_id IN ({marks})",
+            work_ids,
+            before=(source,),
+        )
+        for work_id, origin in rows:
+            result.setdefault(work_id, set()).add(origin)
+        return result
+
+    def prolific_authors(self, limit: int) -> list[tuple[int, str, int]]:
+        """The people with the most works, most first (then by id): (author_id, name,
+        works)."""
+        rows = self.query(
+            "SELECT a.author_id, a.name, c.works FROM (SELECT author_id, "
+            "COUNT(DISTINCT work_id) AS works FROM authorship GROUP BY author_id "
+            "ORDER BY works DESC, author_id LIMIT ?) c JOIN author a ON a.author_id = c.author_id "
+            "ORDER BY c.works DESC, a.author_id",
+            (limit,),
+        )
+        return [(int(a), str(name), int(n)) for a, name, n in rows]
+
     def work_keys(self, work_ids: Sequence[int]) -> dict[int, list[str]]:
         result: dict[int, list[str]] = {}
         rows = self._query_in(

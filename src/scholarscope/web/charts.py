@@ -91,6 +91,8 @@ def bar_chart(
     >>> chart = bar_chart([("2021", 3), ("2022", 6)], "citations", "…")
     >>> [(s.y, s.height, s.title) for s in chart.segments]
     [(68.0, 54.0, '2021: 3 citations'), (14.0, 108.0, '2022: 6 citations')]
+    >>> bar_chart([("2023", 1)], "citations", "…").segments[0].title
+    '2023: 1 citation'
     >>> chart = bar_chart([("2024", 3), ("2026", 1)], "works", "…", today=date(2026, 5, 1))
     >>> [(c.label, c.total, c.partial) for c in chart.columns], chart.note
     ([('2024', 3, False), ('2025', 0, False), ('2026', 1, True)], '2026 (to date)')
@@ -136,7 +138,8 @@ def stacked_chart(
                 continue
             height = round(plot * value / top, 1)
             base -= height
-            what = unit if unit else name
+            # "1 work", "1 citation": a unit is given in the plural
+            what = (unit[:-1] if value == 1 and unit.endswith("s") else unit) if unit else name
             segments.append(
                 Segment(
                     x,

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from scholarscope import ids, leaderboard, models, profile, search
 from scholarscope.authors import folded_name
+from scholarscope.merged import source_name
 from scholarscope.models import convert
 from scholarscope.store import Store
 from scholarscope.taxonomy import chosen_field, field_badge, field_label, field_name
@@ -54,7 +55,7 @@ class NotFound(LookupError):
     """Nothing at this address (HTTP 404)."""
 
 
-class Redirect(Exception):
+class Redirect(Exception):  # noqa: N818 - it is not an error: the page lives elsewhere
     """The page lives at another address (HTTP 302), e.g. a name -> ``author:N``."""
 
     def __init__(self, location: str) -> None:
@@ -281,40 +282,57 @@ def _fields_chart(timeline: dict[str, dict[str, int]], today: date) -> charts.Ch
 
 
 def header_figures(p: dict[str, Any]) -> list[dict[str, Any]]:
-    """The header's figures with what the expandable breakdown of each one says."""
+    """The header's figures: what each rests on, shown under the number (``basis``, and
+    a ``warning`` when it rests on few works), and what the expandable breakdown of each
+    one says."""
     stated = p["stated"] or {}
+    stating = source_name(stated["source"]) if stated else ""
     reasons = {
         row["figure"]: row["reasons"]
         for row in p["reconciliation"]
         if row["source"] == stated.get("source")
     }
     sources = ", ".join(
-        f"{name}: {s['citations']:,} citations over {s['works_with_figure']} works, h-index "
-        f"{s['h_index']}"
+        f"{source_name(name)}: {_count(s['citations'], 'citation')} over "
+        f"{_count(s['works_with_figure'], 'work')}, h-index {s['h_index']}"
         for name, s in p["citations_by_source"].items()
     )
     novelty = p["novelty_breakdown"]
     ai = p["ai_score_breakdown"]
+    cited, papers = p["works_with_citations"], p["papers"]
+    cited_basis = (
+        [f"from {cited} of {_count(papers, 'work')} with a citation figure"]
+        if cited
+        else ["no citation figures stored"]
+    )
+    cited_few = _few(cited, papers, profile.rests_on_few(cited, papers))
+    unexplained = "{} gives no method or works for its figure, so it cannot be matched work by work"
     return [
         {
             "key": "h_index", "label": "h-index", "ours": p["h_index"], "suffix": "",
             "stated": stated.get("h_index"), "reasons": reasons.get("h_index", []),
+            "basis": cited_basis, "warning": cited_few,
             "explain": [
                 "The largest h such that h works have at least h citations each.",
                 f"i10-index {_shown(p['i10_index'])}, g-index {_shown(p['g_index'])}, "
                 f"m-quotient {_shown(p['m_quotient'])} (first work {p['first_year'] or '—'}).",
-                f"{p['works_with_citations']} of {p['papers']} works have a citation figure.",
+                f"{cited} of {_count(papers, 'work')} {'has' if cited == 1 else 'have'} a "
+                "citation figure.",
                 sources or "No source gives a citation figure for these works.",
             ],
         },
         {
             "key": "papers", "label": "papers", "ours": p["papers"], "suffix": "",
             "stated": stated.get("papers"), "reasons": reasons.get("papers", []),
+            "basis": [f"{_count(p['versions_counted_once'], 'version')} counted once"]
+            if p["versions_counted_once"] else ["distinct works stored"],
+            "warning": None,
             "explain": ["Distinct stored works: a work merged from several sources counts once."],
         },
         {
             "key": "citations", "label": "citations", "ours": p["citations"], "suffix": "",
             "stated": stated.get("citations"), "reasons": reasons.get("citations", []),
+            "basis": cited_basis, "warning": cited_few,
             "explain": [
                 "The sum of each work's citation figure (the newest figure of the first of "
                 "OpenAlex, Semantic Scholar, a profile page that has one).",
@@ -323,28 +341,71 @@ def header_figures(p: dict[str, Any]) -> list[dict[str, Any]]:
         },
         {
             "key": "novelty", "label": "Novelty", "ours": p["novelty"], "suffix": "%",
-            "stated": stated.get("novelty"), "reasons": [],
+            "stated": stated.get("novelty"),
+            "reasons": [unexplained.format(stating)]
+            if stated.get("novelty") is not None and stated["novelty"] != p["novelty"] else [],
+            "basis": [f"median of {novelty['works_with_novelty']} of "
+                      f"{_count(novelty['works'], 'work')}"]
+            if novelty["works_with_novelty"] else ["no work has a novelty"],
+            "warning": _few(novelty["works_with_novelty"], novelty["works"], novelty["few"]),
             "explain": [
-                f"The {novelty['aggregation']}: {novelty['works_with_novelty']} of "
-                f"{novelty['works']} works have one.",
+                novelty["basis"],
                 "A work's novelty is its percentile, within its field and year, of the "
                 "distance from the works that came before it; 50% is typical.",
             ],
         },
         {
             "key": "ai_score", "label": "AI Score", "ours": p["ai_score"], "suffix": "",
-            "stated": stated.get("ai_score"), "reasons": [],
+            "stated": stated.get("ai_score"),
+            "reasons": [unexplained.format(stating)]
+            if stated.get("ai_score") is not None and stated["ai_score"] != p["ai_score"]
+            else [],
+            "basis": _ai_basis(ai),
+            "warning": _few(ai["works_scored"], ai["works"], ai["few"]) if ai else None,
             "explain": _ai_explain(ai),
         },
     ]  # fmt: skip
 
 
+def _few(count: int, of: int, few: bool) -> str | None:
+    """The warning a headline resting on few works carries (``profile.rests_on_few``)."""
+    return f"rests on only {count} of {_count(of, 'work')}" if few else None
+
+
+def _count(n: int, noun: str) -> str:
+    """A count with its noun, singular for one.
+
+    >>> _count(1, "work"), _count(1706, "citation")
+    ('1 work', '1,706 citations')
+    """
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def _ai_basis(ai: dict[str, Any] | None) -> list[str]:
+    """Under the AI Score: how many works it is the median of, the components it is made
+    of, and each component left out with the reason."""
+    if not ai:
+        return ["not scored yet"]
+    used = [name for name, c in ai["components"].items() if c["works"]]
+    lines = [
+        f"median of {ai['works_scored']} of {_count(ai['works'], 'work')}"
+        if ai["works_scored"]
+        else "no work has a score"
+    ]
+    lines += [f"from {', '.join(used)}"] if used else []
+    lines += [f"{reason}: {name} left out" for name, reason in ai["left_out"].items()]
+    return lines
+
+
 def _ai_explain(ai: dict[str, Any] | None) -> list[str]:
     if not ai:
         return ["No work of this author has an AI Score yet (run scholarscope score)."]
-    lines = [f"The {ai['aggregation']} ({ai['works_scored']} works scored)."]
+    lines = [ai["basis"]]
     for name, part in ai["components"].items():
-        lines.append(f"{name}: median {_shown(part['median'])} over {part['works']} works")
+        if part["works"]:
+            lines.append(
+                f"{name}: median {_shown(part['median'])} over {_count(part['works'], 'work')}"
+            )
     return lines
 
 
@@ -397,21 +458,23 @@ def work_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Page:
             "records": [record_view(origin, work, provenance) for origin, _, work in records],
             "links": external_links(view["ids"]),
             "similar": search.similar_works(
-                ctx.store,
-                work_id,
-                view["title"] or (view["abstract"] or "")[:300],
-                ctx.semantic(),
+                ctx.store, work_id, view["title"] or (view["abstract"] or "")[:300], ctx.semantic()
             ),
         }
     )
     title = view["title"] or view["id"]
-    return Page(
-        "work.html",
-        title,
-        convert(data, models.WorkPage),
-        {},
-        [view] if export else None,
-    )
+    extra = {"similar_method": readable_models(data["similar"]["method"], ctx.semantic())}
+    page = convert(data, models.WorkPage)
+    return Page("work.html", title, page, extra, [view] if export else None)
+
+
+def readable_models(text: str, semantic: search.SemanticIndex | None) -> str:
+    """``text`` with the embedding model's version string (``all-MiniLM-L6-v2@0.1.0/
+    torch-2.13/fp32/256/r2``: the key vectors are stored under, which the JSON keeps)
+    cut to the model's name, as a page shows it."""
+    if semantic is None or "@" not in semantic.model:
+        return text
+    return text.replace(semantic.model, semantic.model.split("@", 1)[0])
 
 
 # -- lists: authors, works, search, fields ---------------------------------------------
@@ -423,11 +486,7 @@ def authors_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
     total = ctx.store.count_authors(folded_name(query)) if query else 0
     found = profile.find_authors(ctx.store, query, page * per_page) if query else []
     shown = found[(page - 1) * per_page :]
-    data = {
-        "query": query,
-        "paging": paging_block(page, per_page, total),
-        "authors": shown,
-    }
+    data = {"query": query, "paging": paging_block(page, per_page, total), "authors": shown}
     title = f"Authors matching {query}" if query else "Authors"
     return Page("authors.html", title, convert(data, models.AuthorList))
 
@@ -450,11 +509,7 @@ def works_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
     }
     extra = {"field_choices": [f for f, _ in _field_counts(ctx)]} if fmt == "html" else {}
     return Page(
-        "works.html",
-        "Works",
-        convert(data, models.WorkList),
-        extra,
-        works if export else None,
+        "works.html", "Works", convert(data, models.WorkList), extra, works if export else None
     )
 
 
@@ -495,7 +550,8 @@ def search_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
         ctx.query_matches() if semantic and query else None,
         EXPORT_MAX if export else None,
     )
-    extra: dict[str, Any] = {"sorts": SEARCH_SORTS, "field_choices": []}
+    extra: dict[str, Any] = {"sorts": SEARCH_SORTS, "field_choices": [],
+                             "semantic": readable_models(found.semantic, semantic)}  # fmt: skip
     if fmt == "html" and query:  # the field menu of the filters
         extra["field_choices"] = [f for f, _ in _field_counts(ctx)]
     title = "Search" if not query else f"Experts: {query}" if params["tab"] == "experts" else (
@@ -535,19 +591,34 @@ def field_page(ctx: Context, code: str, params: dict[str, Any], fmt: str) -> Pag
         "authors": shown,
         "definition": (
             "Authors whose primary field (the most frequent field over their works) is "
-            f"{field_label(field_code)} ({field_code}), with at least {min_papers} works, "
-            f"ranked by {metric} (authors without that figure last), then by papers."
+            f"{field_label(field_code)} ({field_code}), with at least "
+            f"{_count(min_papers, 'work')}, ranked by {METRIC_NAMES[metric]} (authors without "
+            "that figure last), then by papers."
         ),
     }
-    extra = {"metrics": leaderboard.METRICS}
+    extra = {"metrics": leaderboard.METRICS, "metric_names": METRIC_NAMES}
     board = convert(data, models.Leaderboard)
     return Page("field.html", f"{field_label(field_code)} leaderboard", board, extra)
 
 
+# How a leaderboard's metrics read on a page (the keys are the ``metric`` parameter's).
+METRIC_NAMES = {"h_index": "h-index", "citations": "citations", "papers": "papers",
+                "novelty": "Novelty %", "ai_score": "AI Score"}  # fmt: skip
+HOME_PEOPLE = 10  # the most prolific researchers the home page lists
+HOME_WORKS = 8  # and the newest works
+
+
 def home_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
     stats = ctx.shared(("stats",), lambda: profile.stats(ctx.store))
+    people = ctx.cached(("prolific", HOME_PEOPLE), lambda: ctx.store.prolific_authors(HOME_PEOPLE))
+    _, newest = ctx.store.find_work_ids(None, limit=HOME_WORKS)  # newest first, as /works
     data = {
         "stats": stats,
-        "fields": [{"field": f, "works": n} for f, n in _field_counts(ctx)],
+        "fields": [
+            {"field": f, "label": field_label(f) or f, "works": n} for f, n in _field_counts(ctx)
+        ],
+        "researchers": [{"id": f"author:{a}", "name": name, "papers": n} for a, name, n in people],
+        "recent_works": with_author_links(ctx.store, load_views(ctx.store, newest)),
     }
-    return Page("home.html", "scholarscope", convert(data, models.Home))
+    # the page's own title: base.html appends " · scholarscope"
+    return Page("home.html", "Researchers, works and fields", convert(data, models.Home))
