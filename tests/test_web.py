@@ -35,7 +35,6 @@ from scholarscope.cli import cli
 from scholarscope.embed import Encoder, load_encoder
 from scholarscope.embed.minilm import bf16_supported
 from scholarscope.enrich.fields import load_field_model
-from scholarscope.merged import SOURCE_NAMES
 from scholarscope.pipeline import ingest_paths
 from scholarscope.pipeline.enrich import enrich_store
 from scholarscope.pipeline.score import score_store
@@ -1836,9 +1835,10 @@ def test_a_record_without_the_code_badge_says_so(base: str) -> None:
     assert re.search(r"<dt>Code</dt><dd>\s*</dd>", html) is None
 
 
-def test_the_templates_name_sources_as_the_library_does(db: str) -> None:
-    macros = App(db).templates.get_template("macros.html").module
-    for key, name in SOURCE_NAMES.items():
-        assert str(macros.source_name(key)) == name  # type: ignore[attr-defined]
+def test_the_templates_name_sources_and_count_things_for_people(db: str) -> None:
+    templates = App(db).templates
+    names = templates.from_string("{{ source_name('semantic_scholar') }}, {{ source_name('x') }}")
+    assert names.render() == "Semantic Scholar, x"
+    macros = templates.get_template("macros.html").module
     assert str(macros.count(1, "work")) == "1 work"  # type: ignore[attr-defined]
     assert str(macros.count(1706, "citation")) == "1,706 citations"  # type: ignore[attr-defined]

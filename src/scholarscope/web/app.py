@@ -30,6 +30,7 @@ from urllib.parse import parse_qs
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from scholarscope import export, mathtext, models
+from scholarscope.merged import source_name
 from scholarscope.search import QueryEncoder, SemanticIndex, SemanticMatches
 from scholarscope.store import Store, open_store
 from scholarscope.store.sqlite import QueryInterrupted
@@ -245,6 +246,7 @@ class App:
             query_string=filters.query_string,
             venue_line=filters.venue_line,
             byline=filters.byline,
+            source_name=source_name,
             export_max=views.EXPORT_MAX,
         )
         self._static = {name: (HERE / "static" / name).read_bytes() for name in STATIC}
