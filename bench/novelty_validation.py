@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from scholarscope import pipeline, profile
+from scholarscope import pipeline, profile, work_views
 from scholarscope.embed import load_encoder
 from scholarscope.enrich.fields import load_field_model
 from scholarscope.pipeline.enrich import enrich_store
@@ -268,7 +268,7 @@ def openalex_spearman(tmp: Path, encoder: Any) -> dict[str, Any]:
     today_year = date.today().year
     rows = store.novelty([int(r[0]) for r in store.query("SELECT work_id FROM work")])
     raw, rate = [], []
-    for view in profile.load_work_views(store, sorted(rows)):
+    for view in work_views.load_work_views(store, sorted(rows)):
         row = rows[view["work_id"]]
         if row["novelty_raw"] is None or view["citations"] is None or not view["year"]:
             continue

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
-from scholarscope import profile, versions
+from scholarscope import versions, work_views
 from scholarscope.pipeline import ingest_paths
 from scholarscope.pipeline.versions import version_candidates
 from scholarscope.records import fold_text
@@ -123,7 +123,7 @@ def stored_links(dataset: Dataset) -> list[Found]:
     store = dataset.store
     rows = store.version_link_rows()
     linked = sorted({w for row in rows for w in row[:2]})
-    ids = profile.canonical_ids(store, linked)
+    ids = work_views.canonical_ids(store, linked)
     facets = store.work_facets(linked)
     found = []
     for a, b, rule, confidence, evidence in rows:
@@ -153,7 +153,7 @@ def report(dataset: Dataset, found: list[Found]) -> None:
         rules = ", ".join(f"{rule}: {n}" for rule, n in sorted(counts.items()))
         print(f"  {part:8}: {sum(counts.values()):3} links  {rules}")
     unlinked = sorted(pair for pair in pairs if pair not in linked)
-    ids = profile.canonical_ids(store, sorted({w for pair in unlinked for w in pair}))
+    ids = work_views.canonical_ids(store, sorted({w for pair in unlinked for w in pair}))
     facets = store.work_facets(sorted(ids))
     for a, b in unlinked[:SHOWN_UNLINKED]:
         dates = [(facets.get(w) or {}).get("date") or "" for w in (a, b)]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scholarscope import pipeline, profile
+from scholarscope import pipeline, profile, work_views
 from scholarscope.cli import cli
 from scholarscope.enrich.fields import load_field_model
 from scholarscope.pipeline.enrich import enrich_store, work_text
@@ -25,7 +25,7 @@ def store(tmp_path: Path, seeds: Path) -> Store:
 
 def _view(store: Store, key: str) -> dict:
     work_id = store.find_work_keys([key])[key]
-    (view,) = profile.load_work_views(store, [work_id])
+    (view,) = work_views.load_work_views(store, [work_id])
     return view
 
 

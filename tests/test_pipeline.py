@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scholarscope import pipeline, profile
+from scholarscope import pipeline, profile, work_views
 from scholarscope.ingest import load_path
 from scholarscope.records import Author, Authorship, Work
 from scholarscope.store import Store, open_store
@@ -58,7 +58,7 @@ def test_a_feed_record_and_the_page_block_with_its_abstract_are_one_work(
     her_works = store.author_work_ids(author_id)
     for arxiv_id, title in FEED_COPIES.items():
         work_id = store.find_work_keys([arxiv_id])[arxiv_id]
-        (view,) = profile.load_work_views(store, [work_id])
+        (view,) = work_views.load_work_views(store, [work_id])
         assert (view["title"], view["sources"]) == (title, ["profile_page", "arxiv_feed"])
         assert work_id in her_works
     assert store.counts()["work"] == 127
@@ -135,7 +135,7 @@ def test_same_arxiv_work_from_feed_and_snapshot_is_one_work(store: Store, tmp_pa
     (report,) = pipeline.ingest_paths(store, [snapshot])
     assert (report.new, report.merged) == (0, 1)
     work_id = store.find_work_keys(["arxiv:2409.19252"])["arxiv:2409.19252"]
-    (view,) = profile.load_work_views(store, [work_id])
+    (view,) = work_views.load_work_views(store, [work_id])
     assert view["sources"] == ["arxiv_snapshot", "arxiv_feed"]
     assert view["comments"] == "Accepted by NeurIPS 2024"  # only the feed has it
     assert view["field"] == "CV"  # only the snapshot has it
@@ -291,7 +291,7 @@ def test_latin1_bytes_are_read_and_reported(store: Store, seeds: Path, tmp_path:
         f"{text.splitlines()[0].index(chr(0xF1)) + 1}); read as Latin-1"
     ]
     work_id = store.find_work_keys(["arxiv:2409.19252"])["arxiv:2409.19252"]
-    (view,) = profile.load_work_views(store, [work_id])
+    (view,) = work_views.load_work_views(store, [work_id])
     assert "Euclidean espa\u00f1ol space" in view["abstract"]
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scholarscope import pipeline, profile
+from scholarscope import pipeline, profile, work_views
 from scholarscope.embed import Encoder, load_encoder
 from scholarscope.pipeline.score import score_store
 from scholarscope.pipeline.versions import link_versions
@@ -83,7 +83,7 @@ def test_openalex_and_s2_versions_are_linked_by_rule(oa_store: Store) -> None:
 
 def test_the_work_json_lists_the_other_versions(oa_store: Store) -> None:
     journal, preprint = work_id(oa_store, JOURNAL), work_id(oa_store, PREPRINT)
-    view, copy = profile.load_work_views(oa_store, [journal, preprint])
+    view, copy = work_views.load_work_views(oa_store, [journal, preprint])
     (entry,) = view["versions"]
     assert {k: entry[k] for k in ("id", "work_id", "year", "venue", "rule", "confidence")} == {
         "id": PREPRINT,
@@ -199,7 +199,7 @@ def test_ingest_order_gives_the_same_links(tmp_path: Path, shared_data: Path) ->
 
     def linked(store: Store) -> set[tuple[str, str, str]]:
         rows = store.version_link_rows()
-        ids = profile.canonical_ids(store, [w for row in rows for w in row[:2]])
+        ids = work_views.canonical_ids(store, [w for row in rows for w in row[:2]])
         return {(*sorted((ids[a], ids[b])), rule) for a, b, rule, _, _ in rows}
 
     files = sorted((shared_data / "openalex-authors").glob("*.json"))
@@ -246,7 +246,7 @@ def test_arxiv_resubmissions_of_one_title_need_more_than_shared_authors(
     found = {
         tuple(sorted((ids[a][6:], ids[b][6:]))): (rule, confidence)
         for a, b, rule, confidence, _ in store.version_link_rows()
-        for ids in [profile.canonical_ids(store, [a, b])]
+        for ids in [work_views.canonical_ids(store, [a, b])]
     }
     assert found == {pair: expected for pair, expected in pairs.items() if expected}
 

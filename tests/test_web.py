@@ -30,7 +30,7 @@ import pytest
 from click.testing import CliRunner
 from markupsafe import escape
 
-from scholarscope import profile
+from scholarscope import profile, work_views
 from scholarscope.cli import cli
 from scholarscope.embed import Encoder, load_encoder
 from scholarscope.embed.minilm import bf16_supported
@@ -313,7 +313,7 @@ def test_experts_are_the_authors_of_the_best_matches(base: str, shiming: str) ->
 def test_field_leaderboard_agrees_with_the_profiles(base: str, db: str) -> None:
     fields = get_json(f"{base}/fields.json")["fields"]
     store = open_store(db)
-    views = profile.load_work_views(
+    views = work_views.load_work_views(
         store, [int(r[0]) for r in store.query("SELECT work_id FROM work")]
     )
     shown = Counter(v["field_key"] for v in views if v["field_key"])
@@ -720,7 +720,7 @@ def test_a_work_id_merged_away_at_ingest_redirects_and_is_never_given_again(
     with store.transaction():  # as ingest does when a record shows two works are one
         store.merge_works(1, last)
     assert store.max_ids()[0] == last  # the merged-away id is not given to a new work
-    shown = profile.canonical_ids(store, [1])[1]
+    shown = work_views.canonical_ids(store, [1])[1]
     store.close()
     with serving(App(db)) as url:
         status, headers, _ = fetch(f"{url}/works/work:{last}.json")
@@ -950,12 +950,12 @@ def test_json_answers_follow_their_described_schemas(scored: str, shiming: str) 
 
 
 def facet_mismatches(db: str) -> list[tuple[int, dict[str, Any], dict[str, Any] | None]]:
-    """Works whose ``work_facet`` row differs from what ``profile.work_view`` shows."""
+    """Works whose ``work_facet`` row differs from what ``work_views.work_view`` shows."""
     store = open_store(db)
     ids = [int(r[0]) for r in store.query("SELECT work_id FROM work ORDER BY work_id")]
     facets = store.work_facets(ids)
     wrong = []
-    for view in profile.load_work_views(store, ids):
+    for view in work_views.load_work_views(store, ids):
         shown = {"title": view["title"], "field": view["field_key"],
                  "field_category": view["field_category"], "year": view["year"],
                  "date": view["date"], "code": int(view["code"]),
@@ -1229,7 +1229,7 @@ def test_profile_summary_reads_facts_that_equal_the_merged_views(scored_db: str)
             assert facts == {k: view[k] for k in facts}, (author_id, view["id"])
             compared += 1
             with_citations += facts["citations"] is not None
-        shown = profile.views_of_facts(store, summary["works"])
+        shown = work_views.views_of_facts(store, summary["works"])
         profile.attach_attribution(store, author_id, shown)  # as the page does
         assert json.dumps(shown) == json.dumps(full["works"])
     store.close()

@@ -4,7 +4,7 @@ chosen metric, with a minimum number of papers.
 Read side only, no HTTP. Each author's figures follow the profile's definitions
 (``profile.author_metrics`` and ``profile.author_scores``): papers are distinct works;
 the citation figure of a work is the newest figure of the first source in
-``profile.CITATION_PRIORITY``; h-index by ``metrics.h_index``; Novelty % and AI Score
+``work_views.CITATION_PRIORITY``; h-index by ``metrics.h_index``; Novelty % and AI Score
 are the medians of the works' figures; the primary field is the most frequent field
 over the works (ties: the newest work's field first; a profile page's own order, which
 the profile uses for ties, is not consulted here). Versions of one paper count once, as
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from scholarscope import profile
+from scholarscope import profile, work_views
 from scholarscope.score import ai_score, metrics
 from scholarscope.store import Store
 from scholarscope.taxonomy import field_badge
@@ -27,7 +27,7 @@ METRICS = ("h_index", "citations", "papers", "novelty", "ai_score")
 
 def shown_citations(rows: Iterable[tuple[int, str, int]]) -> dict[int, int]:
     """Per work, the citation figure a profile shows: the first source of
-    ``profile.CITATION_PRIORITY`` that has one, else the first source by name.
+    ``work_views.CITATION_PRIORITY`` that has one, else the first source by name.
 
     >>> shown_citations([(1, "semantic_scholar", 7), (1, "openalex", 5), (2, "x", 3)])
     {1: 5, 2: 3}
@@ -37,7 +37,7 @@ def shown_citations(rows: Iterable[tuple[int, str, int]]) -> dict[int, int]:
         by_work.setdefault(work_id, {})[source] = count
     shown = {}
     for work_id, counts in by_work.items():
-        source = next((s for s in profile.CITATION_PRIORITY if s in counts), min(counts))
+        source = next((s for s in work_views.CITATION_PRIORITY if s in counts), min(counts))
         shown[work_id] = counts[source]
     return shown
 

@@ -32,9 +32,9 @@ import numpy as np
 
 from scholarscope import models
 from scholarscope import neighbours as nb
-from scholarscope.profile import work_labels
 from scholarscope.store import Store
 from scholarscope.work_lists import load_views, paging_block, with_author_links
+from scholarscope.work_views import work_labels
 
 POOL = 200  # matches considered for experts and for fusing the two rankings
 MIN_SIMILARITY = 0.4  # cosine similarity a semantic match needs (see the module's text)

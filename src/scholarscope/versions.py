@@ -487,7 +487,7 @@ def count_versions_once(
     works: Sequence[dict[str, Any]], primary_of: Mapping[int, int]
 ) -> tuple[list[dict[str, Any]], int]:
     """An author's works (dicts with ``work_id`` and the citation keys of
-    ``profile.citation_fields``) with each version group counted once, and how many
+    ``work_views.citation_fields``) with each version group counted once, and how many
     works were folded into another version. ``primary_of`` maps each grouped work to its
     group's primary version. The group is shown by its primary version, or by the
     author's lowest-numbered version when they are not on the primary; it carries the

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from scholarscope import profile
+from scholarscope import work_views
 from scholarscope.merged import source_rank
 from scholarscope.store import Store
 
@@ -34,7 +34,7 @@ def load_views(
 ) -> list[dict[str, Any]]:
     """Merged work views with their scores (no novelty evidence), in the given order,
     each naming its first ``max_authors`` authors (None: all, for exports)."""
-    return profile.scored_views(store, work_ids, evidence=False, max_authors=max_authors)
+    return work_views.scored_views(store, work_ids, evidence=False, max_authors=max_authors)
 
 
 def with_author_links(

@@ -295,7 +295,7 @@ def edit_log(store: Store) -> list[IdentityEdit]:
         int(w) for row in log.values() if row[1] == SPLIT for w in json.loads(row[6])["works"]
     }
     if split_works:
-        from scholarscope.profile import canonical_ids
+        from scholarscope.work_views import canonical_ids
 
         canonical = canonical_ids(store, sorted(split_works))
     return [_edit(row, log, undone, canonical or {}) for row in log.values()]

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from scholarscope import profile
+from scholarscope import work_views
 from scholarscope.enrich.fields import field_document
 from scholarscope.score import ai_score as ai
 from scholarscope.score import novelty as nov
@@ -152,12 +152,12 @@ def load_score_inputs(store: Store, problems: list[str] | None = None) -> list[S
     for start in range(0, len(work_ids), VIEW_BATCH):
         batch = work_ids[start : start + VIEW_BATCH]
         try:
-            views = profile.load_work_views(store, batch)
+            views = work_views.load_work_views(store, batch)
         except Exception:  # find the work at fault, one at a time
             views = []
             for work_id in batch:
                 try:
-                    views.extend(profile.load_work_views(store, [work_id]))
+                    views.extend(work_views.load_work_views(store, [work_id]))
                 except Exception as error:
                     problems.append(f"work:{work_id}: cannot be scored ({error!r})")
         for view in views:

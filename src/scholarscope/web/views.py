@@ -1,7 +1,7 @@
 """The pages. Each view turns validated parameters into one plain dict — served as is
 by the page's JSON twin — and names the template that renders it.
 
-The dicts are those of the read side (``profile.build_profile``, ``profile.scored_views``
+The dicts are those of the read side (``profile.build_profile``, ``work_views.scored_views``
 …) with what a page adds: paging, filters, co-authors, charts' data, author links. The
 CLI prints the same dicts, so the page, the API and the terminal never disagree (a
 profile page computes its figures with ``profile.profile_summary``, which gives the same
@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from scholarscope import ids, leaderboard, models, profile, search
+from scholarscope import ids, leaderboard, models, profile, search, work_views
 from scholarscope.authors import folded_name
 from scholarscope.merged import source_name
 from scholarscope.models import convert
@@ -145,7 +145,7 @@ def resolve_work_ref(store: Store, ref: str) -> int:
             merged_into = store.merged_into("work", number)
             if merged_into is None:
                 raise NotFound(f"no work with id {ref}")
-            shown = profile.canonical_ids(store, [merged_into])[merged_into]
+            shown = work_views.canonical_ids(store, [merged_into])[merged_into]
             raise Redirect(f"/works/{quote_id(shown)}")  # found to be one work
         return number
     key = ids.work_key(ref)
@@ -216,7 +216,7 @@ def author_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Pag
     params = {**params, "field": resolve_field(ctx, params["field"])}
     chosen = sort_works(filter_works(all_works, params), params["sort"])
     page_of_works, paging = paginate(chosen, params["page"], params["per_page"])
-    shown = profile.views_of_facts(ctx.store, page_of_works, LIST_AUTHORS)
+    shown = work_views.views_of_facts(ctx.store, page_of_works, LIST_AUTHORS)
     profile.attach_attribution(ctx.store, author_id, shown)
     coauthors = ctx.cached(("coauthors", author_id), lambda: ctx.store.coauthors(author_id, 12))
     timeline = fields_over_time(all_works)
@@ -448,9 +448,8 @@ def record_view(origin: str, work: Any, provenance: dict[str, tuple[str, str]]) 
 def work_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Page:
     export = fmt in EXPORTS
     work_id = resolve_work_ref(ctx.store, ref)
-    view = profile.load_work_views(ctx.store, [work_id])[0]
-    records = view.pop("_records")
-    profile.attach_scores(ctx.store, [view])
+    view = work_views.scored_views(ctx.store, [work_id])[0]
+    records = ctx.store.work_records([work_id]).get(work_id, [])
     provenance = {source: (key, at) for source, key, _, at in ctx.store.record_provenance(work_id)}
     data = with_author_links(ctx.store, [view], max_authors=None)[0]
     data.update(
