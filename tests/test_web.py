@@ -594,6 +594,16 @@ def test_serve_reads_the_admin_token_from_a_file_kept_off_the_command_line(
             assert server.wait(timeout=30) == 0
 
 
+def test_serve_says_in_one_line_that_its_address_is_taken(db: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = CliRunner().invoke(cli, ["--db", db, "serve", "--port", port, "--no-semantic"])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == "Error: [Errno 98] Address already in use"
+
+
 def test_serve_refuses_two_admin_tokens_and_an_empty_token_file(db: str, tmp_path: Path) -> None:
     token_file = tmp_path / "token"
     token_file.write_text(ADMIN_TOKEN)

@@ -17,6 +17,7 @@ import gc
 import json
 import os
 import signal
+import socket
 import sys
 import traceback
 from collections.abc import Callable
@@ -126,9 +127,8 @@ def _serve(
         server_header=False,
         timeout_graceful_shutdown=5,
     )
-    sock = config.bind_socket()
+    sock = _bind(host, port)  # an address in use is an OSError here, said in one line
     try:
-        sock.listen(2048)  # connections wait from now on, until a process serves them
         bound_host, bound_port = sock.getsockname()[:2]
         if on_ready:
             on_ready(f"http://{bound_host}:{bound_port}")
@@ -138,6 +138,21 @@ def _serve(
             uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port``, inherited by the worker processes."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)  # connections wait from now on, until a process serves them
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
 
 
 def _interrupt(signum: int, frame: Any) -> None:
