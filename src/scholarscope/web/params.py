@@ -96,11 +96,17 @@ class Param:
             schema["maximum"] = self.maximum
         if self.default is not None:
             schema["default"] = self.default
+        if not self.required and self.kind != "text":
+            # a form's empty field ("any" in a menu, a cleared box) sends name= : the
+            # default, as documented, never a 400 for the person who cleared it
+            schema = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+        help_text = self.help if self.required or self.kind == "text" else (
+            f"{self.help} Empty: the default.")  # fmt: skip
         return {
             "name": self.name,
             "in": "query",
             "required": self.required,
-            "description": self.help,
+            "description": help_text,
             "schema": schema,
         }
 
