@@ -40,7 +40,7 @@ from scholarscope.pipeline.enrich import enrich_store
 from scholarscope.pipeline.score import score_store
 from scholarscope.search import MIN_SIMILARITY, POOL, SemanticIndex
 from scholarscope.store import open_store
-from scholarscope.web import App
+from scholarscope.web import App, server
 from scholarscope.web.app import TurnGate
 from scholarscope.web.openapi import openapi_document
 from scholarscope.web.query_batch import QueryBatch
@@ -602,6 +602,21 @@ def test_serve_says_in_one_line_that_its_address_is_taken(db: str) -> None:
         result = CliRunner().invoke(cli, ["--db", db, "serve", "--port", port, "--no-semantic"])
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == "Error: [Errno 98] Address already in use"
+
+
+def test_the_served_socket_says_it_is_tcp_so_its_connections_send_at_once() -> None:
+    # asyncio sets TCP_NODELAY only on connections of a socket whose proto is TCP; without
+    # it each keep-alive answer waited ~40 ms for the client's delayed ACK (measured:
+    # p50 44 ms for a cached page, 0.9 ms with it)
+    sock = server._bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        with socket.create_connection(sock.getsockname()[:2]):
+            connection, _ = sock.accept()
+            with connection:
+                assert connection.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
 
 
 def test_serve_refuses_two_admin_tokens_and_an_empty_token_file(db: str, tmp_path: Path) -> None:
