@@ -1,14 +1,32 @@
 """Web latency with the 60,419-work arXiv corpus: p50/p99 and requests/s for a profile
 page, a work page and a search under 16 concurrent clients for 30 s, with zero errors;
-and, in the same run, the same requests answered in-process layer by layer, to show
-where the time goes:
+with --baseline-src, the same load in the same run against the old home-made HTTP server
+(issue 18: the last commit with it is 1303f8e), side by side with the new/old ratios;
+and the same requests answered in-process layer by layer, to show where the time goes:
 
   sqlite  the rows the page needs, straight from SQLite (sqlite3, no scholarscope code;
           not the embedding work: a search's query vector and the products with the
           stored vectors, a work page's similar works)
   json    the page's JSON twin built in-process (read-side dicts + json.dumps)
   html    the page rendered in-process (dicts + template), no HTTP
+  asgi    the same page through the ASGI application (Starlette's routing, middleware,
+          the worker thread), in-process through httpx.ASGITransport: no socket, no
+          HTTP parsing
   http    the real server under load (wrk from Debian, or a bounded Python client)
+
+The new server is started as `scholarscope serve` starts it (``ServerSettings`` and
+``serve``: Starlette on uvicorn, semantic search on, no request log). The old one is
+started from another source tree with its own API (``App``, ``make_server``, ``run``):
+
+    git worktree add /tmp/old-server 1303f8e
+    python bench/web_latency.py --baseline-src /tmp/old-server/src
+
+The new server and the in-process layers import the ``scholarscope`` on the path; where
+others commit to the checkout meanwhile, pin both to one commit for the whole run:
+``git worktree add /tmp/new-server HEAD`` and ``PYTHONPATH=/tmp/new-server/src python
+bench/web_latency.py …`` (the run prints where each server's package comes from).
+"conns" is how the 16 keep-alive connections were spread over the server's processes
+halfway through the run (a worker holding more connections queues more requests).
 
 Each workload rotates over many different pages: 2,000 authors with 3+ works, 2,000
 works, 1,000 searches built from real titles; "profile (top 20)" repeats the profiles of
@@ -20,13 +38,16 @@ been running a while) and with its caches off ("cold": every request is built fr
 SQLite, no warm-up), with 1 or 2 worker processes.
 
     python bench/web_latency.py [--db PATH] [--duration 30] [--connections 16]
-                                [--servers 1:cached,2:cached,2:cold]
+                                [--servers 1:cached,2:cached,2:cold] [--warm 30]
+                                [--baseline-src /tmp/old-server/src]
 
 Without --db the corpus is ingested, enriched and scored (embeddings: ~15 min on 2
 cores) into bench/out/web.db, once. The server runs with the query encoder, as `serve`
 does: searches are hybrid (keyword + semantic) and work pages show similar works by
 embedding when the database holds vectors.
-Figures are printed and written to bench/out/web_latency.json.
+The old and the new server run each workload one after the other (old first), so they
+share the machine's state as closely as a shared machine allows; compare them by the
+ratios, not across runs. Figures are printed and written to bench/out/web_latency.json.
 """
 
 from __future__ import annotations
@@ -49,7 +70,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from threadpoolctl import threadpool_limits
 
@@ -58,10 +79,12 @@ from scholarscope.enrich.fields import load_field_model
 from scholarscope.pipeline import ingest_paths
 from scholarscope.pipeline.enrich import enrich_store
 from scholarscope.pipeline.score import score_store
-from scholarscope.profile import canonical_ids
 from scholarscope.search import STOPWORDS
 from scholarscope.store import open_store
-from scholarscope.web import App, query_encoder
+from scholarscope.web import App, create_app, query_encoder
+from scholarscope.web.app import Response
+from scholarscope.web.routes import ROUTES
+from scholarscope.work_views import canonical_ids
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parent.parent / "shared" / "data" / "arxiv-cs"
@@ -163,7 +186,7 @@ def sqlite_rows(db: str) -> dict[str, Callable[[str], Any]]:
         )
 
     def search(target: str) -> int:
-        words = re.findall(r"\w+", urllib.request.unquote(target.split("q=", 1)[1]))
+        words = re.findall(r"\w+", unquote(target.split("q=", 1)[1]))
         match = " ".join(f'"{w}"' for w in words)
         page = connection.execute(
             "SELECT rowid FROM work_search WHERE work_search MATCH ? "
@@ -197,17 +220,32 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 def in_process(db: str, targets: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
     """Sequential timings of each layer, one request at a time, caches off; numpy's BLAS
     on one thread, as in the server's processes (``server.py``)."""
+    import asyncio
+
+    import httpx
+
     threadpool_limits(1)
     app = App(db, cache_size=0, page_cache_bytes=0, encoder=query_encoder)
     app.warm()
     raw = sqlite_rows(db)
+    loop = asyncio.new_event_loop()
+    site = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(app)), base_url="http://127.0.0.1"
+    )
+
+    def via_asgi(target: str) -> None:
+        response = loop.run_until_complete(site.get(target))
+        if response.status_code != 200:
+            raise RuntimeError(f"status {response.status_code}: {response.content[:200]!r}")
+
     results: dict[str, dict[str, Any]] = {}
     for name, paths in targets.items():
         sample = paths[:IN_PROCESS_SAMPLE]
         layers = {
             "sqlite": raw[name],
-            "json": lambda p: _ok(app.handle("GET", _as_json(p), {})),
-            "html": lambda p: _ok(app.handle("GET", p, {})),
+            "json": lambda p: _ok(answer(app, p, "json")),
+            "html": lambda p: _ok(answer(app, p, "html")),
+            "asgi": via_asgi,
         }
         results[name] = {}
         for layer, call in layers.items():
@@ -219,15 +257,24 @@ def in_process(db: str, targets: dict[str, list[str]]) -> dict[str, dict[str, An
                 call(path)
                 timings.append((time.perf_counter() - started) * 1000)
             results[name][layer] = percentiles(timings)
+    loop.run_until_complete(site.aclose())
+    loop.close()
     return results
 
 
-def _as_json(path: str) -> str:
-    head, _, query = path.partition("?")
-    return f"{head}.json" + (f"?{query}" if query else "")
+def answer(app: App, target: str, fmt: str) -> Response:
+    """``target``'s page in ``fmt`` straight from ``App.page``, as ``asgi.py`` asks it (the
+    route matched on the decoded path), without Starlette and uvicorn."""
+    head, _, query = target.partition("?")
+    path = unquote(head)
+    for route in ROUTES:
+        args = route.match(path)
+        if args is not None and fmt in route.formats:
+            return app.page(route, args, path, query, fmt)
+    raise RuntimeError(f"no route for {target}")
 
 
-def _ok(response: Any) -> None:
+def _ok(response: Response) -> None:
     if response.status != 200:
         raise RuntimeError(f"status {response.status}: {response.body[:200]!r}")
 
@@ -249,36 +296,93 @@ def group_cpu_seconds(group: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def connections_per_process(group: int, port: int) -> list[int]:
+    """Established connections to ``port`` held by each process of one process group
+    (the server's), most first: how the clients' keep-alive connections are spread over
+    the worker processes. Read from /proc (Linux)."""
+    established = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":  # ESTABLISHED
+            established.add(f"socket:[{fields[9]}]")
+    held = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) != group:
+                continue
+            links = [os.readlink(fd) for fd in (stat.parent / "fd").iterdir()]
+        except OSError:  # the process ended meanwhile
+            continue
+        count = sum(link in established for link in links)
+        if count:
+            held.append(count)
+    return sorted(held, reverse=True)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def start_server(db: str, workers: int, cached: bool) -> tuple[subprocess.Popen[bytes], str]:
-    """The server in its own process (and session), as `scholarscope serve` runs it."""
+# The new server (Starlette on uvicorn), as `scholarscope serve` starts it (cli.py): its
+# settings and ``serve``; semantic search on, no request log (--quiet).
+NEW_SERVER = (
+    "import sys; from scholarscope.web import ServerSettings, serve; "
+    "serve(ServerSettings(sys.argv[1], semantic=True, log=False, "
+    "cached=sys.argv[4] == 'cached'), port=int(sys.argv[2]), workers=int(sys.argv[3]))"
+)
+# The old home-made server (http.server threads, forked workers; 1303f8e and before),
+# started with its own API from the source tree given by --baseline-src.
+OLD_SERVER = (
+    "import sys; from scholarscope.web import App, make_server, run; "
+    "from scholarscope.web import query_encoder as e; "
+    "app = App(sys.argv[1], encoder=e) if sys.argv[4] == 'cached' else "
+    "App(sys.argv[1], cache_size=0, page_cache_bytes=0, encoder=e); "
+    "run(make_server(app, port=int(sys.argv[2])), workers=int(sys.argv[3]))"
+)
+
+
+def start_server(
+    db: str, workers: int, cached: bool, baseline_src: str | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """The server in its own process (and session), as `scholarscope serve` runs it; with
+    ``baseline_src``, the old server from that source tree (first on PYTHONPATH)."""
     port = free_port()
-    code = (
-        "import sys; from scholarscope.web import App, make_server, run; "
-        "from scholarscope.web import query_encoder as e; "
-        "app = App(sys.argv[1], encoder=e) if sys.argv[4] == 'cached' else "
-        "App(sys.argv[1], cache_size=0, page_cache_bytes=0, encoder=e); "
-        "run(make_server(app, port=int(sys.argv[2])), workers=int(sys.argv[3]))"
-    )
     mode = "cached" if cached else "cold"
+    env = dict(os.environ)
+    if baseline_src:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [baseline_src, env.get("PYTHONPATH")]))
     process = subprocess.Popen(
-        [sys.executable, "-c", code, db, str(port), str(workers), mode], start_new_session=True
-    )
+        [sys.executable, "-c", OLD_SERVER if baseline_src else NEW_SERVER, db, str(port),
+         str(workers), mode],
+        start_new_session=True, env=env,
+    )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    for _ in range(600):
+        if process.poll() is not None:
+            raise RuntimeError(f"the server ended with status {process.returncode}")
         try:
             with urllib.request.urlopen(f"{url}/index.json", timeout=5) as response:
                 if response.status == 200:
+                    if workers > 1:  # the other workers load the encoder at the same time
+                        time.sleep(3)
                     return process, url
         except OSError:
             time.sleep(0.1)
     stop_server(process)
     raise RuntimeError("the server did not start")
+
+
+def server_source(baseline_src: str | None) -> str:
+    """Where the server's ``scholarscope`` package is imported from (a check that
+    --baseline-src really is the one used)."""
+    env = dict(os.environ)
+    if baseline_src:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [baseline_src, env.get("PYTHONPATH")]))
+    code = "import scholarscope.web as w; print(w.__file__)"
+    found = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    return found.stdout.strip()
 
 
 def stop_server(process: subprocess.Popen[bytes]) -> None:
@@ -387,6 +491,46 @@ def run_python_client(url: str, paths: list[str], seconds: int, connections: int
             "requests_per_s": round(len(timings) / seconds, 1), "errors": errors[0]}  # fmt: skip
 
 
+def measure(
+    load: Callable[..., dict[str, Any]],
+    db: str,
+    workers: int,
+    mode: str,
+    paths: list[str],
+    args: argparse.Namespace,
+    baseline_src: str | None,
+) -> dict[str, Any]:
+    """One workload against a fresh server (the new one, or the old from ``baseline_src``)."""
+    process, url = start_server(db, workers, mode != "cold", baseline_src)
+    try:
+        load(url, paths[:20], 2, args.connections)  # connections and imports warm
+        warmed = 0
+        if mode != "cold" and args.warm:  # a server that has run a while
+            warmed = warm_up(load, url, paths, args.warm, args.connections)
+        cpu = group_cpu_seconds(process.pid)
+        port = int(url.rsplit(":", 1)[1])
+        spread: list[int] = []
+        halfway = threading.Timer(
+            args.duration / 2, lambda: spread.extend(connections_per_process(process.pid, port))
+        )
+        halfway.start()
+        result = load(url, paths, args.duration, args.connections)
+        halfway.join()
+        cpu = group_cpu_seconds(process.pid) - cpu
+    finally:
+        stop_server(process)
+    result["distinct_pages"] = len(paths)
+    result["warmed_s"] = warmed
+    result["server_cpu_ms_per_request"] = round(1000 * cpu / max(1, result["requests"]), 2)
+    result["connections_per_process"] = "/".join(map(str, spread))
+    result["load_average"] = round(os.getloadavg()[0], 1)
+    return result
+
+
+def ratio(new: float, old: float) -> float | None:
+    return round(new / old, 2) if old else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", help="a database holding the arXiv corpus (ingested, enriched)")
@@ -401,6 +545,15 @@ def main() -> None:
         help="least seconds of the same load before a cached run (more until it stops "
         "getting faster)",
     )  # fmt: skip
+    parser.add_argument(
+        "--baseline-src", default=None,
+        help="the src/ folder of the old server's source tree (git worktree add "
+        "/tmp/old-server 1303f8e: /tmp/old-server/src), measured in the same run",
+    )  # fmt: skip
+    parser.add_argument(
+        "--workloads", default=None, help="only these workloads (comma-separated names)"
+    )
+    parser.add_argument("--no-in-process", action="store_true", help="skip the layer timings")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     db = args.db or str(OUT / "web.db")
@@ -409,45 +562,67 @@ def main() -> None:
     client = args.client or ("wrk" if shutil.which("wrk") else "python")
     load = run_wrk if client == "wrk" else run_python_client
     works = open_store(db).counts()["work"]
+    from scholarscope.embed.minilm import bf16_supported
+
+    embed_path = "bf16 (native bfloat16)" if bf16_supported() else "fp32 (no native bfloat16)"
     print(f"{works:,} works in {db}; {os.cpu_count()} cores; load client {client}; "
+          f"embeddings on the CPU in {embed_path}; "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
+    servers: dict[str, str | None] = {"new": None}
+    if args.baseline_src:
+        servers = {"old": args.baseline_src, "new": None}
+    sources = {label: server_source(src) for label, src in servers.items()}
+    for label, source in sources.items():
+        print(f"  {label} server: {source}", flush=True)
+    if args.baseline_src and not sources["old"].startswith(str(Path(args.baseline_src).resolve())):
+        sys.exit(f"--baseline-src {args.baseline_src} is not the package the old server imports")
 
     targets = choose_targets(db)
-    layers = in_process(db, targets)
+    if args.workloads:
+        targets = {k: v for k, v in targets.items() if k in args.workloads.split(",")}
+    layers = {} if args.no_in_process else in_process(db, targets)
     report: dict[str, Any] = {"works": works, "cores": os.cpu_count(), "client": client,
                               "connections": args.connections, "duration_s": args.duration,
+                              "embeddings": embed_path, "servers": sources,
                               "in_process": layers, "http": {}}  # fmt: skip
     for server in args.servers.split(","):
         workers, _, mode = server.partition(":")
         for name, paths in targets.items():
-            process, url = start_server(db, int(workers), mode != "cold")  # a fresh server
-            try:
-                load(url, paths[:20], 2, args.connections)  # connections and imports warm
-                warmed = 0
-                if mode != "cold" and args.warm:  # a server that has run a while
-                    warmed = warm_up(load, url, paths, args.warm, args.connections)
-                cpu = group_cpu_seconds(process.pid)
-                result = load(url, paths, args.duration, args.connections)
-                cpu = group_cpu_seconds(process.pid) - cpu
-            finally:
-                stop_server(process)
-            result["distinct_pages"] = len(paths)
-            result["warmed_s"] = warmed
-            result["server_cpu_ms_per_request"] = round(1000 * cpu / max(1, result["requests"]), 2)
-            result["load_average"] = round(os.getloadavg()[0], 1)
-            report["http"][f"{name} | {workers}w {mode}"] = result
-            print(f"  {name:<17} {workers}w {mode:<6} {result}", flush=True)
+            for label, src in servers.items():  # old first, then new, back to back
+                result = measure(load, db, int(workers), mode, paths, args, src)
+                report["http"][f"{name} | {workers}w {mode} | {label}"] = result
+                print(f"  {name:<17} {workers}w {mode:<6} {label:<3} {result}", flush=True)
 
-    print(f"\n{'page':<17} {'sqlite p50/p99':>15} {'json p50/p99':>15} {'html p50/p99':>15}")
-    for name, by_layer in layers.items():
-        cells = [f"{by_layer[k]['p50_ms']:.1f}/{by_layer[k]['p99_ms']:.1f}" for k in by_layer]
-        print(f"{name:<17} " + " ".join(f"{c:>15}" for c in cells))
-    print(f"\n{'http, ' + str(args.connections) + ' clients':<32} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'req/s':>8} {'errors':>7} {'pages':>6} {'cpu ms/req':>10} {'load':>5}")  # fmt: skip
+    if layers:
+        print(f"\n{'in-process, 1 at a time':<24} {'sqlite p50/p99':>15} {'json p50/p99':>15} "
+              f"{'html p50/p99':>15} {'asgi p50/p99':>15}")  # fmt: skip
+        for name, by_layer in layers.items():
+            cells = [f"{by_layer[k]['p50_ms']:.1f}/{by_layer[k]['p99_ms']:.1f}" for k in by_layer]
+            print(f"{name:<24} " + " ".join(f"{c:>15}" for c in cells))
+    print(f"\n{'http, ' + str(args.connections) + ' clients':<36} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'req/s':>8} {'errors':>7} {'pages':>6} {'cpu ms/req':>10} {'conns':>6} "
+          f"{'load':>5}")  # fmt: skip
     for name, r in report["http"].items():
-        print(f"{name:<32} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['requests_per_s']:>8.0f} "
+        print(f"{name:<36} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['requests_per_s']:>8.0f} "
               f"{r['errors']:>7} {r['distinct_pages']:>6} {r['server_cpu_ms_per_request']:>10.2f} "
-              f"{r['load_average']:>5}")  # fmt: skip
+              f"{r['connections_per_process']:>6} {r['load_average']:>5}")  # fmt: skip
+    if args.baseline_src:
+        report["new_over_old"] = {}
+        print(f"\n{'new / old, same run':<26} {'p50 old→new ms':>16} {'p99 old→new ms':>16} "
+              f"{'req/s old→new':>14} {'p50':>5} {'p99':>5} {'req/s':>5} "
+              f"{'errors o/n':>10}")  # fmt: skip
+        for key in report["http"]:
+            if not key.endswith(" | old"):
+                continue
+            base = key.removesuffix(" | old")
+            old, new = report["http"][key], report["http"][f"{base} | new"]
+            ratios = {m: ratio(new[m], old[m]) for m in ("p50_ms", "p99_ms", "requests_per_s")}
+            report["new_over_old"][base] = ratios
+            print(f"{base:<26} {old['p50_ms']:>7.1f}→{new['p50_ms']:<8.1f} "
+                  f"{old['p99_ms']:>7.1f}→{new['p99_ms']:<8.1f} "
+                  f"{old['requests_per_s']:>6.0f}→{new['requests_per_s']:<7.0f} "
+                  f"{ratios['p50_ms']:>5} {ratios['p99_ms']:>5} {ratios['requests_per_s']:>5} "
+                  f"{old['errors']:>4}/{new['errors']:<5}")  # fmt: skip
     (OUT / "web_latency.json").write_text(json.dumps(report, indent=2) + "\n")
 
 
