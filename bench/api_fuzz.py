@@ -4,7 +4,7 @@ every check except the two that need stateful links (``use_after_free``,
 and fuzzing, for --minutes (default 5), against `scholarscope serve` on the demo database
 (examples/, ingested, enriched and scored into a temporary folder) or on --db.
 
-    .venv/bin/pip install schemathesis          # not a project dependency
+    .venv/bin/pip install schemathesis          # not a project dependency (4.32.5 here)
     .venv/bin/python bench/api_fuzz.py [--minutes 5] [--no-semantic] [--admin-token T]
                                        [--db PATH] [--strict] [--seed N]
 
