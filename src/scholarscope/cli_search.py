@@ -15,9 +15,7 @@ from scholarscope.cli import NotFoundError, _open
 from scholarscope.mathtext import plain_text
 from scholarscope.store import Store
 from scholarscope.taxonomy import chosen_field
-from scholarscope.work_lists import load_views
-
-EXPORT_MAX = 5000  # works in one export, as the web's exports
+from scholarscope.work_lists import EXPORT_MAX, load_views
 
 
 def _filters(store: Store, field: str | None, year_from: int | None, year_to: int | None,

@@ -12,6 +12,7 @@ from scholarscope.store import Store
 
 T = TypeVar("T")
 LIST_AUTHORS = 10  # authors a works list names per work (then "et al.")
+EXPORT_MAX = 5000  # works in one export (CSV, BibTeX, or JSON with per_page at this)
 
 
 def paginate(items: list[T], page: int, per_page: int) -> tuple[list[T], dict[str, int]]:

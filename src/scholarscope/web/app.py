@@ -365,10 +365,9 @@ class App:
         loaded without an encoder or while the database holds no vectors (a request
         loads them once some are stored). Returns {"model", "vectors"}: what is loaded.
 
-        ``run`` calls it in every serving process before it serves: after the fork when
-        there are several, because a PyTorch model is not fork-safe (a worker forked
-        from a process that loaded it hangs in its OpenMP threads at the first query),
-        and the vectors are stored under the name the loaded encoder gives.
+        ``server.warm`` calls it in every serving process before it serves (each
+        worker is a process of its own, spawned: a PyTorch model is not fork-safe), and
+        the vectors are stored under the name the loaded encoder gives.
         """
         primary = open_store(self.db, read_only=True)
         try:

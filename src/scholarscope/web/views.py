@@ -27,6 +27,7 @@ from scholarscope.web import charts
 from scholarscope.web.filters import quote_id
 from scholarscope.web.params import BadRequest
 from scholarscope.work_lists import (
+    EXPORT_MAX,
     LIST_AUTHORS,
     load_views,
     paginate,
@@ -34,7 +35,6 @@ from scholarscope.work_lists import (
     with_author_links,
 )
 
-EXPORT_MAX = 5000  # works in one export (CSV, BibTeX, or JSON with per_page at this)
 EXPORTS = ("csv", "bib")
 WORK_SORTS = ("profile", "date", "citations", "novelty", "ai_score")
 SEARCH_SORTS = ("relevance", "date")
