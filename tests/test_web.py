@@ -19,6 +19,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ from scholarscope.pipeline.score import score_store
 from scholarscope.search import MIN_SIMILARITY, POOL, SemanticIndex
 from scholarscope.store import open_store
 from scholarscope.web import App, server
-from scholarscope.web.app import TurnGate
+from scholarscope.web.app import Response
 from scholarscope.web.openapi import openapi_document
 from scholarscope.web.query_batch import QueryBatch
 from scholarscope.web.routes import ROUTES
@@ -1223,14 +1224,17 @@ def test_waiting_searches_are_embedded_and_compared_together_bit_for_bit(
     assert [len(alone[t]) for t in texts] == [3, 14, 8]
     counting = CountingEncoder(encoder)
     batch = QueryBatch()
-    with batch.expect(texts[0]), batch.expect(texts[1]), batch.expect(texts[2]):
-        assert batch.waiting == 3
-        # the first to need its matches computes those of every waiting query
-        assert batch.matches(texts[1], semantic, counting) == alone[texts[1]]
-        assert counting.calls == [[texts[1], texts[0], texts[2]]]
-        assert batch.matches(texts[0], semantic, counting) == alone[texts[0]]
-        assert batch.matches(texts[2], semantic, counting) == alone[texts[2]]
-        assert len(counting.calls) == 1
+    for text in texts:
+        batch.expect(text)
+    assert batch.waiting == 3
+    # the first to need its matches computes those of every waiting query
+    assert batch.matches(texts[1], semantic, counting) == alone[texts[1]]
+    assert counting.calls == [[texts[1], texts[0], texts[2]]]
+    assert batch.matches(texts[0], semantic, counting) == alone[texts[0]]
+    assert batch.matches(texts[2], semantic, counting) == alone[texts[2]]
+    assert len(counting.calls) == 1
+    for text in texts:
+        batch.forget(text)
     assert batch.waiting == 0  # nothing kept once the requests ended
     assert batch.matches(texts[0], semantic, counting) == alone[texts[0]]
     assert counting.calls[1:] == [[texts[0]]]
@@ -1383,14 +1387,16 @@ def test_searches_waiting_their_turn_share_one_embedding_call(
     def search(text: str) -> None:
         answers[text] = ask(app, f"/search.json?q={quote(text)}")
 
-    with app._slots:  # a page being built: the three searches wait their turn
-        threads = [threading.Thread(target=search, args=(q,)) for q in queries]
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 10
-        while app.queries.waiting < 3 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert app.queries.waiting == 3
+    building = threading.Event()
+    app.lane.submit(building.wait)  # a page being built: the three searches wait their turn
+    threads = [threading.Thread(target=search, args=(q,)) for q in queries]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while app.queries.waiting < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert app.queries.waiting == 3
+    building.set()
     for thread in threads:
         thread.join()
     assert len(counting.calls) == 1 and sorted(counting.calls[0]) == sorted(queries)
@@ -1454,24 +1460,25 @@ def test_the_access_log_escapes_control_characters_of_the_request(
     assert "GET /nope\\x1b[2J\\x1b]0;owned\\x07\\x9b?q=%9b 404 " in log
 
 
-def test_pages_are_built_in_arrival_order_one_at_a_time() -> None:
-    gate = TurnGate(1)
-    order: list[int] = []
-
-    def visit(n: int) -> None:
-        with gate:
-            order.append(n)
-
-    threads = []
-    with gate:  # a page is being built; three more requests arrive one after another
-        for n in range(3):
-            threads.append(threading.Thread(target=visit, args=(n,)))
-            threads[-1].start()
-            while len(gate._waiting) < n + 1:
-                time.sleep(0.001)
-    for thread in threads:
-        thread.join()
-    assert order == [0, 1, 2]
+def test_pages_are_built_in_arrival_order_one_at_a_time(db: str, shiming: str) -> None:
+    app = App(db, cache_size=0, page_cache_bytes=0)
+    route = next(r for r in ROUTES if r.path == "/authors/{id}")
+    building = threading.Event()
+    app.lane.submit(building.wait)  # a page is being built; three more requests arrive
+    built: list[Future[Response]] = []
+    for per_page in (5, 7, 9):
+        request = app.page_request(
+            route, (shiming,), f"/authors/{shiming}", f"per_page={per_page}", "json"
+        )
+        built.append(app.submit_page(request))
+    finished: list[int] = []
+    for n, future in enumerate(built):
+        future.add_done_callback(lambda _, n=n: finished.append(n))
+    assert not any(future.done() for future in built)
+    building.set()
+    pages = [json.loads(future.result(timeout=30).body) for future in built]
+    assert finished == [0, 1, 2]
+    assert [len(page["works"]) for page in pages] == [5, 7, 9]
 
 
 def test_a_heavy_request_never_holds_up_the_light_ones(db: str, shiming: str) -> None:
@@ -1482,12 +1489,14 @@ def test_a_heavy_request_never_holds_up_the_light_ones(db: str, shiming: str) ->
         assert ask(app, f"/authors/{shiming}.csv").status == 200
         exported.set()
 
-    with app._heavy_slots:  # an export of 5,000 works is being built
-        assert ask(app, f"/authors/{shiming}.json").status == 200  # a profile: its own lane
-        assert ask(app, f"/authors/{shiming}.json?per_page=200").status == 200
-        waiting = threading.Thread(target=export)
-        waiting.start()
-        assert not exported.wait(0.5)  # another heavy request waits for its lane
+    building = threading.Event()
+    app.heavy_lane.submit(building.wait)  # an export of 5,000 works is being built
+    assert ask(app, f"/authors/{shiming}.json").status == 200  # a profile: its own lane
+    assert ask(app, f"/authors/{shiming}.json?per_page=200").status == 200
+    waiting = threading.Thread(target=export)
+    waiting.start()
+    assert not exported.wait(0.5)  # another heavy request waits for its lane
+    building.set()
     waiting.join(timeout=30)
     assert exported.is_set()
 

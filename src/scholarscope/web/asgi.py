@@ -20,13 +20,14 @@ streams an upload to disk under the size cap: a client without the token costs n
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import sys
 import tempfile
 import time
 import traceback
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from http import HTTPStatus
 from pathlib import Path
@@ -47,6 +48,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scholarscope.web import views
 from scholarscope.web.app import App, OverBudget, Response
+from scholarscope.web.balance import WorkerBalance
 from scholarscope.web.openapi import openapi_document
 from scholarscope.web.params import BadRequest
 from scholarscope.web.routes import CONTENT_TYPES, ROUTES, WRITE_ROUTES, Route, WriteRoute
@@ -73,11 +75,13 @@ def create_app(
     allowed_hosts: Sequence[str] = LOCAL_HOSTS,
     log: bool = False,
     warm: Callable[[], None] | None = None,
+    balance: WorkerBalance | None = None,
 ) -> Starlette:
     """The ASGI application serving ``app``. ``allowed_hosts``: the Host names it answers
     (``*`` any); ``log``: one line per request on stderr; ``warm``: run once in a worker
     thread when the server starts, before it serves (``server.py`` loads semantic
-    search's encoder and vectors there)."""
+    search's encoder and vectors there); ``balance``: this process's share of the
+    connections among several serving processes (``server.py``)."""
     routes: list[BaseRoute] = []
     for route in ROUTES:
         routes.extend(_page_routes(app, route))
@@ -92,7 +96,7 @@ def create_app(
 
     async def static(request: Request) -> HTTPResponse:
         name = request.path_params["name"]
-        return await _answer("html", app.static_file, name)
+        return await _answer("html", lambda: run_in_threadpool(app.static_file, name))
 
     routes.append(StarletteRoute("/openapi.json", openapi_json, methods=["GET"]))
     routes.append(StarletteRoute("/static/{name}", static, methods=["GET"]))
@@ -101,12 +105,14 @@ def create_app(
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         if warm is not None:
             await run_in_threadpool(warm)
+        if balance is not None:
+            balance.start()
         yield
 
     return Starlette(
         routes=routes,
         middleware=[
-            Middleware(ResponseHeaders, log=log),
+            Middleware(ResponseHeaders, log=log, balance=balance),
             Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)),
         ],
         exception_handlers={HTTPException: _routing_error},
@@ -146,7 +152,7 @@ def _page_endpoint(app: App, route: Route, fmt: str) -> Callable[[Request], Any]
         args = tuple(request.path_params.values())
         if any(arg == "" for arg in args):
             return problem(404, f"nothing at {request.url.path}", fmt)
-        return await _answer(fmt, app.page, route, args, path, raw_query, fmt)
+        return await _answer(fmt, lambda: _page(app, route, args, path, raw_query, fmt))
 
     return endpoint
 
@@ -161,13 +167,17 @@ def _write_endpoint(app: App, route: WriteRoute) -> Callable[[Request], Any]:
                            "json", {"WWW-Authenticate": "Bearer"})  # fmt: skip
         raw_query = request.scope["query_string"].decode("latin-1")
         if not route.upload:
-            return await _answer("json", app.write, route, raw_query, None)
+            return await _answer(
+                "json", lambda: run_in_threadpool(app.write, route, raw_query, None)
+            )
         with tempfile.TemporaryDirectory(prefix="scholarscope-upload-") as folder:
             upload = Path(folder) / "body"
             refused = await _save_body(request, upload)
             if refused is not None:
                 return refused
-            return await _answer("json", app.write, route, raw_query, upload)
+            return await _answer(
+                "json", lambda: run_in_threadpool(app.write, route, raw_query, upload)
+            )
 
     return endpoint
 
@@ -191,11 +201,22 @@ async def _save_body(request: Request, path: Path) -> HTTPResponse | None:
     return None
 
 
-async def _answer(fmt: str, make: Callable[..., Response], *args: Any) -> HTTPResponse:
-    """``make(*args)`` run in a worker thread (pages are Python that holds the GIL; the
-    event loop stays free for other connections), its refusals answered in ``fmt``."""
+async def _page(
+    app: App, route: Route, args: tuple[str, ...], path: str, raw_query: str, fmt: str
+) -> Response:
+    """The page from the cache, or built in its lane's thread (``App.submit_page``)
+    while the event loop serves other connections."""
+    request = app.page_request(route, args, path, raw_query, fmt)
+    cached = app.cached_page(request)
+    if cached is not None:
+        return cached
+    return await asyncio.wrap_future(app.submit_page(request))
+
+
+async def _answer(fmt: str, make: Callable[[], Awaitable[Response]]) -> HTTPResponse:
+    """``make()``'s answer, its refusals answered in ``fmt``."""
     try:
-        response = await run_in_threadpool(make, *args)
+        response = await make()
     except BadRequest as error:
         return problem(400, str(error), fmt)
     except views.NotFound as error:
@@ -263,11 +284,17 @@ ERROR_PAGE = """<!doctype html>
 
 class ResponseHeaders:
     """ASGI middleware: the security headers on every response (pages, JSON, files and
-    errors alike), and with ``log`` one line per request on stderr."""
+    errors alike), and with ``log`` one line per request on stderr.
+    With ``balance`` (several serving processes), an answer closes its connection
+    (``Connection: close``; the client opens a new one) when this process holds more
+    than its share of the connections (``WorkerBalance``)."""
 
-    def __init__(self, app: ASGIApp, log: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, log: bool = False, balance: WorkerBalance | None = None
+    ) -> None:
         self.app = app
         self.log = log
+        self.balance = balance
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -281,6 +308,9 @@ class ResponseHeaders:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = [*message.get("headers", ()), *SECURITY_HEADERS]
+                client = scope.get("client")
+                if self.balance and client and self.balance.should_close(tuple(client)):
+                    message["headers"].append((b"connection", b"close"))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

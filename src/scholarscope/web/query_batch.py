@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from scholarscope.search import MIN_SIMILARITY, POOL, QueryEncoder, SemanticIndex
 
@@ -38,22 +36,23 @@ class QueryBatch:
         with self._lock:
             return len(self._expected)
 
-    @contextmanager
-    def expect(self, text: str | None) -> Iterator[None]:
-        """While the request searching for ``text`` (None: no semantic search) lives."""
+    def expect(self, text: str | None) -> None:
+        """A request searching for ``text`` (None: no semantic search) has arrived; each
+        ``expect`` is ended by one ``forget`` once the request is answered."""
         if text is None:
-            yield
             return
         with self._lock:
             self._expected[text] += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._expected[text] -= 1
-                if not self._expected[text]:
-                    del self._expected[text]
-                    self._ready.pop(text, None)
+
+    def forget(self, text: str | None) -> None:
+        """A request searching for ``text`` is answered."""
+        if text is None:
+            return
+        with self._lock:
+            self._expected[text] -= 1
+            if not self._expected[text]:
+                del self._expected[text]
+                self._ready.pop(text, None)
 
     def matches(
         self, text: str, semantic: SemanticIndex, encoder: QueryEncoder

@@ -19,9 +19,11 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -32,6 +34,7 @@ from uvicorn.supervisors import Multiprocess
 from scholarscope.search import QueryEncoder
 from scholarscope.web.app import App
 from scholarscope.web.asgi import LOCAL_HOSTS, create_app
+from scholarscope.web.balance import WorkerBalance
 
 DEFAULT_PORT = 8000
 MAX_CONNECTIONS = 1000  # per process; idle keep-alive connections count too
@@ -52,6 +55,7 @@ class ServerSettings:
     allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
     log: bool = True
     cached: bool = True
+    balance_folder: str | None = None  # where worker processes tell their connections
 
 
 def query_encoder() -> QueryEncoder | None:
@@ -76,7 +80,10 @@ def build_app(settings: ServerSettings) -> Starlette:
         cache_size=256 if settings.cached else 0,
         page_cache_bytes=64 * 1024 * 1024 if settings.cached else 0,
     )
-    return create_app(app, settings.allowed_hosts, settings.log, warm=lambda: warm(app))
+    balance = WorkerBalance(Path(settings.balance_folder)) if settings.balance_folder else None
+    return create_app(
+        app, settings.allowed_hosts, settings.log, warm=lambda: warm(app), balance=balance
+    )
 
 
 def app_from_environment() -> Starlette:
@@ -114,7 +121,20 @@ def _serve(
     on_ready: Callable[[str], None] | None,
 ) -> None:
     app = build_app(settings)  # in this process: a bad database is an error here
-    os.environ[SETTINGS_VARIABLE] = json.dumps(dataclasses.asdict(settings))
+    with tempfile.TemporaryDirectory(prefix="scholarscope-workers-") as folder:
+        if workers > 1:
+            settings = dataclasses.replace(settings, balance_folder=folder)
+        os.environ[SETTINGS_VARIABLE] = json.dumps(dataclasses.asdict(settings))
+        _run(app, host, port, workers, on_ready)
+
+
+def _run(
+    app: Starlette,
+    host: str,
+    port: int,
+    workers: int,
+    on_ready: Callable[[str], None] | None,
+) -> None:
     config = uvicorn.Config(
         "scholarscope.web.server:app_from_environment" if workers > 1 else app,
         factory=workers > 1,
