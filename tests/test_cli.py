@@ -12,6 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from scholarscope.cli import cli
+from scholarscope.web import App
+from web_client import ask
 
 COMMANDS = (
     "ingest", "enrich", "classify", "profile", "works", "authors", "merge-authors", "stats",
@@ -128,13 +130,15 @@ def test_unknown_author_is_a_clear_error(seeded_db: str) -> None:
 def test_authors_and_works_and_stats(seeded_db: str) -> None:
     runner = CliRunner()
     found = json.loads(runner.invoke(cli, ["--db", seeded_db, "authors", "wang", "--json"]).output)
-    assert found[0]["name"] == "Nannan Wang" and found[0]["papers"] == 50
+    assert (found["query"], found["paging"]["total"], len(found["authors"])) == ("wang", 14, 14)
+    assert found["authors"][0] == {"id": "author:64", "name": "Nannan Wang", "papers": 50}
     works = json.loads(
         runner.invoke(
             cli, ["--db", seeded_db, "works", "--author", "Shiming Ge", "--limit", "3", "--json"]
         ).output
     )
-    assert [w["date"] for w in works] == ["2022-03-08", "2022-03-08", "2024-09-20"]
+    assert works["paging"] == {"page": 1, "per_page": 3, "total": 50, "pages": 17}
+    assert [w["date"] for w in works["works"]] == ["2022-03-08", "2022-03-08", "2024-09-20"]
     stats = json.loads(runner.invoke(cli, ["--db", seeded_db, "stats", "--json"]).output)
     assert stats["records_by_source"] == {"arxiv_feed": 30, "profile_page": 100}
     assert stats["stated_profiles"] == 2
@@ -195,7 +199,7 @@ def test_merge_authors_moves_the_works_and_the_old_id_leads_to_the_kept_author(
     data = json.loads(shown.output)
     assert (data["id"], data["name"], data["papers"]) == ("author:3", "Shiming Ge", 100)
     authors = CliRunner().invoke(cli, ["--db", db, "authors", "Shikun Li", "--json"])
-    assert json.loads(authors.output) == []
+    assert json.loads(authors.output)["authors"] == []
     again = CliRunner().invoke(cli, ["--db", db, "merge-authors", "author:3", "author:64"])
     assert again.exit_code == 2
     assert "no author with id author:64: it was merged into author:3" in again.output
@@ -336,3 +340,27 @@ def test_profile_abstracts_on_request_as_plain_text(seeded_db: str) -> None:
     assert "as Sup-CL works in a pair-wise manner, noisy pairs built by noisy labels" in text
     assert "The de-occlusion module applies a generative" in text
     assert "\\textit" not in full.output and "more works" not in full.output
+
+
+def test_json_output_is_the_json_twin_of_the_pages(stephenson_db: str) -> None:
+    """``profile``, ``works`` and ``authors --json`` print the read model the pages'
+    JSON twins answer: the same document, key for key."""
+    app = App(stephenson_db)
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["--db", stephenson_db, "profile", "openalex:A5040147688", "--json"])
+    printed = json.loads(shown.stdout)
+    twin = json.loads(ask(app, f"/authors/{printed['id']}.json?per_page=154").body)
+    # the terminal adds each work's nearest earlier works (none here: nothing is scored)
+    assert {len(w.pop("novelty_evidence")) for w in printed["works"]} == {0}
+    assert printed == twin
+    assert (twin["name"], twin["papers"], len(twin["works"])) == ("Michael H. Stephenson", 154, 154)
+    listed = runner.invoke(cli, ["--db", stephenson_db, "works", "--limit", "5", "--json"])
+    works = json.loads(listed.stdout)
+    assert works == json.loads(ask(app, "/works.json?per_page=5").body)
+    # 158 stored works; his profile counts 154 papers, 4 being versions of others
+    assert (works["paging"]["total"], len(works["works"])) == (158, 5)
+    found = runner.invoke(cli, ["--db", stephenson_db, "authors", "stephenson", "--json"])
+    people = json.loads(found.stdout)
+    assert people == json.loads(ask(app, "/authors.json?q=stephenson").body)
+    assert people["authors"][0] == {"id": printed["id"], "name": "Michael H. Stephenson",
+                                    "papers": 158}  # fmt: skip

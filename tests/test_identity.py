@@ -76,9 +76,9 @@ def test_a_split_holds_when_a_later_ingest_brings_the_paper_again(
     first = arxiv_file(shared_data, tmp_path, "first.jsonl", FIRST)
     later = arxiv_file(shared_data, tmp_path, "later.jsonl", LATER)
     run(db, "ingest", str(first))  # arXiv's "Nannan Wang" is now the page's Nannan Wang
-    wang = run(db, "authors", "Nannan Wang", "--json")
+    wang = run(db, "authors", "Nannan Wang", "--json")["authors"]
     assert [(a["id"], a["papers"]) for a in wang] == [("author:64", 50)]
-    works = run(db, "works", "--author", "author:64", "--json")
+    works = run(db, "works", "--author", "author:64", "--json")["works"]
     (block,) = [w["id"] for w in works if w["title"].startswith("Hierarchical Identity Learning")]
     assert block.startswith("work:")  # a page block: no id until arXiv's record comes
     edit = run(db, "identity", "split", "author:64", "--works", block,

@@ -19,12 +19,14 @@ from typing import Any
 
 import click
 
-from scholarscope import pipeline, profile
+from scholarscope import models, pipeline, profile
 from scholarscope.ingest.files import ReadProgress
 from scholarscope.mathtext import plain_text
+from scholarscope.researcher import find_researchers, researcher
 from scholarscope.score.novelty import MIN_EARLIER
 from scholarscope.store import DEFAULT_URL, Store, StoreError, open_store
 from scholarscope.web.filters import venue_line
+from scholarscope.work_lists import newest_works
 
 MAX_MESSAGES_PER_FILE = 20
 PROGRESS_MIN_BYTES = 1_000_000
@@ -327,9 +329,11 @@ def profile_command(
 
     NAME_OR_ID is a name ("Shiming Ge"), author:N, or a source id (openalex:A…, s2:…).
     A name that several people answer to (none the same name, or several) lists them,
-    best match first, and asks for an id (exit status 2; with --json, the list as JSON).
-    The text shows the first --limit works, titles and abstracts as plain text (LaTeX
-    and HTML made readable); --json always holds every work, as stored.
+    best match first, and asks for an id (exit status 2; with --json, the list as JSON);
+    other people the name also matches are named on stderr. The text shows the first
+    --limit works, titles and abstracts as plain text (LaTeX and HTML made readable);
+    --json is the profile page's JSON (/authors/author:N.json) with every work, as
+    stored, each with its nearest earlier works.
 
     Example: scholarscope profile "Shiming Ge" --limit 20 --abstracts
     """
@@ -345,32 +349,44 @@ def profile_command(
             {"ambiguous": error.name, "matches": error.total, "candidates": error.candidates}
         )
         ctx.exit(2)
-    result = profile.build_profile(store, author_id)
-    result["other_matches"] = others
+    if others:
+        named = ", ".join(f"{o['id']} ({o['name']}, {o['papers']} works)" for o in others)
+        click.echo(f"also matching {name_or_id!r}: {named}", err=True)
+    shown = None if as_json or not limit else limit
+    document = researcher(store, author_id, per_page=shown, evidence=True).author
     if as_json:
-        _print_json(result)
+        _print_json(models.to_builtins(document))
     else:
-        click.echo(render_profile(result, limit=limit or None, abstracts=abstracts))
+        click.echo(render_profile(models.to_builtins(document), abstracts=abstracts))
 
 
 @cli.command()
-@click.option("--author", help="Only the works of this author (name or id).")
+@click.option("--author", help="Only the works of this author (name or id), in profile order.")
 @click.option("--limit", default=100, show_default=True, help="At most this many works.")
 @click.option("--json", "as_json", is_flag=True, help="Print the works as JSON.")
 @click.pass_context
 def works(ctx: click.Context, author: str | None, limit: int, as_json: bool) -> None:
-    """List works, merged across sources.
+    """List works, merged across sources: an author's, or every stored work, newest first.
+
+    --json prints the JSON of /works.json (paging, filters, works); with --author, that
+    of the author's works as their profile lists them.
 
     Example: scholarscope works --author "Nannan Wang" --limit 5
     """
     store = _open(ctx, read_only=True)
-    try:
-        items = profile.list_works(store, author=author, limit=limit)
-    except profile.NotFound as error:
-        raise NotFoundError(str(error)) from error
-    if as_json:
-        _print_json(items)
+    if author:
+        try:
+            author_id, _ = profile.resolve_author(store, author)
+        except profile.NotFound as error:
+            raise NotFoundError(str(error)) from error
+        found = researcher(store, author_id, per_page=limit).author
+        listed = models.WorkList(paging=found.paging, filters=found.filters, works=found.works)
     else:
+        listed = newest_works(store, per_page=limit)
+    if as_json:
+        _print_json(models.to_builtins(listed))
+    else:
+        items = models.to_builtins(listed.works)
         click.echo("\n\n".join(render_work(_plain_work(w), abstract=False) for w in items))
 
 
@@ -381,14 +397,16 @@ def works(ctx: click.Context, author: str | None, limit: int, as_json: bool) -> 
 def authors(ctx: click.Context, query: str, as_json: bool) -> None:
     """Find people by name (accents and case ignored), most works first.
 
+    --json prints the JSON of /authors.json?q=QUERY (the first 50).
+
     Example: scholarscope authors "ge"
     """
-    found = profile.find_authors(_open(ctx, read_only=True), query)
+    found = find_researchers(_open(ctx, read_only=True), query)
     if as_json:
-        _print_json(found)
+        _print_json(models.to_builtins(found))
     else:
-        for a in found:
-            click.echo(f"{a['id']:>14}  {a['name']}  ({a['papers']} works)")
+        for a in found.authors:
+            click.echo(f"{a.id:>14}  {a.name}  ({a.papers} works)")
 
 
 @cli.command("merge-authors")
@@ -578,9 +596,10 @@ def _figure(value: Any, suffix: str = "") -> str:
     return f"{value:,}{suffix}" if isinstance(value, int) else f"{value}{suffix}"
 
 
-def render_profile(p: dict[str, Any], limit: int | None = None, abstracts: bool = True) -> str:
-    """The seed page's layout in the terminal: header, then one block per work (the first
-    ``limit``, then a line saying how many more), titles and abstracts as plain text."""
+def render_profile(p: dict[str, Any], abstracts: bool = True) -> str:
+    """The seed page's layout in the terminal: header, then one block per work of the
+    profile's page of works (then a line saying how many more), titles and abstracts as
+    plain text. ``p``: a ``models.Author`` as plain data."""
     stated = p["stated"] or {}
     source = f"{stated['source']} {stated['origin']}" if stated else ""
 
@@ -604,12 +623,12 @@ def render_profile(p: dict[str, Any], limit: int | None = None, abstracts: bool 
             f"(stated figures from {source}; ours from {p['papers']} stored works, "
             f"{p['works_with_citations']} with citation counts)"
         )
-    shown = p["works"] if limit is None else p["works"][:limit]
-    blocks = [render_work(_plain_work(w), abstract=abstracts) for w in shown]
-    hidden = len(p["works"]) - len(shown)
+    blocks = [render_work(_plain_work(w), abstract=abstracts) for w in p["works"]]
+    total = p["paging"]["total"]
+    hidden = total - len(p["works"])
     if hidden:  # a long list scrolls the header away: the rest on request
         more = "work" if hidden == 1 else "works"
-        blocks.append(f"… {hidden:,} more {more}: --limit {len(p['works'])} shows them all")
+        blocks.append(f"… {hidden:,} more {more}: --limit {total} shows them all")
     return "\n".join(header) + f"\n\n{p['papers']} Papers\n\n" + "\n\n".join(blocks)
 
 

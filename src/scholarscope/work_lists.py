@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from scholarscope import work_views
+from scholarscope import models, work_views
 from scholarscope.merged import source_rank
 from scholarscope.store import Store
 
@@ -61,3 +61,29 @@ def with_author_links(
                 break
         linked.append({**work, "author_ids": ids})
     return linked
+
+
+def newest_works(
+    store: Store,
+    field: str | None = None,
+    year: int | None = None,
+    code: bool | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> models.WorkList:
+    """One page of every stored work, newest first, filtered: ``field`` a field key
+    (``arxiv:cs.CV``), ``year``, ``code`` (True: with code available, False: without).
+    The ``/works`` page, its JSON twin and ``scholarscope works --json`` are this list.
+
+    Example: ``newest_works(store, year=2024, per_page=5).paging.total``
+    """
+    total, ids = store.find_work_ids(
+        None, field=field, year_from=year, year_to=year, code=code,
+        limit=per_page, offset=(page - 1) * per_page,
+    )  # fmt: skip
+    data = {
+        "paging": paging_block(page, per_page, total),
+        "filters": {"field": field, "year": year, "code": code},
+        "works": with_author_links(store, load_views(store, ids)),
+    }
+    return models.convert(data, models.WorkList)

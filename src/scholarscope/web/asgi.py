@@ -144,14 +144,14 @@ def _page_endpoint(app: App, route: Route, fmt: str) -> Callable[[Request], Any]
             unquote_to_bytes(raw_path).decode("utf-8")
         except UnicodeDecodeError:
             return problem(400, "the address is not valid UTF-8", fmt)
-        path = request.url.path
+        path = request.scope["path"]  # decoded; no root path: the site is served at /
         if "\x00" in path:
             return problem(400, "the address is malformed", fmt)
         path = path.removesuffix("" if fmt == "html" else f".{fmt}")
         path = "/index" if path == "/" else path
         args = tuple(request.path_params.values())
         if any(arg == "" for arg in args):
-            return problem(404, f"nothing at {request.url.path}", fmt)
+            return problem(404, f"nothing at {request.scope['path']}", fmt)
         return await _answer(fmt, lambda: _page(app, route, args, path, raw_query, fmt))
 
     return endpoint

@@ -18,9 +18,9 @@ from typing import Any
 from urllib.parse import quote
 
 from scholarscope import ids, leaderboard, models, profile, search, work_views
-from scholarscope.authors import folded_name
 from scholarscope.merged import source_name
 from scholarscope.models import convert
+from scholarscope.researcher import WORK_SORTS, WorkFilters, find_researchers, researcher
 from scholarscope.store import Store
 from scholarscope.taxonomy import chosen_field, field_badge, field_label, field_name
 from scholarscope.web import charts
@@ -28,15 +28,13 @@ from scholarscope.web.filters import quote_id
 from scholarscope.web.params import BadRequest
 from scholarscope.work_lists import (
     EXPORT_MAX,
-    LIST_AUTHORS,
     load_views,
+    newest_works,
     paginate,
-    paging_block,
     with_author_links,
 )
 
 EXPORTS = ("csv", "bib")
-WORK_SORTS = ("profile", "date", "citations", "novelty", "ai_score")
 SEARCH_SORTS = ("relevance", "date")
 TOP_FIELDS = 5  # fields drawn in "fields over time"; the rest are "other"
 # Authors a work names in a page's list (the HTML shows 3); its own page and exports name
@@ -167,73 +165,15 @@ def resolve_field(ctx: Context, code: str | None) -> str | None:
         raise BadRequest(str(error)) from None
 
 
-def filter_works(works: list[dict[str, Any]], params: dict[str, Any]) -> list[dict[str, Any]]:
-    """The works that pass the field (a key, see ``resolve_field``), year and code
-    filters."""
-    wanted = params.get("field")
-    return [
-        w
-        for w in works
-        if (wanted is None or wanted == w["field_key"])
-        and (params.get("year") is None or w["year"] == params["year"])
-        and (params.get("code") is None or w["code"] == params["code"])
-    ]
-
-
-def sort_works(works: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
-    """``profile``: the profile's own order; otherwise by that figure, highest (newest)
-    first, works without it last, ties in the profile's order."""
-    if sort == "profile":
-        return list(works)
-    present = [w for w in works if w.get(sort) is not None]
-    missing = [w for w in works if w.get(sort) is None]
-    return sorted(present, key=lambda w: w[sort], reverse=True) + missing
-
-
-def fields_over_time(works: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    """{year: {field: works}} over the works with a year and a field."""
-    table: dict[str, Counter[str]] = {}
-    for work in works:
-        if work["year"] and work["field"]:
-            table.setdefault(str(work["year"]), Counter())[work["field"]] += 1
-    return {year: dict(table[year]) for year in sorted(table)}
-
-
-def novelty_distribution(works: list[dict[str, Any]]) -> list[dict[str, int]]:
-    """Works per tenth of the novelty percentile (90–100 includes 100)."""
-    bins = [{"from": 10 * i, "to": 10 * i + 10, "works": 0} for i in range(10)]
-    for work in works:
-        if work.get("novelty") is not None:
-            bins[min(9, int(work["novelty"] // 10))]["works"] += 1
-    return bins
-
-
 def author_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Page:
-    export = fmt in EXPORTS
     author_id = resolve_author_ref(ctx.store, ref)
-    full = ctx.cached(("profile", author_id), lambda: profile.profile_summary(ctx.store, author_id))
-    all_works = full["works"]  # each work's facts: the works shown are loaded below
-    params = {**params, "field": resolve_field(ctx, params["field"])}
-    chosen = sort_works(filter_works(all_works, params), params["sort"])
-    page_of_works, paging = paginate(chosen, params["page"], params["per_page"])
-    shown = work_views.views_of_facts(ctx.store, page_of_works, LIST_AUTHORS)
-    profile.attach_attribution(ctx.store, author_id, shown)
-    coauthors = ctx.cached(("coauthors", author_id), lambda: ctx.store.coauthors(author_id, 12))
-    timeline = fields_over_time(all_works)
-    distribution = novelty_distribution(all_works)
-    data = {key: value for key, value in full.items() if key != "works"}
-    data.update(
-        {
-            "works": with_author_links(ctx.store, shown),
-            "paging": paging,
-            "filters": {k: params[k] for k in ("field", "year", "code", "sort")},
-            "coauthors": [
-                {"id": f"author:{a}", "name": name, "shared_works": n} for a, name, n in coauthors
-            ],
-            "fields_over_time": timeline,
-            "novelty_distribution": distribution,
-        }
+    filters = WorkFilters(
+        resolve_field(ctx, params["field"]), params["year"], params["code"], params["sort"]
     )
+    found = researcher(
+        ctx.store, author_id, filters, params["page"], params["per_page"], cached=ctx.cached
+    )
+    author, full = found.author, found.summary
     today = date.today()  # the charts mark this year's bars as counted to date
     extra = (
         {}
@@ -247,22 +187,22 @@ def author_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Pag
                 today=today,
             ),
             "novelty_chart": charts.bar_chart(
-                [(f"{b['from']}–{b['to']}", b["works"]) for b in distribution],
+                [(f"{b.low}–{b.high}", b.works) for b in author.novelty_distribution],
                 "works",
                 "Works per novelty percentile band (50 is typical for the field and year).",
             ),
-            "fields_chart": _fields_chart(timeline, today),
-            "field_choices": sorted({w["field_key"] for w in all_works if w["field_key"]}),
-            "year_choices": sorted({w["year"] for w in all_works if w["year"]}, reverse=True),
+            "fields_chart": _fields_chart(author.fields_over_time, today),
+            "field_choices": sorted({w["field_key"] for w in full["works"] if w["field_key"]}),
+            "year_choices": sorted({w["year"] for w in full["works"] if w["year"]}, reverse=True),
             "sorts": WORK_SORTS,
         }
     )
     exported = (
-        load_views(ctx.store, [w["work_id"] for w in chosen[:EXPORT_MAX]], max_authors=None)
-        if export
+        load_views(ctx.store, [w["work_id"] for w in found.chosen[:EXPORT_MAX]], max_authors=None)
+        if fmt in EXPORTS
         else None
     )
-    return Page("author.html", full["name"], convert(data, models.Author), extra, exported)
+    return Page("author.html", author.name, author, extra, exported)
 
 
 def _fields_chart(timeline: dict[str, dict[str, int]], today: date) -> charts.Chart | None:
@@ -481,35 +421,23 @@ def readable_models(text: str, semantic: search.SemanticIndex | None) -> str:
 
 def authors_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
     query = params["q"] or ""
-    page, per_page = params["page"], params["per_page"]
-    total = ctx.store.count_authors(folded_name(query)) if query else 0
-    found = profile.find_authors(ctx.store, query, page * per_page) if query else []
-    shown = found[(page - 1) * per_page :]
-    data = {"query": query, "paging": paging_block(page, per_page, total), "authors": shown}
+    found = find_researchers(ctx.store, query, params["page"], params["per_page"])
     title = f"Authors matching {query}" if query else "Authors"
-    return Page("authors.html", title, convert(data, models.AuthorList))
+    return Page("authors.html", title, found)
 
 
 def works_page(ctx: Context, params: dict[str, Any], fmt: str) -> Page:
-    export = fmt in EXPORTS
     field = resolve_field(ctx, params["field"])
-    filters = search.Filters(field, params["year"], params["year"], params["code"])
-    page, per_page = params["page"], params["per_page"]
-    limit, offset = (EXPORT_MAX, 0) if export else (per_page, (page - 1) * per_page)
-    total, ids = ctx.store.find_work_ids(
-        None, **filters.as_store_args(), limit=limit, offset=offset
+    found = newest_works(
+        ctx.store, field, params["year"], params["code"], params["page"], params["per_page"]
     )
-    authors = None if export else LIST_AUTHORS
-    works = load_views(ctx.store, ids, authors)
-    data = {
-        "paging": paging_block(page, per_page, total),
-        "filters": {"field": field, "year": params["year"], "code": params["code"]},
-        "works": with_author_links(ctx.store, works[:per_page] if export else works, authors),
-    }
+    exported = None
+    if fmt in EXPORTS:  # every work the filters keep, up to EXPORT_MAX, all authors named
+        filters = search.Filters(field, params["year"], params["year"], params["code"])
+        _, ids = ctx.store.find_work_ids(None, **filters.as_store_args(), limit=EXPORT_MAX)
+        exported = load_views(ctx.store, ids, max_authors=None)
     extra = {"field_choices": [f for f, _ in _field_counts(ctx)]} if fmt == "html" else {}
-    return Page(
-        "works.html", "Works", convert(data, models.WorkList), extra, works if export else None
-    )
+    return Page("works.html", "Works", found, extra, exported)
 
 
 def _field_counts(ctx: Context) -> list[tuple[str, int]]:
