@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from scholarscope import profile
+from scholarscope.researcher import fields_over_time
 from scholarscope.store import Store, open_store
 from scholarscope.web import App, charts
-from scholarscope.web.views import fields_over_time
 from test_web import build_db
 from web_client import ask
 

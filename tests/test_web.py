@@ -484,11 +484,9 @@ BAD_REQUESTS = [
     ("/authors/author:3.json?year=%DB%B2%DB%B0%DB%B2%DB%B4", "year must be a whole number"),
     ("/search.json?q=noisy&per_page=100000", "per_page must be at most 5000"),
     ("/authors.json?q=wang&per_page=5000", "per_page must be at most 1000"),
-    ("/search.json?q=noisy&year_from=2024&year_to=2020", "year_from (2024) is after year_to"),
     ("/search.json?q=noisy&sort=bogus", "sort must be one of relevance, date"),
     ("/search.json?q=noisy&pgae=2", "unknown parameter 'pgae'"),
     ("/search.json?q=a&q=b", "parameter 'q' is given more than once"),
-    ("/search.json?q=%22%22", "q has no words to search for"),
     ("/search.json?q=" + "x" * 301, "q is longer than 300 characters"),
     ("/search.json?q=noisy&code=maybe", "code must be yes or no"),
     ("/search.json?q=noisy&year_from=99999", "year_from must be at most 2999"),
@@ -563,8 +561,11 @@ def test_only_reads_are_allowed(base: str) -> None:
 
 
 def test_writes_are_off_without_an_admin_token(base: str) -> None:
-    status, _, body = fetch(f"{base}/admin/ingest", method="POST", body=b"abc\narXiv:2501.00001")
+    status, _, body = fetch(f"{base}/admin/ingest", method="POST", body=b"abc\narXiv:2501.00001",
+                            headers={"Authorization": "Bearer anything"})  # fmt: skip
     assert status == 403 and "writes are off" in json.loads(body)["detail"]
+    status, _, body = fetch(f"{base}/admin/ingest", method="POST", body=b"abc")
+    assert status == 401  # no credentials: the client is told to authenticate
 
 
 def test_serve_reads_the_admin_token_from_a_file_kept_off_the_command_line(
@@ -699,7 +700,7 @@ def test_merging_authors_needs_the_token_and_the_merged_id_redirects(tmp_path: P
     target = "/admin/authors/merge?keep=author:3&drop=author:64"  # Ge, Wang: 50 works each
     auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     with serving(App(db)) as url:
-        status, _, body = fetch(url + target, "POST", b"")
+        status, _, body = fetch(url + target, "POST", b"", auth)
         assert (status, json.loads(body)["detail"]) == (
             403, "writes are off: start the server with an admin token"
         )  # fmt: skip
@@ -732,7 +733,7 @@ def test_merging_authors_needs_the_token_and_the_merged_id_redirects(tmp_path: P
     assert {what: (status, json.loads(body)["detail"])
             for what, (status, _, body) in errors.items()} == {
         "again": (404, "no author with id author:64: it was merged into author:3"),
-        "itself": (400, "author:3 cannot be merged into itself"),
+        "itself": (409, "author:3 cannot be merged into itself"),
         "a name": (400, "'Nannan' is not an author id: give author:N (see scholarscope authors)"),
     }  # fmt: skip
 
@@ -1592,7 +1593,7 @@ def test_identity_edits_on_the_server_are_logged_and_undone(tmp_path: Path) -> N
         assert get_json(f"{url}/authors/author:7.json")["papers"] == profile_json["papers"]
         status, _, body = fetch(f"{url}/admin/identity/undo?edit=1&{reason}", "POST", b"", auth)
         assert (status, json.loads(body)["detail"]) == (
-            400, "edit 1 was undone already by edit 4"
+            409, "edit 1 was undone already by edit 4"
         )  # fmt: skip
         status, _, body = fetch(f"{url}/admin/identity/undo?edit=9&{reason}", "POST", b"", auth)
         assert status == 404

@@ -97,6 +97,8 @@ def search_command(
 
     Example: scholarscope search "face anti-spoofing domain generalization" --experts
     """
+    if search.fts_query(query) is None:  # the web answers no results; a typo here
+        raise click.UsageError(f"{query!r} has no words to search for")
     store = _open(ctx, read_only=True)
     filters = _filters(store, field, year_from, year_to, code, venue)
     index, matches = _semantic(store, semantic)

@@ -399,10 +399,9 @@ def search_results(
     works tab (one page of results with snippets) or the experts tab; and, for exports,
     the ids of the first ``export_limit`` works found (else those of the page).
     ``semantic`` and ``matches``: the stored vectors and the query's semantic matches
-    (hybrid search), or None (keyword search). Raises ValueError for a query without
-    words or years in the wrong order."""
-    if filters.year_from and filters.year_to and filters.year_from > filters.year_to:
-        raise ValueError(f"year_from ({filters.year_from}) is after year_to ({filters.year_to})")
+    (hybrid search), or None (keyword search). A query without words (``!``) finds
+    nothing, as an empty one does, and so does a year range that ends before it starts.
+    """
     data: dict[str, Any] = {
         "query": query,
         "tab": tab,
@@ -413,11 +412,9 @@ def search_results(
         if semantic
         else "off: no embedding model is loaded or no embeddings are stored (scholarscope score)",
     }
-    if not query:
+    if fts_query(query) is None:
         data.update({"paging": paging_block(page, per_page, 0), "results": []})
         return models.convert(data, models.Search), []
-    if fts_query(query) is None:
-        raise ValueError("q has no words to search for")
     if tab == "experts":
         considered, experts = find_experts(store, query, filters, semantic=matches)
         data.update({"works_considered": considered, "experts": experts})

@@ -5,11 +5,16 @@ arXiv API and snapshot describe an arXiv paper best; a profile page knows least)
 Citations are never mixed: every source's figure is listed, and the displayed
 ``citations`` is the figure of the first source in ``CITATION_PRIORITY`` that has one,
 named in ``citations_source``. The novelty and the AI Score are the ``score`` stage's.
+
+The rules that choose a work's date, field, code status, venue and citation figure are
+functions of their own (``shown_date``, ``field_key``, ``code_state``, ``shown_venue``,
+``citation_source``): the ``score`` stage merges what it scores with the same ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -17,6 +22,7 @@ import orjson
 
 from scholarscope.merged import (
     by_priority,
+    first_stated_field,
     first_value,
     source_name,
     source_rank,
@@ -62,10 +68,7 @@ def work_view(
         if author_source
         else []
     )
-    code_badge = next((w.code_badge for w in works if w.code_badge is not None), None)
-    # a calendar day only: a database written before ingest checked dates may hold
-    # "2024-13-45", which no page, sort or score may trip over
-    date_value = next((w.date for w in works if calendar_date(w.date)), None)
+    date_value = shown_date(works)
     return {
         "id": shown_id(work_id, keys),
         "work_id": work_id,
@@ -75,14 +78,14 @@ def work_view(
         "date_text": first_value(works, "date_text") or date_value,
         "year": first_value(works, "year"),
         **_field(works, enrichment),
-        **_code(code_badge, first_value(works, "code_url"), enrichment),
+        **_code(works, enrichment),
         "authors": shown,
         "et_al": bool(author_source and author_source.et_al),
         "affiliation": first_value(works, "affiliation_tag"),
         "abstract": first_value(works, "abstract"),
         "comments": first_value(works, "comments"),
         "journal_ref": first_value(works, "journal_ref"),
-        "venue": _venue(first_value(works, "venue"), enrichment),
+        "venue": _venue(works, enrichment),
         "doi": next((k[4:] for k in ids if k.startswith("doi:")), None),
         **citation_fields(citations),
         "sources": sorted({w.source for w in works}, key=source_rank),
@@ -97,14 +100,46 @@ def citation_fields(citations: list[tuple[Any, ...]]) -> dict[str, Any]:
         source: {"count": count, "as_of": as_of or None, "by_year": orjson.loads(by_year)}
         for source, as_of, count, by_year in citations
     }
-    shown_source = next((s for s in CITATION_PRIORITY if s in by_source), None)
-    if shown_source is None and by_source:
-        shown_source = sorted(by_source)[0]
+    shown_source = citation_source(by_source)
     return {
         "citations": by_source[shown_source]["count"] if shown_source else None,
         "citations_source": shown_source,
         "citations_by_source": by_source,
     }
+
+
+def citation_source(sources: Collection[str]) -> str | None:
+    """The source whose citation figure a work shows: the first in ``CITATION_PRIORITY``
+    that has one, else the first by name.
+
+    >>> citation_source({"profile_page", "semantic_scholar"}), citation_source({"x", "b"})
+    ('semantic_scholar', 'b')
+    """
+    shown = next((s for s in CITATION_PRIORITY if s in sources), None)
+    return shown if shown is not None or not sources else sorted(sources)[0]
+
+
+def shown_date(works: list[Work]) -> str | None:
+    """The date a work shows: the first calendar day its records give, in the given
+    (priority) order. A database written before ingest checked dates may hold
+    "2024-13-45", which no page, sort or score may trip over.
+
+    >>> shown_date([Work(ids=(), source="a", origin="o", date="2024-13-45"),
+    ...             Work(ids=(), source="b", origin="o", date="2024-09")])
+    '2024-09'
+    """
+    return next((w.date for w in works if calendar_date(w.date)), None)
+
+
+def field_key(works: list[Work], enrichment: Mapping[str, Any] | None) -> str | None:
+    """The key of the field a work shows (``_field`` says where it comes from): the first
+    key a source states, else the arXiv category enrichment gave (chosen among a record's
+    listed categories, or predicted)."""
+    stated = first_stated_field(works)
+    if stated:
+        return stated
+    category = enrichment["field_category"] if enrichment else None
+    return arxiv_key(category) if category else None
 
 
 def _field(works: list[Work], enrichment: dict[str, Any] | None) -> dict[str, Any]:
@@ -122,19 +157,20 @@ def _field(works: list[Work], enrichment: dict[str, Any] | None) -> dict[str, An
     category = enrichment["field_category"] if enrichment else None
     # ``field_source`` names the source or model as stored; ``field_basis`` says the same
     # in words a page shows (no source keys, no model version strings)
+    key = field_key(works, enrichment)
     if stated:
-        key, source, confidence = stated[0]["key"], f"stated ({stated[0]['source']})", None
+        source, confidence = f"stated ({stated[0]['source']})", None
         basis = f"stated by {source_name(str(stated[0]['source']))}"
     elif listed and category in listed:
-        key, confidence = arxiv_key(category), enrichment["field_confidence"]  # type: ignore[index]
+        confidence = enrichment["field_confidence"]  # type: ignore[index]
         source = f"stated arXiv categories {' '.join(listed)}: the classifier's choice among them"
         basis = f"the field classifier's choice among the stated categories {' '.join(listed)}"
     elif category:
-        key, confidence = arxiv_key(category), enrichment["field_confidence"]  # type: ignore[index]
+        confidence = enrichment["field_confidence"]  # type: ignore[index]
         source = f"predicted ({enrichment['field_model']})"  # type: ignore[index]
         basis = "predicted by the field classifier (no source states a field)"
     else:
-        key, source, confidence, basis = None, None, None, None
+        source, confidence, basis = None, None, None
     return {
         **field_facts(key),
         "field_name": field_name(key),
@@ -155,32 +191,74 @@ def field_facts(key: str | None) -> dict[str, Any]:
     }
 
 
-def _code(
-    page_badge: bool | None, record_url: str | None, enrichment: dict[str, Any] | None
-) -> dict[str, Any]:
-    """Code status: a repository link found in the text (enrichment), or a source's own
-    Code badge or code link; "promised" is a state of its own, never a badge."""
+def code_state(works: list[Work], enrichment: Mapping[str, Any] | None) -> str | None:
+    """A work's code status: a repository link found in the text (enrichment), or a
+    source's own Code badge or code link ("available"); "promised" is a state of its own,
+    never a badge."""
     state = enrichment["code_state"] if enrichment else None
-    url = (enrichment["code_url"] if enrichment else None) or record_url
+    if state == "available":
+        return state
+    page_badge = next((w.code_badge for w in works if w.code_badge is not None), None)
+    return "available" if page_badge or first_value(works, "code_url") else state
+
+
+def _code(works: list[Work], enrichment: dict[str, Any] | None) -> dict[str, Any]:
+    """Code status (``code_state``) with the link and the evidence for it."""
+    stated = enrichment["code_state"] if enrichment else None
+    state = code_state(works, enrichment)
+    url = (enrichment["code_url"] if enrichment else None) or first_value(works, "code_url")
     evidence = enrichment["code_evidence"] if enrichment else None
-    if state != "available" and (page_badge or record_url):
-        state, evidence = "available", "the source shows a Code badge or link"
+    if state != stated:
+        evidence = "the source shows a Code badge or link"
     return {"code": state == "available", "code_url": url, "code_state": state,
             "code_evidence": evidence}  # fmt: skip
 
 
-def _venue(record_venue: str | None, enrichment: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Venue, status and extras parsed from comments / journal-ref; the venue a source
-    names (OpenAlex, Semantic Scholar) when the text names none."""
-    if not (enrichment and enrichment["venue_text"] is not None) and not record_venue:
+@dataclass(frozen=True)
+class Venue:
+    """Where a work appeared, as every client shows it and the AI Score weighs it."""
+
+    name: str | None
+    status: str | None  # "accepted", "published" … as parsed from the text; None otherwise
+    workshop: bool
+
+
+def shown_venue(works: list[Work], enrichment: Mapping[str, Any] | None) -> Venue | None:
+    """The venue parsed from a work's comments / journal-ref (enrichment), the venue a
+    source names (OpenAlex, Semantic Scholar) when the text names none; None when
+    neither says anything about where the work appeared.
+
+    >>> shown_venue([Work(ids=(), source="openalex", origin="o", venue="Nature")], None)
+    Venue(name='Nature', status=None, workshop=False)
+    """
+    parsed = _parsed_venue(enrichment) or {}
+    record_venue = first_value(works, "venue")
+    if not parsed and not record_venue:
         return None
-    e = enrichment if enrichment and enrichment["venue_text"] is not None else {}
-    name = e.get("venue")
+    return Venue(
+        name=parsed.get("venue") or record_venue,
+        status=parsed.get("venue_status"),
+        workshop=bool(parsed.get("venue_workshop")),
+    )
+
+
+def _parsed_venue(enrichment: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """The enrichment row when it holds a comments / journal-ref text read for a venue."""
+    return enrichment if enrichment and enrichment["venue_text"] is not None else None
+
+
+def _venue(works: list[Work], enrichment: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``shown_venue`` with the extras parsed from comments / journal-ref."""
+    venue = shown_venue(works, enrichment)
+    if venue is None:
+        return None
+    e = _parsed_venue(enrichment) or {}
+    name, record_venue = e.get("venue"), first_value(works, "venue")
     return {
-        "name": name or record_venue,
+        "name": venue.name,
         "year": e.get("venue_year"),
-        "status": e.get("venue_status"),
-        "workshop": bool(e.get("venue_workshop")),
+        "status": venue.status,
+        "workshop": venue.workshop,
         "workshop_name": e.get("venue_workshop_name"),
         "presentation": e.get("venue_presentation"),
         "pages": e.get("pages"),

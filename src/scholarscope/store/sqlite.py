@@ -847,6 +847,10 @@ class Store:
         )
         return [int(row[0]) for row in rows]
 
+    def work_ids(self) -> list[int]:
+        """Every stored work's id, in ascending order."""
+        return [int(row[0]) for row in self.query("SELECT work_id FROM work ORDER BY work_id")]
+
     def recent_work_ids(self, limit: int) -> list[int]:
         """The most recently stored works first."""
         rows = self.query("SELECT work_id FROM work ORDER BY work_id DESC LIMIT ?", (limit,))

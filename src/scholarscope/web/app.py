@@ -67,6 +67,11 @@ class OverBudget(Exception):  # noqa: N818 - named for what the user is told
     """A page whose queries ran past the request's time budget (HTTP 503)."""
 
 
+class Conflict(Exception):  # noqa: N818 - named for its HTTP status
+    """An identity edit the database's state does not allow (HTTP 409): merging a
+    person into themselves, moving works a person does not have, undoing an undo."""
+
+
 _MISSING = object()
 
 
@@ -471,8 +476,8 @@ class App:
             else:
                 edit = identity.undo_edit(store, params["edit"], params["reason"], params["by"])
             return _json(models.convert(edit.as_dict(), models.IdentityEdit))
-        except ValueError as error:
-            raise BadRequest(str(error)) from None
+        except ValueError as error:  # well-formed (the parameters were checked), not allowed
+            raise Conflict(str(error)) from None
         except NotFound as error:
             raise views.NotFound(str(error)) from None
         finally:

@@ -5,8 +5,9 @@ write endpoints; errors, security headers, the Host allow-list and the request l
 Errors: a page answers a small HTML page; the API (``….json``, ``….csv``, ``….bib``,
 ``/admin/…``, ``/openapi.json``) answers ``application/problem+json`` (RFC 9457:
 ``type``, ``title``, ``status``, ``detail``). 400 a bad parameter (the detail says which),
-401/403 a write without the admin token, 404 nothing there, 405 a method the address
-does not answer (with ``Allow``), 413 an upload over ``MAX_UPLOAD``, 503 a page whose
+401 a write without the admin token (403: writes are off), 404 nothing there, 405 a
+method the address does not answer (with ``Allow``), 409 an identity edit the data does
+not allow, 413 an upload over ``MAX_UPLOAD``, 503 a page whose
 queries ran past the request's budget. A bug is a 500 that says nothing of the internals
 (the traceback goes to stderr).
 
@@ -47,14 +48,20 @@ from starlette.routing import Route as StarletteRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scholarscope.web import views
-from scholarscope.web.app import App, OverBudget, Response
+from scholarscope.web.app import App, Conflict, OverBudget, Response
 from scholarscope.web.balance import WorkerBalance
 from scholarscope.web.openapi import openapi_document
 from scholarscope.web.params import BadRequest
-from scholarscope.web.routes import CONTENT_TYPES, ROUTES, WRITE_ROUTES, Route, WriteRoute
+from scholarscope.web.routes import (
+    CONTENT_TYPES,
+    MAX_UPLOAD,
+    ROUTES,
+    WRITE_ROUTES,
+    Route,
+    WriteRoute,
+)
 
 MAX_TARGET = 4000  # characters in a request's path and query string
-MAX_UPLOAD = 50 * 1024 * 1024  # bytes in one uploaded file
 PROBLEM = "application/problem+json"
 # Names a browser may use to reach the server. Checking the Host header keeps a page of
 # another site from reading this one through a rebound DNS name (DNS rebinding).
@@ -159,9 +166,14 @@ def _page_endpoint(app: App, route: Route, fmt: str) -> Callable[[Request], Any]
 
 def _write_endpoint(app: App, route: WriteRoute) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> HTTPResponse:
+        # No credentials at all: 401, as HTTP says (the client must authenticate);
+        # credentials while writes are off: 403 (no token would do); a wrong one: 401.
+        given = request.headers.get("authorization")
+        if given is None:
+            return problem(401, "a valid 'Authorization: Bearer <admin token>' is required",
+                           "json", {"WWW-Authenticate": "Bearer"})  # fmt: skip
         if app.admin_token is None:
             return problem(403, "writes are off: start the server with an admin token", "json")
-        given = request.headers.get("authorization") or ""
         if not hmac.compare_digest(given.encode(), f"Bearer {app.admin_token}".encode()):
             return problem(401, "a valid 'Authorization: Bearer <admin token>' is required",
                            "json", {"WWW-Authenticate": "Bearer"})  # fmt: skip
@@ -221,6 +233,8 @@ async def _answer(fmt: str, make: Callable[[], Awaitable[Response]]) -> HTTPResp
         return problem(400, str(error), fmt)
     except views.NotFound as error:
         return problem(404, str(error), fmt)
+    except Conflict as error:
+        return problem(409, str(error), fmt)
     except OverBudget as error:
         return problem(503, str(error), fmt)
     except Exception:  # a bug: tell the user little, the operator everything

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from scholarscope import models
-from scholarscope.web.routes import CONTENT_TYPES, ROUTES, WRITE_ROUTES
+from scholarscope.web.routes import CONTENT_TYPES, MAX_UPLOAD, ROUTES, WRITE_ROUTES, WriteRoute
 from scholarscope.web.views import EXPORT_MAX
 
 
@@ -37,6 +37,40 @@ def _content(route_schema: str | None, fmt: str) -> dict[str, Any]:
     if fmt == "json" and route_schema:
         return {CONTENT_TYPES[fmt]: {"schema": _ref(route_schema)}}
     return {CONTENT_TYPES[fmt]: {"schema": STR}}
+
+
+def _problem(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A refusal answered as a problem document (RFC 9457), said what it means here."""
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {"application/problem+json": {"schema": _ref("Problem")}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _write_responses(write: WriteRoute) -> dict[str, Any]:
+    """Every status a write endpoint answers (``asgi.py`` checks the token, then
+    ``app.py`` does the write): the token's refusals come first, whatever the request."""
+    responses: dict[str, Any] = {
+        "200": {"description": "what was done", "content": _content(write.schema, "json")},
+        "401": _problem("no valid 'Authorization: Bearer <admin token>'",
+                        {"WWW-Authenticate": {"description": "how to authenticate: Bearer",
+                                              "schema": {"type": "string"}}}),
+        "403": _problem("writes are off: the server was started without an admin token"),
+    }  # fmt: skip
+    if write.upload:  # the body is saved under a size cap; nothing is looked up
+        responses["400"] = _problem("an empty body, or an unknown, repeated or over-long parameter")
+        responses["413"] = _problem("the uploaded file is larger than the server takes")
+    else:  # an identity edit names authors, works or an earlier edit
+        responses["400"] = _problem("a parameter missing or of the wrong form")
+        responses["404"] = _problem("no such author, work or edit (the detail says which)")
+        responses["409"] = _problem(
+            "an edit the data does not allow: a person merged into themselves, works a "
+            "person does not have, an edit undone twice (the detail says why)"
+        )
+    return dict(sorted(responses.items()))
 
 
 def openapi_document() -> dict[str, Any]:
@@ -71,23 +105,23 @@ def openapi_document() -> dict[str, Any]:
             }  # fmt: skip
     described = {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}}
     paths["/openapi.json"] = {"get": {"summary": "This description.", "responses": described}}
-    error = {"$ref": "#/components/responses/Problem"}
     for write in WRITE_ROUTES:
         operation: dict[str, Any] = {
             "summary": write.summary + " Off unless the server has an admin token; then it "
             "requires it.",
             "security": [{"admin": []}],
             "parameters": [p.openapi() for p in write.params],
-            "responses": {"200": {"description": "what was done",
-                                  "content": _content(write.schema, "json")},
-                          "400": error, "401": error, "403": error, "404": error,
-                          "405": error, "413": error},
-        }  # fmt: skip
+            "responses": _write_responses(write),
+        }
         if write.upload:
             operation["requestBody"] = {
                 "required": True,
-                "content": {"application/octet-stream": {"schema": STR}},
-            }
+                "description": "One file of any supported format (the name parameter's "
+                "suffix tells which), of at least 1 byte; a larger file than the server "
+                "takes is a 413.",
+                "content": {"application/octet-stream": {"schema": {
+                    "type": "string", "minLength": 1, "maxLength": MAX_UPLOAD}}},
+            }  # fmt: skip
         paths[write.path] = {"post": operation}
     return {
         "openapi": "3.1.0",
@@ -106,7 +140,8 @@ def openapi_document() -> dict[str, Any]:
             "responses": {
                 "Problem": {
                     "description": "what was wrong: a bad parameter (400), no admin token "
-                    "(401, 403), nothing there (404), a method the address does not answer "
+                    "(401, 403), nothing there (404), an identity edit the data does not allow "
+                    "(409), a method the address does not answer "
                     "(405), an upload (413) or address (414) too long, queries past the "
                     "request's time budget (503)",
                     "content": {"application/problem+json": {"schema": _ref("Problem"),

@@ -137,6 +137,9 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
+MAX_UPLOAD = 50 * 1024 * 1024  # bytes in one uploaded file (a larger one is a 413)
+
+
 @dataclass(frozen=True)
 class WriteRoute:
     """A write endpoint (POST; off unless the server has an admin token, then requiring
@@ -161,8 +164,8 @@ WRITE_ROUTES: tuple[WriteRoute, ...] = (
     WriteRoute(
         "/admin/authors/merge",
         (
-            Param("keep", "text", "The author that stays: author:N."),
-            Param("drop", "text", "The author id that is the same person: author:M."),
+            Param("keep", "author", "The author that stays: author:N.", required=True),
+            Param("drop", "author", "The author id that is the same person.", required=True),
         ),
         "Merge two author ids that are one person: drop's works, source ids and stated "
         "figures move to keep; drop then redirects to keep. The same as "
@@ -172,10 +175,8 @@ WRITE_ROUTES: tuple[WriteRoute, ...] = (
     WriteRoute(
         "/admin/identity/merge",
         (
-            Param("keep", "text", "The author that stays: author:N.", required=True),
-            Param(
-                "drop", "text", "The author id that is the same person: author:M.", required=True
-            ),
+            Param("keep", "author", "The author that stays: author:N.", required=True),
+            Param("drop", "author", "The author id that is the same person.", required=True),
             Param("reason", "text", "Why they are one person (kept in the log).", required=True),
             Param("by", "text", "Who makes the edit (kept in the log).", "admin"),
         ),
@@ -185,14 +186,14 @@ WRITE_ROUTES: tuple[WriteRoute, ...] = (
     WriteRoute(
         "/admin/identity/split",
         (
-            Param("author", "text", "The author to split: author:N.", required=True),
+            Param("author", "author", "The author to split: author:N.", required=True),
             Param(
                 "works",
                 "text",
                 "The works to move, space separated (work:N or any id).",
                 required=True,
             ),
-            Param("into", "text", "Move them to this author (author:M) instead of a new one."),
+            Param("into", "author", "Move them to this author instead of a new one."),
             Param("reason", "text", "Why (kept in the log).", required=True),
             Param("by", "text", "Who makes the edit (kept in the log).", "admin"),
         ),
