@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from scholarscope import pipeline, profile
+from scholarscope import pipeline, profile, work_views
 from scholarscope.cli import cli
 from scholarscope.embed import load_encoder
 from scholarscope.pipeline import score as score_stage
@@ -133,7 +133,7 @@ def _by_first_key(store: Store) -> dict[str, tuple]:
             tuple(e["title"] or e["id"] for e in v["novelty_evidence"]),
             v["ai_score"],
         )
-        for v in profile.list_works(store, limit=1000)
+        for v in work_views.scored_views(store, store.work_ids())
     }
 
 

@@ -461,14 +461,6 @@ def _work_order(
     return (1, 0, inverted)
 
 
-def list_works(store: Store, author: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-    """Works of an author (as ``profile`` resolves the name), or the latest stored works."""
-    if author:
-        author_id, _ = resolve_author(store, author)
-        return build_profile(store, author_id)["works"][:limit]
-    return scored_views(store, store.recent_work_ids(limit))
-
-
 def find_authors(store: Store, query: str, limit: int = 50) -> list[dict[str, Any]]:
     """People whose name contains every word of the query, most works first."""
     return [

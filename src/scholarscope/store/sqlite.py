@@ -851,11 +851,6 @@ class Store:
         """Every stored work's id, in ascending order."""
         return [int(row[0]) for row in self.query("SELECT work_id FROM work ORDER BY work_id")]
 
-    def recent_work_ids(self, limit: int) -> list[int]:
-        """The most recently stored works first."""
-        rows = self.query("SELECT work_id FROM work ORDER BY work_id DESC LIMIT ?", (limit,))
-        return [int(row[0]) for row in rows]
-
     def work_records(
         self, work_ids: Sequence[int], max_authors: int | None = None
     ) -> dict[int, list[tuple[str, int, Work]]]:
