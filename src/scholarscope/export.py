@@ -25,7 +25,7 @@ import re
 import unicodedata
 from typing import Any
 
-from scholarscope.mathtext import BOLD_FONTS, FRACTIONS, IGNORED, PLAIN_FONTS, SYMBOLS
+from scholarscope.tex_commands import BOLD_FONTS, FRACTIONS, IGNORED, PLAIN_FONTS, SYMBOLS
 
 CSV_COLUMNS = (
     "id", "title", "date", "year", "field", "field_source", "authors", "et_al",

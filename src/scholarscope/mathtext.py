@@ -15,6 +15,10 @@ each: a formula touching a word, ``CD$^2$`` (2,168); ``\\%``, ``\\&``, ``\\_`` (
 across a line break (687); ties, ``Fig.~3`` (506); accents, ``Fr\\'echet`` (187);
 ``\\texttt`` (140), ``\\textsc`` (125), ``\\cite`` (90), ``\\eg``/``\\ie`` (84),
 ``\\footnote`` (81), ``\\textcolor`` (56), ``{\\em …}`` (49).
+
+The commands' tables are ``tex_commands.py``; a formula's TeX is rendered by
+``tex_math.py``. This module finds the forms above, renders the text around formulas,
+publishers' tags and search snippets, and makes plain text of the result.
 """
 
 from __future__ import annotations
@@ -27,89 +31,22 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-MAX_DEPTH = 8  # nested braces followed; deeper text is shown as written
+from scholarscope.tex_commands import (
+    ACCENTS,
+    ARGUMENT_STYLES,
+    BOLD_FONTS,
+    CITATIONS,
+    DECLARATIONS,
+    FRACTIONS,
+    HIDDEN_ARGUMENT,
+    PLAIN_FONTS,
+    REFERENCES,
+    SECOND_ARGUMENT,
+    SYMBOLS,
+    TEXT_SYMBOLS,
+)
+from scholarscope.tex_math import MAX_DEPTH, _code_point, _math
 
-SYMBOLS = {
-    # Greek
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ϵ",
-    "varepsilon": "ε", "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "ϑ",
-    "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ",
-    "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "ϕ",
-    "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ",
-    "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π", "Sigma": "Σ", "Phi": "Φ",
-    "Psi": "Ψ", "Omega": "Ω",
-    # relations, operators, arrows
-    "times": "×", "cdot": "·", "pm": "±", "mp": "∓", "div": "÷", "leq": "≤", "le": "≤",
-    "geq": "≥", "ge": "≥", "neq": "≠", "ne": "≠", "approx": "≈", "sim": "∼",
-    "simeq": "≃", "equiv": "≡", "propto": "∝", "ll": "≪", "gg": "≫", "in": "∈",
-    "notin": "∉", "subset": "⊂", "subseteq": "⊆", "cup": "∪", "cap": "∩",
-    "infty": "∞", "partial": "∂", "nabla": "∇", "sum": "∑", "prod": "∏", "int": "∫",
-    "forall": "∀", "exists": "∃", "neg": "¬", "wedge": "∧", "vee": "∨",
-    "rightarrow": "→", "to": "→", "leftarrow": "←", "Rightarrow": "⇒",
-    "leftrightarrow": "↔", "mapsto": "↦", "uparrow": "↑", "downarrow": "↓",
-    "ldots": "…", "cdots": "⋯", "dots": "…", "circ": "∘", "star": "⋆", "ast": "∗",
-    "prime": "′", "degree": "°", "langle": "⟨", "rangle": "⟩", "lvert": "|",
-    "rvert": "|", "vert": "|", "Vert": "‖", "mid": "∣", "emptyset": "∅",
-    "checkmark": "✓", "dagger": "†", "ell": "ℓ", "hbar": "ℏ", "top": "⊤",
-    "textasciitilde": "~", "textbackslash": "\\", "S": "§", "%": "%", "&": "&",
-    "_": "_", "#": "#", "$": "$", "{": "{", "}": "}",
-}  # fmt: skip
-DOUBLE_STRUCK = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼", "P": "ℙ"}
-PLAIN_FONTS = {"mathrm", "text", "textrm", "operatorname", "mathsf", "mathcal", "mathit",
-               "mathscr", "mathfrak", "textsf", "mbox", "hat", "tilde", "bar", "vec",
-               "widehat", "widetilde", "overline", "underline", "dot", "mathtt", "texttt",
-               "textit", "emph", "textsc", "textnormal"}  # fmt: skip
-BOLD_FONTS = {"mathbf", "boldsymbol", "bm", "textbf"}
-IGNORED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
-           "displaystyle", "textstyle", "limits", "nolimits", "quad", "qquad",
-           "rm", "bf", "it", "sf", "tt", "cal"}  # fmt: skip
-FRACTIONS = {"frac", "dfrac", "tfrac"}
-
-# Commands outside math that print a word or a character. Abbreviation macros
-# (CVPR's \eg, \ie, \etal) end in a dot that a following "." replaces, as \onedot does.
-TEXT_SYMBOLS = {
-    "eg": "e.g.", "Eg": "E.g.", "ie": "i.e.", "Ie": "I.e.", "etal": "et al.",
-    "etc": "etc.", "vs": "vs.", "wrt": "w.r.t.", "cf": "cf.", "Cf": "Cf.", "aka": "a.k.a.",
-    "iid": "i.i.d.", "deg": "°", "textdegree": "°", "textregistered": "®",
-    "texttrademark": "™", "copyright": "©", "textcopyright": "©", "textperthousand": "‰",
-    "textpertenthousand": "‱", "textendash": "–", "textemdash": "—", "textbullet": "•",
-    "textquoteleft": "‘", "textquoteright": "’", "textquotedblleft": "“",
-    "textquotedblright": "”", "textbar": "|", "textless": "<", "textgreater": ">",
-    "textasciicircum": "^", "textmu": "µ", "i": "ı", "j": "ȷ", "o": "ø", "O": "Ø",
-    "ss": "ß", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å", "l": "ł",
-    "L": "Ł", "item": "•", "newline": " ", "linebreak": " ", "par": " ", "hfill": " ", "quad": " ",
-    "qquad": " ", "xspace": "", "relax": "", "protect": "", "noindent": "",
-    "centering": "", "footnotemark": "", "onedot": ".",
-}  # fmt: skip
-# \name{x} outside math: x, in this element ("" for none).
-ARGUMENT_STYLES = {
-    "textit": "em", "emph": "em", "textsl": "em", "textbf": "strong", "texttt": "code",
-    "textsuperscript": "sup", "textsubscript": "sub", "textsc": "", "textrm": "",
-    "textsf": "", "text": "", "textnormal": "", "textup": "", "textmd": "", "mbox": "",
-    "hbox": "", "underline": "", "uline": "", "ul": "", "added": "",
-}  # fmt: skip
-# \name{a}{b}: only b is shown (\replaced{new}{old} shows a).
-SECOND_ARGUMENT = {"textcolor", "colorbox", "hyperlink", "hypertarget", "replaced"}
-# \name{a}: nothing is shown (\begin{itemize}: a space).
-HIDDEN_ARGUMENT = {"color", "label", "deleted", "begin", "end", "vspace", "hspace",
-                   "thanks", "bibliographystyle", "pagestyle"}  # fmt: skip
-CITATIONS = {"cite", "citep", "citet", "citealp", "citealt", "citeauthor", "citeyear",
-             "parencite", "textcite", "autocite", "footcite"}  # fmt: skip
-REFERENCES = {"ref", "eqref", "autoref", "cref", "Cref", "pageref"}
-# {\em text}: the declaration styles the rest of its group.
-DECLARATIONS = {
-    "em": "em", "it": "em", "itshape": "em", "sl": "em", "slshape": "em", "bf": "strong",
-    "bfseries": "strong", "tt": "code", "ttfamily": "code", "sc": "", "scshape": "",
-    "rm": "", "rmfamily": "", "sf": "", "sffamily": "", "normalfont": "", "upshape": "",
-    "mdseries": "", "tiny": "", "scriptsize": "", "footnotesize": "", "small": "",
-    "normalsize": "", "large": "", "Large": "", "LARGE": "", "huge": "", "Huge": "",
-}  # fmt: skip
-# Accents as combining characters: \'e, \"{o}, \c{c}, \v s.
-ACCENTS = {
-    "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
-    "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
-    "c": "\u0327", "k": "\u0328", "r": "\u030a", "d": "\u0323", "b": "\u0331",
-}  # fmt: skip
 # Publishers' HTML (OpenAlex titles, JATS abstracts, whose "jats:" OpenAlex may drop):
 # tags that only format or wrap, as the element written for each ("" drops the tag and
 # keeps its text). Each is markup only as an
@@ -163,7 +100,6 @@ _LETTER_ACCENT_BASE = re.compile(r"\{(\\[ij]|[A-Za-z])\}| ([A-Za-z])(?![A-Za-z])
 _OPTIONS = re.compile(r"(?:\s?\[[^\[\]{}]{0,200}\])*")  # \cite[p.~3]{x}
 _TIED_NUMBER = re.compile(r"[\d.]+[A-Za-z]")
 _MATH_KINDS = ("display", "bracket", "paren", "tex", "math", "operator")
-_COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
 _DECLARATION = re.compile(r"\s*\\(?:color\{[^{}]*\}|(?P<name>[A-Za-z]+)(?![A-Za-z]))\s*", re.DOTALL)
 _OPEN, _CLOSE = "\x02", "\x03"  # around matched words, as the store's snippets mark them
 _TAG_OR_MARKER = re.compile(r"(<[^>]*>|[\x02\x03])")
@@ -478,15 +414,6 @@ def _matching_brace(text: str, start: int) -> int | None:
     return None
 
 
-def _code_point(argument: str) -> str | None:
-    """``\\unicode{x2013}`` (MathJax's form) or ``{8211}`` as the character."""
-    found = re.fullmatch(r"\s*(?:[xX]|0x|U\+)([0-9A-Fa-f]{1,6})\s*|\s*(\d{1,7})\s*", argument)
-    if not found:
-        return None
-    code = int(found.group(1), 16) if found.group(1) else int(found.group(2))
-    return chr(code) if 0x20 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else None
-
-
 def _link(url: str, label: str) -> str:
     """A link for http(s) URLs only; anything else (javascript:, data:) stays text.
     ``label`` is HTML already."""
@@ -538,99 +465,3 @@ def _plain_script(match: re.Match[str]) -> str:
         return inner.translate(table)
     mark = "^" if kind == "sup" else "_"
     return mark + (inner if len(inner) == 1 else f"({inner})")
-
-
-def _math(source: str, depth: int) -> str:
-    """Math as text: symbols for commands, <sup>/<sub> for ^ and _, braces dropped."""
-    if depth > MAX_DEPTH:
-        return str(escape(source))
-    out: list[str] = []
-    i = 0
-    while i < len(source):
-        char = source[i]
-        if char == "\\":
-            command = _COMMAND.match(source, i)
-            if command is None:  # a backslash that ends the formula
-                out.append("\\")
-                break
-            name = command.group(1)
-            i = command.end()
-            if name in FRACTIONS:
-                top, i = _argument(source, i)
-                bottom, i = _argument(source, i)
-                out.append(f"{_math(top, depth + 1)}/{_math(bottom, depth + 1)}")
-            elif name == "sqrt":
-                inner, i = _argument(source, i)
-                out.append(f"√({_math(inner, depth + 1)})")
-            elif name == "mathbb":
-                inner, i = _argument(source, i)
-                out.append("".join(DOUBLE_STRUCK.get(c, str(escape(c))) for c in inner))
-            elif name in BOLD_FONTS:
-                inner, i = _argument(source, i)
-                out.append(f"<strong>{_math(inner, depth + 1)}</strong>")
-            elif name in PLAIN_FONTS:
-                inner, i = _argument(source, i)
-                out.append(_math(inner, depth + 1))
-            elif name == "unicode":  # MathJax's \unicode{x2013}
-                inner, i = _argument(source, i)
-                out.append(str(escape(_code_point(inner) or inner)))
-            elif name == "\\" and source[i : i + 1].isalpha():  # "$\\omega$": one too many
-                i -= 1
-            elif name in IGNORED or name == "!":
-                while source[i : i + 1] == " ":  # "{\rm 3}": TeX skips them after a word
-                    i += 1
-            elif name in (",", ";", ":", " "):
-                out.append("\u2009")
-            else:
-                out.append(str(escape(_MATH_NAMES.get(name, name))))
-        elif char in "^_":
-            inner, i = _argument(source, i + 1)
-            tag = "sup" if char == "^" else "sub"
-            out.append(f"<{tag}>{_math(inner, depth + 1)}</{tag}>")
-        elif char == "{":
-            inner, i = _argument(source, i)
-            out.append(_math(inner, depth + 1))
-        elif char == "}":
-            i += 1
-        else:
-            out.append(" " if char == "~" else str(escape(char)))
-            i += 1
-    return "".join(out)
-
-
-# In math, \deg is the operator "deg" and \eg is no abbreviation: the characters only.
-_MATH_NAMES = {
-    **{k: v for k, v in TEXT_SYMBOLS.items() if k.startswith("text") or len(v) == 1},
-    **SYMBOLS,
-}
-_MATH_NAMES.pop("deg", None)
-
-
-def _argument(source: str, i: int) -> tuple[str, int]:
-    """The argument starting at ``i``: a braced group, a command, or one character."""
-    while i < len(source) and source[i] == " ":
-        i += 1
-    if i >= len(source):
-        return "", i
-    if source[i] == "{":
-        depth = 0
-        for end in range(i, len(source)):
-            depth += {"{": 1, "}": -1}.get(source[end], 0)
-            if depth == 0:
-                return source[i + 1 : end], end + 1
-        return source[i + 1 :], len(source)
-    if source[i] == "\\":
-        command = _COMMAND.match(source, i)
-        if command:
-            # "^\mathbf{2}": a command that takes arguments takes them here too, as TeX
-            # expands it before the superscript
-            end = command.end()
-            name = command.group(1)
-            wanted = 2 if name in FRACTIONS else int(name in _ONE_ARGUMENT)
-            for _ in range(wanted):
-                end = _argument(source, end)[1]
-            return source[i:end], end
-    return source[i], i + 1
-
-
-_ONE_ARGUMENT = PLAIN_FONTS | BOLD_FONTS | {"mathbb", "sqrt", "unicode"}

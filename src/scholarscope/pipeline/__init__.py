@@ -16,8 +16,8 @@ from scholarscope.pipeline.ingest import (
     ingest_items,
     ingest_paths,
     record_key,
-    title_key,
 )
+from scholarscope.pipeline.prepared_record import title_key
 
 __all__ = [
     "BATCH_SIZE",

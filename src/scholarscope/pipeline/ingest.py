@@ -17,29 +17,26 @@ never joins two works that carry different ids of one scheme. When a record's id
 to two different works, those works are merged into one.
 Each source's record is kept whole beside the others (``work_record``), keyed by the
 source and the record's own key, so re-ingesting a file replaces records in place.
+
+A record's keys and stored text are computed before its batch (``prepared_record.py``);
+a big file is parsed in a second process while this one writes (``read_ahead.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import json
-import multiprocessing
 import os
-import signal
-import threading
-import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import NamedTuple
 
 from scholarscope.authors import folded_name, name_key
 from scholarscope.ingest import load_path
 from scholarscope.ingest.files import ReadProgress
+from scholarscope.pipeline.prepared_record import _prepare, _Prepared
+from scholarscope.pipeline.read_ahead import _can_read_ahead, _read_ahead
 from scholarscope.pipeline.resolve import AuthorResolver
 from scholarscope.pipeline.versions import link_versions
 from scholarscope.records import (
@@ -53,14 +50,9 @@ from scholarscope.records import (
     update_work,
 )
 from scholarscope.store import Store
-from scholarscope.store.codec import json_hash, work_from_json, work_to_json
+from scholarscope.store.codec import work_from_json
 
 BATCH_SIZE = 2000
-MIN_TITLE_KEY_CHARS = 20  # shorter titles ("Introduction") are too common to match on
-MIN_ABSTRACT_KEY_CHARS = 300  # an abstract this long is one paper's own text
-# Files this big (on disk) are parsed in a second process; for smaller ones starting
-# it costs more than the overlap saves.
-READ_AHEAD_MIN_BYTES = 4 << 20
 MAX_KEPT_MESSAGES = 1000  # rejections (and repairs) of one file kept word for word
 
 
@@ -106,37 +98,6 @@ class FileReport:
         }
 
 
-def title_key(work: Work) -> str | None:
-    """``title:<folded title>|<year>``, or None without a usable title and year.
-
-    >>> title_key(Work(ids=(), source="x", origin="f", title="Selective-Supervised "
-    ...     "Contrastive Learning with Noisy Labels", year=2022))
-    'title:selective supervised contrastive learning with noisy labels|2022'
-    """
-    if not work.title or work.year is None:
-        return None
-    folded = fold_text(work.title)
-    if len(folded) < MIN_TITLE_KEY_CHARS:
-        return None
-    return f"title:{folded}|{work.year}"
-
-
-def abstract_key(work: Work) -> str | None:
-    """``abstract:<hash of the folded abstract>``, or None without an abstract of
-    ``MIN_ABSTRACT_KEY_CHARS`` folded characters (a short one may be shared by chance).
-
-    >>> abstract_key(Work(ids=(), source="x", origin="f", abstract="Short."))  # None
-    >>> abstract_key(Work(ids=(), source="x", origin="f", abstract="Noisy labels " * 30))
-    'abstract:88617154cabffe492e8e8cd45d0122aa'
-    """
-    if not work.abstract:
-        return None
-    folded = fold_text(work.abstract)
-    if len(folded) < MIN_ABSTRACT_KEY_CHARS:
-        return None
-    return f"abstract:{json_hash(folded)}"
-
-
 def record_key(work: Work, owner: str | None) -> str | None:
     """The source's own key for a record: its first id; for a profile-page block (no
     ids) the page owner and folded title."""
@@ -160,60 +121,6 @@ def _file_name(origin: str) -> str:
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# One author of a prepared record: (name as written, folded name, the keys that find
-# the person -- their ids, else a name key --, their ids, position, affiliation).
-_Byline = tuple[str, str, tuple[str, ...], tuple[str, ...], int | None, str | None]
-
-
-class _Prepared(NamedTuple):
-    """A parsed Work reduced to what the writer stores and looks up. Everything here is
-    computed from the record alone, before its batch's transaction, and is made of plain
-    values (cheap to keep, and to send from a reading process)."""
-
-    source: str
-    origin: str
-    ids: tuple[str, ...]
-    title: str | None
-    title_key: str | None
-    abstract_key: str | None
-    partial: bool  # no ids or no title: the abstract key may join it to a stored work
-    keys: tuple[str, ...]  # ids, then the title and abstract keys: what leads to a work
-    text: str  # the record as stored (codec.work_to_json)
-    digest: str  # json_hash(text)
-    citations: tuple[tuple[str, str, int, str], ...]  # (source, as_of, count, by_year JSON)
-    authors: tuple[_Byline, ...]
-
-
-def _prepare(work: Work) -> _Prepared:
-    text = work_to_json(work)
-    tkey = title_key(work)
-    akey = abstract_key(work)
-    source = work.source
-    authors = []
-    for authorship in work.authors:
-        name, ids = authorship.author.name, authorship.author.ids
-        keys = ids or (name_key(source, name),)
-        authors.append(
-            (name, folded_name(name), keys, ids, authorship.position, authorship.affiliation)
-        )
-    return _Prepared(
-        source=source,
-        origin=work.origin,
-        ids=work.ids,
-        title=work.title,
-        title_key=tkey,
-        abstract_key=akey,
-        partial=not work.ids or not work.title,
-        keys=(*work.ids, *(key for key in (tkey, akey) if key)),
-        text=text,
-        digest=json_hash(text),
-        citations=tuple(
-            (c.source, c.as_of or "", c.count, json.dumps(c.by_year)) for c in work.citations
-        ),
-        authors=tuple(authors),
-    )
 
 
 class _BatchWriter:
@@ -502,7 +409,7 @@ def ingest_paths(
     """Ingest files (folders are walked, sorted by name); one report per file.
 
     A file of ``READ_AHEAD_MIN_BYTES`` or more is parsed in a second process while this
-    one writes (see ``_read_ahead``); the records, and so the database, are the same.
+    one writes (``read_ahead.py``); the records, and so the database, are the same.
 
     >>> from scholarscope.store import open_store
     >>> [r.new for r in ingest_paths(open_store(":memory:"),
@@ -528,114 +435,6 @@ def ingest_paths(
     if any(report.new or report.merged for report in reports):
         store.optimize_search_index()
     return reports
-
-
-def _can_read_ahead(total_bytes: int) -> bool:
-    """Parse in a second process? Only for a big file, and only where it can be forked
-    safely: "spawn" would re-import the caller's main module (breaking any script
-    without a ``__main__`` guard), and forking while another thread runs can leave a
-    lock that thread held locked forever in the child."""
-    return (
-        total_bytes >= READ_AHEAD_MIN_BYTES
-        and "fork" in multiprocessing.get_all_start_methods()
-        and threading.active_count() == 1
-    )
-
-
-@contextlib.contextmanager
-def _read_ahead(
-    path: Path, origin: str, progress: ReadProgress, chunk_size: int
-) -> Iterator[Iterator[ParseItem | _Prepared]]:
-    """The items of ``load_path(path)``, Works already prepared, parsed in a second
-    process so that parsing one part of the file overlaps writing the part before.
-
-    The child sends the items in file order, a batch's worth per message: it prepares
-    the next batch while this process writes one, then waits in ``send`` until this
-    process takes it, so at most two batches are in flight and memory stays flat. The
-    child is forked between two batches (no transaction is open) and never touches the
-    database.
-    """
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    reader = context.Process(
-        target=_send_prepared,
-        args=(path, origin, chunk_size, sender, receiver, os.getpid()),
-        name="scholarscope-read",
-        daemon=True,
-    )
-    reader.start()
-    sender.close()  # this process only receives; the child holds the sending end
-
-    def items() -> Iterator[ParseItem | _Prepared]:
-        while True:
-            try:
-                message = receiver.recv()
-            except EOFError:
-                raise RuntimeError(f"{origin}: the reading process stopped unexpectedly") from None
-            if message is None:
-                return
-            if isinstance(message, BaseException):
-                raise message
-            chunk, progress.done_bytes = message
-            yield from chunk
-
-    try:
-        yield items()
-    finally:
-        reader.terminate()  # already finished, unless this process stopped early
-        reader.join()
-        receiver.close()
-
-
-def _send_prepared(
-    path: Path,
-    origin: str,
-    chunk_size: int,
-    sender: Connection,
-    receiver: Connection,
-    parent_pid: int,
-) -> None:
-    """The reading process: ``load_path`` with each Work prepared, sent in chunks with
-    the read progress; then None, or the exception that stopped reading.
-
-    It dies with the writing process, however that one ends (kill -9 included): the
-    kernel kills it when its parent goes, and it holds no copy of the receiving end, so
-    a send to a parent that is gone fails instead of waiting forever."""
-    receiver.close()
-    _die_with_parent(parent_pid)
-    progress = ReadProgress(total_bytes=path.stat().st_size)
-    chunk: list[ParseItem | _Prepared] = []
-    try:
-        for item in load_path(path, origin, progress):
-            chunk.append(_prepare(item) if isinstance(item, Work) else item)
-            if len(chunk) >= chunk_size:
-                sender.send((chunk, progress.done_bytes))
-                chunk = []
-                folded_name.cache_clear()  # as in _BatchWriter.write: memory stays flat
-                name_key.cache_clear()
-        sender.send((chunk, progress.done_bytes))
-        sender.send(None)
-    except (KeyboardInterrupt, BrokenPipeError):
-        return  # Ctrl-C reaches both processes, and the writing one reports it; or it is gone
-    except Exception as error:
-        error.add_note(f"in the reading process:\n{traceback.format_exc()}")
-        sender.send(error)
-    finally:
-        sender.close()
-
-
-PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent ends
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """Ask Linux to kill this process when its parent ends; elsewhere (no prctl) the
-    closed pipe still ends it at its next send. The parent may already have gone
-    between the fork and the request: then end now."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent_pid:
-        os._exit(1)
 
 
 def _keep_unlisted(found: list[Path]) -> Callable[[OSError], None]:

@@ -38,7 +38,7 @@ def link_versions(
     store: Store, touched: Iterable[tuple[int, str | None, int | None]]
 ) -> list[VersionLink]:
     """Find the version links of the touched works, given as (work_id, the title key of
-    its new record (``pipeline.ingest.title_key``), the work its abstract key leads to),
+    its new record (``pipeline.prepared_record.title_key``), the work its abstract key leads to),
     replace their stored links with them, and regroup the works concerned. Returns the
     links the touched works hold now. Runs inside the caller's transaction (the caller
     knows where each abstract key leads: it has just looked them up).
