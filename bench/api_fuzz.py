@@ -11,7 +11,8 @@ and fuzzing, for --minutes (default 5), against `scholarscope serve` on the demo
 --admin-token starts the server with that token and gives it to schemathesis
 (``Authorization: Bearer T``), so the write endpoints are exercised too: they write into
 the database, so the demo database (or a copy of --db) is used, never --db itself.
-Without it the write endpoints are off (403) and only their refusals are tested.
+Without it the write endpoints are off and only their refusals are tested (401 without
+credentials, as schemathesis expects of a request without its Authorization header).
 
 By default 414 (the address is longer than the server takes; documented on every
 operation) counts as a rejection of invalid data, as 400 does; schemathesis' default
