@@ -164,6 +164,15 @@ def test_a_query_without_words_finds_no_works(reader: App) -> None:
         assert (answer.status, response_problems(answer, "/search.json")) == (200, [])
         found = json.loads(answer.body)
         assert (found["query"], found["results"], found["paging"]["total"]) == (query, [], 0)
+        experts = ask(reader, target("/search.json", {"q": query, "tab": "experts"}))
+        assert (experts.status, response_problems(experts, "/search.json")) == (200, [])
+        found = json.loads(experts.body)
+        assert (found["experts"], found["works_considered"]) == ([], 0)
+        # the page too (schemathesis found a 500 on the experts tab)
+        works = ask(reader, target("/search", {"q": query}))
+        assert works.status == 200 and b'class="count-heading">0 works<' in works.body
+        experts = ask(reader, target("/search", {"q": query, "tab": "experts"}))
+        assert experts.status == 200 and b'<li class="empty">No author found.</li>' in experts.body
 
 
 # -- 2. what a write endpoint answers without the admin token ------------------------------

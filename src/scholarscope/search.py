@@ -412,8 +412,11 @@ def search_results(
         if semantic
         else "off: no embedding model is loaded or no embeddings are stored (scholarscope score)",
     }
-    if fts_query(query) is None:
-        data.update({"paging": paging_block(page, per_page, 0), "results": []})
+    if fts_query(query) is None:  # each tab's empty answer
+        if tab == "experts":
+            data.update({"works_considered": 0, "experts": []})
+        else:
+            data.update({"paging": paging_block(page, per_page, 0), "results": []})
         return models.convert(data, models.Search), []
     if tab == "experts":
         considered, experts = find_experts(store, query, filters, semantic=matches)
