@@ -1,0 +1,112 @@
+"""``Database``: the connection every query of the store runs on, and its plumbing.
+
+The store's queries are split by concern into modules of this package, each defining a
+subclass of ``Database``: ``ingest_writes`` (what ingest looks up and writes, merging
+works), ``identity`` (the identity edits of authors), ``versions`` (versions of one
+paper), ``enrichment``, ``scores`` (embeddings, novelty, AI Score), ``works`` and
+``authors`` (reads of the pages and the pipeline) and ``search`` (the full-text index).
+``sqlite.Store`` joins them and opens the connection. Inheriting this class (rather than
+each part declaring what it needs) gives every part the plumbing with its types, in one
+place; apart from ``BEGIN IMMEDIATE`` its SQL is shared by SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+IN_CHUNK = 500  # keys per "IN (…)" query, well under any driver's parameter limit
+
+
+def _chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class Database:
+    """Runs statements on ``connection`` (which ``sqlite.Store`` opens): single ones,
+    one over many keys in chunks (``_query_in``), inside a transaction or a snapshot;
+    and the generic upsert and reads of the tables with one row per work, which the
+    enrichment and score queries share."""
+
+    connection: sqlite3.Connection
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.connection.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.connection.executemany(sql, rows)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.connection.execute(sql, params).fetchall()
+
+    def _query_in(
+        self,
+        sql: str,
+        values: Sequence[Any],
+        before: Sequence[Any] = (),
+        after: Sequence[Any] = (),
+    ) -> list:
+        """Run ``sql`` (which contains ``IN ({marks})``, with the parameters ``before``
+        and ``after`` around it) over ``values`` in chunks."""
+        rows: list[tuple[Any, ...]] = []
+        unique = list(dict.fromkeys(values))
+        for chunk in _chunks(unique):
+            marks = ",".join("?" * len(chunk))
+            rows.extend(self.query(sql.format(marks=marks), (*before, *chunk, *after)))
+        return rows
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside is committed together, or rolled back on any exception
+        (including KeyboardInterrupt)."""
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self.connection.execute("COMMIT")
+        except BaseException:
+            # SQLite has already rolled back after some errors (a full disk): rolling
+            # back again would hide the real error behind "no transaction is active"
+            if self.connection.in_transaction:
+                self.connection.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside sees the database as the first one found it (one read
+        transaction): a page's dozen queries never mix the states before and after a
+        write another process commits meanwhile. Costs nothing measurable."""
+        self.connection.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.connection.in_transaction:  # an I/O error may have ended it
+                self.connection.execute("COMMIT")
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def _upsert(self, table: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
+        names = [c.strip() for c in columns.split(",")]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in names[1:])
+        self.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(names))}) "
+            f"ON CONFLICT ({names[0]}) DO UPDATE SET {updates}",
+            rows,
+        )
+
+    def _rows_by_work_all(self, table: str, columns: str) -> dict[int, dict[str, Any]]:
+        names = [c.strip() for c in columns.split(",")]
+        rows = self.query(f"SELECT {columns} FROM {table}")
+        return {int(row[0]): dict(zip(names, row, strict=True)) for row in rows}
+
+    def _rows_by_work(
+        self, table: str, columns: str, work_ids: Sequence[int]
+    ) -> dict[int, dict[str, Any]]:
+        names = [c.strip() for c in columns.split(",")]
+        rows = self._query_in(
+            f"SELECT {columns} FROM {table} WHERE work_id IN ({{marks}})", work_ids
+        )
+        return {row[0]: dict(zip(names, row, strict=True)) for row in rows}
