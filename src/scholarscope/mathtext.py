@@ -45,7 +45,7 @@ from scholarscope.tex_commands import (
     SYMBOLS,
     TEXT_SYMBOLS,
 )
-from scholarscope.tex_math import MAX_DEPTH, _code_point, _math
+from scholarscope.tex_math import MAX_DEPTH, code_point, math_html
 
 # Publishers' HTML (OpenAlex titles, JATS abstracts, whose "jats:" OpenAlex may drop):
 # tags that only format or wrap, as the element written for each ("" drops the tag and
@@ -196,7 +196,7 @@ def _render_piece(text: str, match: re.Match[str], depth: int) -> tuple[str, int
     value = match.group(kind or 0)
     end = match.end()
     if kind in _MATH_KINDS:
-        return f'<span class="math">{_math(value, 0)}</span>', end
+        return f'<span class="math">{math_html(value, 0)}</span>', end
     if kind == "tag":
         return _element(text, match, depth)
     if kind == "bare":
@@ -217,7 +217,7 @@ def _render_piece(text: str, match: re.Match[str], depth: int) -> tuple[str, int
         tied = not ranged or _TIED_NUMBER.match(text, end) is not None
         return (" " if tied and before not in "([{~" else "~"), end
     if kind == "caret":
-        return f"<sup>{_math(value.removeprefix('{').removesuffix('}'), 1)}</sup>", end
+        return f"<sup>{math_html(value.removeprefix('{').removesuffix('}'), 1)}</sup>", end
     if kind == "dash":
         return ("—" if value == "---" else "–"), end
     return ("“" if value == "``" else "”"), end
@@ -275,7 +275,7 @@ def _command(text: str, match: re.Match[str], depth: int) -> tuple[str, int]:
         high, low, single = escaped.groups()
         pair = 0x10000 + (int(high or "0", 16) - 0xD800 << 10) + int(low or "0", 16) - 0xDC00
         code = int(single, 16) if single else pair
-        return str(escape(_code_point(f"x{code:x}") or escaped.group(0))), escaped.end()
+        return str(escape(code_point(f"x{code:x}") or escaped.group(0))), escaped.end()
     # \hyperlink{https://…}{text} is an \href written with the wrong command
     web = name == "hyperlink" and re.match(r"\s*https?://", _braced(text, end)[0] or "")
     if name in ("href", "url") or web:
@@ -313,7 +313,7 @@ def _command(text: str, match: re.Match[str], depth: int) -> tuple[str, int]:
         return f"[{escape(keys)}]", after
     if name == "unicode":
         argument, after = _braced(text, end)
-        return str(escape(_code_point(argument or "") or name)), after
+        return str(escape(code_point(argument or "") or name)), after
     if name in ACCENTS:
         argument, after = _braced(text, end, spaces=False)
         if argument is not None and name + argument in SYMBOLS:  # "\b{eta}": a mangled \beta
@@ -325,7 +325,7 @@ def _command(text: str, match: re.Match[str], depth: int) -> tuple[str, int]:
         after = end
         for _ in range(2 if name in FRACTIONS else 1):
             after = _braced(text, after)[1]
-        return f'<span class="math">{_math(text[match.start() : after], 0)}</span>', after
+        return f'<span class="math">{math_html(text[match.start() : after], 0)}</span>', after
     if name in DECLARATIONS:  # outside a group it would style the rest: the style is dropped
         return "", end
     word = TEXT_SYMBOLS.get(name) or SYMBOLS.get(name)

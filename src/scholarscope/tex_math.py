@@ -26,7 +26,7 @@ MAX_DEPTH = 8  # nested braces followed; deeper text is shown as written
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
 
 
-def _math(source: str, depth: int) -> str:
+def math_html(source: str, depth: int) -> str:
     """Math as text: symbols for commands, <sup>/<sub> for ^ and _, braces dropped."""
     if depth > MAX_DEPTH:
         return str(escape(source))
@@ -44,22 +44,22 @@ def _math(source: str, depth: int) -> str:
             if name in FRACTIONS:
                 top, i = _argument(source, i)
                 bottom, i = _argument(source, i)
-                out.append(f"{_math(top, depth + 1)}/{_math(bottom, depth + 1)}")
+                out.append(f"{math_html(top, depth + 1)}/{math_html(bottom, depth + 1)}")
             elif name == "sqrt":
                 inner, i = _argument(source, i)
-                out.append(f"√({_math(inner, depth + 1)})")
+                out.append(f"√({math_html(inner, depth + 1)})")
             elif name == "mathbb":
                 inner, i = _argument(source, i)
                 out.append("".join(DOUBLE_STRUCK.get(c, str(escape(c))) for c in inner))
             elif name in BOLD_FONTS:
                 inner, i = _argument(source, i)
-                out.append(f"<strong>{_math(inner, depth + 1)}</strong>")
+                out.append(f"<strong>{math_html(inner, depth + 1)}</strong>")
             elif name in PLAIN_FONTS:
                 inner, i = _argument(source, i)
-                out.append(_math(inner, depth + 1))
+                out.append(math_html(inner, depth + 1))
             elif name == "unicode":  # MathJax's \unicode{x2013}
                 inner, i = _argument(source, i)
-                out.append(str(escape(_code_point(inner) or inner)))
+                out.append(str(escape(code_point(inner) or inner)))
             elif name == "\\" and source[i : i + 1].isalpha():  # "$\\omega$": one too many
                 i -= 1
             elif name in IGNORED or name == "!":
@@ -72,10 +72,10 @@ def _math(source: str, depth: int) -> str:
         elif char in "^_":
             inner, i = _argument(source, i + 1)
             tag = "sup" if char == "^" else "sub"
-            out.append(f"<{tag}>{_math(inner, depth + 1)}</{tag}>")
+            out.append(f"<{tag}>{math_html(inner, depth + 1)}</{tag}>")
         elif char == "{":
             inner, i = _argument(source, i)
-            out.append(_math(inner, depth + 1))
+            out.append(math_html(inner, depth + 1))
         elif char == "}":
             i += 1
         else:
@@ -122,7 +122,7 @@ def _argument(source: str, i: int) -> tuple[str, int]:
 _ONE_ARGUMENT = PLAIN_FONTS | BOLD_FONTS | {"mathbb", "sqrt", "unicode"}
 
 
-def _code_point(argument: str) -> str | None:
+def code_point(argument: str) -> str | None:
     """``\\unicode{x2013}`` (MathJax's form) or ``{8211}`` as the character."""
     found = re.fullmatch(r"\s*(?:[xX]|0x|U\+)([0-9A-Fa-f]{1,6})\s*|\s*(\d{1,7})\s*", argument)
     if not found:

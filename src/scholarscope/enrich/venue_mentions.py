@@ -4,8 +4,8 @@ Finding the names is kept apart from deciding which one is this paper's venue an
 its status is (``venues.py``): the same finder reads comments and journal-refs, and the
 workshop-name reader (``workshop_names.py``) uses its name patterns.
 
-Known names come from ``venue_table.VENUES`` through one regex (``_known_mentions``);
-names the table lacks are found by ``_unknown_mentions``: the name after a status phrase,
+Known names come from ``venue_table.VENUES`` through one regex (``known_mentions``);
+names the table lacks are found by ``unknown_mentions``: the name after a status phrase,
 a name with "Conference", "Journal" … opening a clause, or an acronym with a year. Those
 keep the name as written.
 """
@@ -19,7 +19,7 @@ from scholarscope.enrich.venue_table import NOT_VENUES, VENUES
 
 
 @dataclass(frozen=True)
-class _Mention:
+class Mention:
     name: str
     start: int
     end: int
@@ -98,7 +98,7 @@ def _build_mention_regex() -> tuple[re.Pattern[str], dict[str, tuple[str | None,
 
 
 _MENTION, _MENTION_NAMES = _build_mention_regex()
-_REFERENCE = re.compile(
+REFERENCE = re.compile(
     r"\b(?:extend(?!ed abstract)\w*|extension|preliminary|previous(?:ly)?|prior|earlier|"
     r"conference version|"
     r"(?:short(?:er|ened)?|mini|condensed|abridged|longer) version|journal version|based on|"
@@ -144,7 +144,7 @@ _ACRONYM_YEAR = re.compile(
 )
 
 
-def _year(digits: str | None) -> int | None:
+def mention_year(digits: str | None) -> int | None:
     """'2024' -> 2024, '24' -> 2024, '98' -> 1998; outside 1980–2030 -> None."""
     if not digits:
         return None
@@ -154,24 +154,24 @@ def _year(digits: str | None) -> int | None:
     return year if FIRST_YEAR <= year <= LAST_YEAR else None
 
 
-def _known_mentions(masked: str) -> list[_Mention]:
-    mentions: list[_Mention] = []
+def known_mentions(masked: str) -> list[Mention]:
+    mentions: list[Mention] = []
     for match in _MENTION.finditer(masked):
         group = next(k for k, v in match.groupdict().items() if v and k.startswith("a"))
         name, guard = _MENTION_NAMES[group]
         start, end = match.span(group)
         if name is None or not _guard_passes(masked, start, end, guard):
             continue
-        year = _year(match.group("y4") or match.group("y2") or match.group("y2s"))
+        year = mention_year(match.group("y4") or match.group("y2") or match.group("y2s"))
         paren = None if year else _PAREN_YEAR.match(masked, match.end())
-        year = _year(paren.group(1)) if paren else year
+        year = mention_year(paren.group(1)) if paren else year
         if year is None and _defines_abbreviation(masked, start):
             continue  # "small language models in AI for education (AIED)"
-        mention = _Mention(name, start, match.end(), year, bool(match.group("w")))
+        mention = Mention(name, start, match.end(), year, bool(match.group("w")))
         previous = mentions[-1] if mentions else None
         if previous and previous.name == name and not masked[previous.end : start].strip(" (),"):
             # "International Journal of Computer Vision (IJCV)" is one mention
-            mention = _Mention(
+            mention = Mention(
                 name, previous.start, mention.end, previous.year or mention.year,
                 previous.w_suffix or mention.w_suffix,
             )  # fmt: skip
@@ -204,7 +204,7 @@ def _guard_passes(text: str, start: int, end: int, guard: str) -> bool:
     return True
 
 
-def _unknown_mentions(masked: str) -> list[_Mention]:
+def unknown_mentions(masked: str) -> list[Mention]:
     """Venues the table does not know: the name after a status phrase ("accepted at
     Climate Informatics 2026"), a name with a word like "Conference" or "Journal" opening
     a clause, or an acronym with a year ("IJCNN 2026", "ETRA26")."""
@@ -230,17 +230,17 @@ def _unknown_mentions(masked: str) -> list[_Mention]:
             found.append(mention)
     for match in _ACRONYM_YEAR.finditer(masked):
         if _is_acronym(match.group(1), 0.4):
-            year = _year(match.group(2) or match.group(3) or match.group(4))
-            found.append(_Mention(match.group(1), match.start(), match.end(), year, False))
+            year = mention_year(match.group(2) or match.group(3) or match.group(4))
+            found.append(Mention(match.group(1), match.start(), match.end(), year, False))
     found.sort(key=lambda mention: (mention.start, -mention.end))
-    kept: list[_Mention] = []
+    kept: list[Mention] = []
     for mention in found:
         if not kept or mention.start >= kept[-1].end:
             kept.append(mention)
     return kept
 
 
-def _named_venue(masked: str, start: int, after_status: bool) -> _Mention | None:
+def _named_venue(masked: str, start: int, after_status: bool) -> Mention | None:
     """The venue whose name starts at ``start``: the acronym in parentheses after a long
     name ("… Health Informatics (BHI 2025)"), else the name itself with the year after it.
     Without a status phrase before it, a name needs a word like "Conference" and must not
@@ -266,10 +266,10 @@ def _named_venue(masked: str, start: int, after_status: bool) -> _Mention | None
     if not _is_venue_name(words, after_status, digits is not None):
         return None
     end = attached.end() if attached else start + len(text)
-    return _Mention(" ".join(words), start, end, _year(digits), False)
+    return Mention(" ".join(words), start, end, mention_year(digits), False)
 
 
-def _paren_acronym(masked: str, start: int, name_end: int) -> _Mention | None:
+def _paren_acronym(masked: str, start: int, name_end: int) -> Mention | None:
     """ "(BHI 2025)", "(IJCV)" after a long name, with a year inside, before or after it."""
     before = _ATTACHED_YEAR.match(masked, name_end)
     paren = _PAREN_ACRONYM.match(masked, before.end() if before else name_end)
@@ -277,9 +277,9 @@ def _paren_acronym(masked: str, start: int, name_end: int) -> _Mention | None:
         return None
     after = _ATTACHED_YEAR.match(masked, paren.end())  # "(ISMRM) 2025"
     found = [paren.group(2), paren.group(3)] + [m[m.lastindex or 1] for m in (before, after) if m]
-    year = next((_year(digits) for digits in found if _year(digits)), None)
+    year = next((mention_year(digits) for digits in found if mention_year(digits)), None)
     end = after.end() if after else paren.end()
-    return _Mention(paren.group(1).rstrip("-"), start, end, year, False)
+    return Mention(paren.group(1).rstrip("-"), start, end, year, False)
 
 
 def _trim_name(text: str, start: int, after_status: bool) -> tuple[int, str]:
@@ -299,7 +299,7 @@ def _trim_name(text: str, start: int, after_status: bool) -> tuple[int, str]:
 
 def _is_venue_name(words: list[str], after_status: bool, has_year: bool) -> bool:
     name = " ".join(words)
-    if not words or name in _NOT_A_VENUE_NAME or _REFERENCE.search(name):
+    if not words or name in _NOT_A_VENUE_NAME or REFERENCE.search(name):
         return False
     if re.search(r"\b(?:Library|Xplore)\b", name):
         return False  # "published to ACM Digital Library"

@@ -51,13 +51,13 @@ import re
 from dataclasses import dataclass, replace
 
 from scholarscope.enrich.venue_mentions import (
-    _REFERENCE,
-    _known_mentions,
-    _Mention,
-    _unknown_mentions,
-    _year,
+    REFERENCE,
+    Mention,
+    known_mentions,
+    mention_year,
+    unknown_mentions,
 )
-from scholarscope.enrich.workshop_names import _name_before_at, _workshop_name
+from scholarscope.enrich.workshop_names import name_before_at, name_of_workshop
 
 
 @dataclass(frozen=True)
@@ -170,13 +170,13 @@ def _read_comments(raw: str) -> VenueInfo:
     doi = _first_doi(text)
     masked = _mask(_mask(text, _URL), _DOI)
     clauses = _clauses(masked)
-    mentions = known = _known_mentions(masked)
+    mentions = known = known_mentions(masked)
     chosen = _choose(masked, clauses, mentions)
     if chosen is None:
         spans = [(m.start, m.end) for m in known]
         mentions = [
             m
-            for m in _unknown_mentions(masked)
+            for m in unknown_mentions(masked)
             if not any(a < m.end and m.start < b for a, b in spans)
         ]
         chosen = _choose(masked, clauses, mentions)
@@ -193,9 +193,9 @@ def _read_comments(raw: str) -> VenueInfo:
             status = _status_without_venue(masked, clauses, [])
         spans = [(m.start, m.end) for m in (*known, *mentions)]
         word = _workshop_word(masked, clause, chosen, mentions)
-        at_name = _name_before_at(masked, clause, chosen)  # "MemFM @ ICML 2026"
+        at_name = name_before_at(masked, clause, chosen)  # "MemFM @ ICML 2026"
         workshop = chosen.w_suffix or word is not None or at_name is not None
-        workshop_name = at_name or (_workshop_name(masked, word, spans) if word else None)
+        workshop_name = at_name or (name_of_workshop(masked, word, spans) if word else None)
     else:  # every mention was a reference: its clause says nothing about this paper
         status = _status_without_venue(masked, clauses, known + mentions)
     presentation = _PRESENTATION.search(masked)
@@ -252,9 +252,7 @@ def _clause_of(clauses: list[tuple[int, int]], position: int) -> tuple[int, int]
     return clauses[-1]
 
 
-def _choose(
-    masked: str, clauses: list[tuple[int, int]], mentions: list[_Mention]
-) -> _Mention | None:
+def _choose(masked: str, clauses: list[tuple[int, int]], mentions: list[Mention]) -> Mention | None:
     """The first mention that is not a reference, preferring one with a status phrase."""
     candidates = [m for m in mentions if not _is_reference(masked, clauses, m, mentions)]
     # "STIL @ BRACIS 2025", "AAAI ICWSM 2025", "… @ ACM IVA'25": the venue is the second
@@ -270,13 +268,13 @@ def _choose(
 
 
 def _is_reference(
-    masked: str, clauses: list[tuple[int, int]], mention: _Mention, mentions: list[_Mention]
+    masked: str, clauses: list[tuple[int, int]], mention: Mention, mentions: list[Mention]
 ) -> bool:
     """Is this mention another work's venue? A reference phrase before it in its clause
     counts unless a status phrase after a comma starts anew ("Extended version of our
     CVPR 2024 paper, accepted by TPAMI"); so does a rejection or a template after it."""
     start, end = _clause_of(clauses, mention.start)
-    references = list(_REFERENCE.finditer(masked, start, mention.start))
+    references = list(REFERENCE.finditer(masked, start, mention.start))
     if references and not _ANEW.search(masked, references[-1].end(), mention.start):
         return True
     later = [m.start for m in mentions if m.start > mention.start]
@@ -291,7 +289,7 @@ def _is_reference(
 
 
 def _status_of(
-    masked: str, clause: tuple[int, int], mention: _Mention, mentions: list[_Mention]
+    masked: str, clause: tuple[int, int], mention: Mention, mentions: list[Mention]
 ) -> str | None:
     """The status phrase nearest before the mention in its clause, else the first after it
     (before the next mention), else a weak cue ("Findings", "Proceedings") in the clause."""
@@ -308,11 +306,11 @@ def _status_of(
 
 
 def _status_without_venue(
-    masked: str, clauses: list[tuple[int, int]], references: list[_Mention]
+    masked: str, clauses: list[tuple[int, int]], references: list[Mention]
 ) -> str | None:
     for start, end in clauses:
         clause = masked[start:end]
-        if _REFERENCE.search(clause) or _REJECTED.search(clause):
+        if REFERENCE.search(clause) or _REJECTED.search(clause):
             continue
         if any(start <= m.start < end for m in references):
             continue
@@ -322,10 +320,10 @@ def _status_without_venue(
     return None
 
 
-def _nearest(masked: str, mentions: list[_Mention], start: int, end: int) -> _Mention | None:
+def _nearest(masked: str, mentions: list[Mention], start: int, end: int) -> Mention | None:
     """The mention closest to the span ``start:end`` (0 when they overlap)."""
 
-    def distance(mention: _Mention) -> int:
+    def distance(mention: Mention) -> int:
         gap = (end, mention.start) if mention.start >= end else (mention.end, start)
         # "accepted at CVPR animal workshop 2024, submitted to IJCV": a comma separates
         return max(gap[1] - gap[0], 0) + 1000 * masked[gap[0] : gap[1]].count(",")
@@ -334,7 +332,7 @@ def _nearest(masked: str, mentions: list[_Mention], start: int, end: int) -> _Me
 
 
 def _clause_year(
-    masked: str, clause: tuple[int, int], chosen: _Mention, mentions: list[_Mention]
+    masked: str, clause: tuple[int, int], chosen: Mention, mentions: list[Mention]
 ) -> int | None:
     """The nearest year in the clause that no other mention is closer to."""
     in_clause = [m for m in mentions if clause[0] <= m.start < clause[1]]
@@ -342,7 +340,10 @@ def _clause_year(
     for match in _YEAR.finditer(masked, *clause):
         if any(m.start <= match.start() < m.end for m in mentions):
             continue  # a year attached to a mention
-        if _nearest(masked, in_clause, *match.span()) is not chosen or _year(match.group()) is None:
+        if (
+            _nearest(masked, in_clause, *match.span()) is not chosen
+            or mention_year(match.group()) is None
+        ):
             continue
         distance = max(chosen.start - match.end(), match.start() - chosen.end, 0)
         if best is None or distance < best[0]:
@@ -351,7 +352,7 @@ def _clause_year(
 
 
 def _workshop_word(
-    masked: str, clause: tuple[int, int], chosen: _Mention, mentions: list[_Mention]
+    masked: str, clause: tuple[int, int], chosen: Mention, mentions: list[Mention]
 ) -> re.Match[str] | None:
     """The first "workshop" in the clause that is nearer this mention than any other."""
     in_clause = [m for m in mentions if clause[0] <= m.start < clause[1]]
@@ -371,13 +372,13 @@ def _read_journal_ref(ref: str) -> tuple[str | None, int | None]:
     text = re.sub(r"^.*?\b(?:published|appeared) in\s+", "", text, flags=re.IGNORECASE)
     masked = _mask(_mask(text, _URL), _DOI)
     in_parens = re.search(r"\(((?:19|20)\d\d)\)", masked)
-    years = [_year(match.group()) for match in _YEAR.finditer(masked)]
+    years = [mention_year(match.group()) for match in _YEAR.finditer(masked)]
     ref_year = (
-        _year(in_parens.group(1))
+        mention_year(in_parens.group(1))
         if in_parens
         else next((year for year in reversed(years) if year), None)
     )
-    known = _known_mentions(masked)
+    known = known_mentions(masked)
     if known:
         return known[0].name, known[0].year or ref_year
     name = _REF_NAME.match(masked)

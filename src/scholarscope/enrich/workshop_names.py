@@ -16,8 +16,8 @@ from scholarscope.enrich.venue_mentions import (
     _NAME,
     _NOT_A_VENUE_NAME,
     _PAREN_ACRONYM,
+    Mention,
     _is_acronym,
-    _Mention,
 )
 
 # "MisD @ AAAI ICWSM 2025", "MULA 2025) @ IEEE/CVF CVPR": the "@" before the host venue
@@ -40,7 +40,7 @@ _NAME_TAIL = re.compile(r"(?:\s+(?:workshops?|(?:19|20)\d\d|['’]?\d\d))+$", re
 _AFTER_WORKSHOP = re.compile(r"\s*(?:(?:19|20)\d\d\s*)?(?::\s*|\s+(?:on|of|for)\s+(?:the\s+)?)")
 
 
-def _name_before_at(masked: str, clause: tuple[int, int], chosen: _Mention) -> str | None:
+def name_before_at(masked: str, clause: tuple[int, int], chosen: Mention) -> str | None:
     """The workshop named in "X @ VENUE" ("MemFM @ ICML 2026" -> "MemFM"); None when
     what stands before the "@" is no name ("Accepted @ ICC 2025", "under review @ MICCAI")."""
     at = _AT_HOST.search(masked, clause[0], chosen.start)
@@ -52,7 +52,7 @@ def _name_before_at(masked: str, clause: tuple[int, int], chosen: _Mention) -> s
     return _name_before(masked, at.start(), clause[0], [])
 
 
-def _workshop_name(masked: str, word: re.Match[str], spans: list[tuple[int, int]]) -> str | None:
+def name_of_workshop(masked: str, word: re.Match[str], spans: list[tuple[int, int]]) -> str | None:
     """The workshop's own name around the word "workshop": an acronym in parentheses after
     it ("Workshop (CVinW)"), the name before it ("ICML MemFM 2026 Workshop" -> "MemFM"),
     or the name after it ("workshop on … (SyntaGen)" -> "SyntaGen").

@@ -35,8 +35,8 @@ from pathlib import Path
 from scholarscope.authors import folded_name, name_key
 from scholarscope.ingest import load_path
 from scholarscope.ingest.files import ReadProgress
-from scholarscope.pipeline.prepared_record import _prepare, _Prepared
-from scholarscope.pipeline.read_ahead import _can_read_ahead, _read_ahead
+from scholarscope.pipeline.prepared_record import PreparedRecord, prepare_record
+from scholarscope.pipeline.read_ahead import can_read_ahead, read_ahead
 from scholarscope.pipeline.resolve import AuthorResolver
 from scholarscope.pipeline.versions import link_versions
 from scholarscope.records import (
@@ -133,7 +133,7 @@ class _BatchWriter:
         self.page_owner: dict[str, str] = {}  # origin -> owner name of a profile page
         self.seq: dict[str, int] = {}
 
-    def write(self, items: list[_Prepared | StatedMetrics], report: FileReport) -> None:
+    def write(self, items: list[PreparedRecord | StatedMetrics], report: FileReport) -> None:
         with self.store.transaction():
             # Another process may have written since our last batch (two ingests, or an
             # upload to the server, into one database): ids are read under the write
@@ -146,10 +146,10 @@ class _BatchWriter:
         folded_name.cache_clear()
         name_key.cache_clear()
 
-    def _write(self, items: list[_Prepared | StatedMetrics], report: FileReport) -> None:
+    def _write(self, items: list[PreparedRecord | StatedMetrics], report: FileReport) -> None:
         store = self.store
         now = _now()
-        records: list[_Prepared] = []
+        records: list[PreparedRecord] = []
         stated: list[StatedMetrics] = []
         for item in items:
             if isinstance(item, StatedMetrics):
@@ -158,7 +158,7 @@ class _BatchWriter:
                     self.page_owner[item.origin] = item.author.name
             else:
                 records.append(item)
-        keyed: list[tuple[_Prepared, str]] = []
+        keyed: list[tuple[PreparedRecord, str]] = []
         for record in records:
             key = _record_key(record.ids, record.title, self.page_owner.get(record.origin))
             if key is None:
@@ -181,7 +181,7 @@ class _BatchWriter:
         key_rows: list[tuple[str, int]] = []
         record_rows: list[tuple[object, ...]] = []
         citation_rows: list[tuple[object, ...]] = []
-        placed: list[tuple[_Prepared, int]] = []
+        placed: list[tuple[PreparedRecord, int]] = []
         existing_work_ids: set[int] = set()
         for record, rkey in keyed:
             # the record's place in its file, counted over every record (unchanged ones
@@ -249,8 +249,8 @@ class _BatchWriter:
         link_versions(store, keys)
 
     def _updated(
-        self, keyed: list[tuple[_Prepared, str]], hashes: dict[tuple[str, str], str]
-    ) -> list[tuple[_Prepared, str]]:
+        self, keyed: list[tuple[PreparedRecord, str]], hashes: dict[tuple[str, str], str]
+    ) -> list[tuple[PreparedRecord, str]]:
         """A changed record of a source over its stored one: the two merged field by field
         (``records.update_work``: what the later one leaves null keeps the stored value).
         A record repeated within the batch is merged over its first copy likewise."""
@@ -264,12 +264,14 @@ class _BatchWriter:
             source_keys = [rkey for record, rkey in changed if record.source == source]
             for rkey, stored_text in self.store.find_records(source, source_keys).items():
                 stored[(source, rkey)] = stored_text
-        result: list[tuple[_Prepared, str]] = []
+        result: list[tuple[PreparedRecord, str]] = []
         for record, rkey in keyed:
             before = stored.get((record.source, rkey))
             if before is not None and before != record.text:
                 earlier = work_from_json(before, record.origin)
-                record = _prepare(update_work(earlier, work_from_json(record.text, record.origin)))
+                record = prepare_record(
+                    update_work(earlier, work_from_json(record.text, record.origin))
+                )
             stored[(record.source, rkey)] = record.text  # what a repeat in the batch updates
             result.append((record, rkey))
         return result
@@ -293,7 +295,7 @@ class _BatchWriter:
 
     def _write_authors(
         self,
-        placed: list[tuple[_Prepared, int]],
+        placed: list[tuple[PreparedRecord, int]],
         existing_work_ids: set[int],
         stated: list[StatedMetrics],
     ) -> None:
@@ -363,7 +365,7 @@ ProgressCallback = Callable[[FileReport, ReadProgress], None]
 
 def ingest_items(
     store: Store,
-    items: Iterable[ParseItem | _Prepared],
+    items: Iterable[ParseItem | PreparedRecord],
     report: FileReport,
     batch_size: int = BATCH_SIZE,
     on_batch: Callable[[FileReport], None] | None = None,
@@ -371,7 +373,7 @@ def ingest_items(
 ) -> FileReport:
     """Store parsed records (any mix of formats), ``batch_size`` per transaction."""
     writer = writer or _BatchWriter(store)
-    batch: list[_Prepared | StatedMetrics] = []
+    batch: list[PreparedRecord | StatedMetrics] = []
     for item in items:
         if isinstance(item, Rejected):
             report.reject(item.message())
@@ -381,8 +383,8 @@ def ingest_items(
             continue
         if isinstance(item, Work):
             report.read += 1
-            batch.append(_prepare(item))
-        elif isinstance(item, _Prepared):  # prepared by the reading process
+            batch.append(prepare_record(item))
+        elif isinstance(item, PreparedRecord):  # prepared by the reading process
             report.read += 1
             batch.append(item)
         else:
@@ -422,9 +424,9 @@ def ingest_paths(
         report = FileReport(str(path))
         progress = ReadProgress(total_bytes=path.stat().st_size if path.is_file() else 0)
         callback = (lambda r, p=progress: on_progress(r, p)) if on_progress else None
-        reading: contextlib.AbstractContextManager[Iterator[ParseItem | _Prepared]]
-        if _can_read_ahead(progress.total_bytes):
-            reading = _read_ahead(path, str(path), progress, batch_size)
+        reading: contextlib.AbstractContextManager[Iterator[ParseItem | PreparedRecord]]
+        if can_read_ahead(progress.total_bytes):
+            reading = read_ahead(path, str(path), progress, batch_size)
         else:
             reading = contextlib.nullcontext(load_path(path, str(path), progress))
         with reading as items:

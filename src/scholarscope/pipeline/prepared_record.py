@@ -1,4 +1,4 @@
-"""A parsed Work reduced to what the ingest writer stores and looks up (``_Prepared``).
+"""A parsed Work reduced to what the ingest writer stores and looks up (``PreparedRecord``).
 
 Everything here is computed from one record alone, so it runs before the record's batch
 is written, in the writing process or in the reading one (``read_ahead.py``). It holds
@@ -55,7 +55,7 @@ def abstract_key(work: Work) -> str | None:
 _Byline = tuple[str, str, tuple[str, ...], tuple[str, ...], int | None, str | None]
 
 
-class _Prepared(NamedTuple):
+class PreparedRecord(NamedTuple):
     """A parsed Work reduced to what the writer stores and looks up. Everything here is
     computed from the record alone, before its batch's transaction, and is made of plain
     values (cheap to keep, and to send from a reading process)."""
@@ -74,7 +74,7 @@ class _Prepared(NamedTuple):
     authors: tuple[_Byline, ...]
 
 
-def _prepare(work: Work) -> _Prepared:
+def prepare_record(work: Work) -> PreparedRecord:
     text = work_to_json(work)
     tkey = title_key(work)
     akey = abstract_key(work)
@@ -86,7 +86,7 @@ def _prepare(work: Work) -> _Prepared:
         authors.append(
             (name, folded_name(name), keys, ids, authorship.position, authorship.affiliation)
         )
-    return _Prepared(
+    return PreparedRecord(
         source=source,
         origin=work.origin,
         ids=work.ids,

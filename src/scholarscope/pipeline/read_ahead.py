@@ -1,7 +1,7 @@
 """Parsing a big file in a second process while this one writes what it parsed before.
 
 ``ingest_paths`` reads a file of ``READ_AHEAD_MIN_BYTES`` or more through
-``_read_ahead``: a forked child runs ``load_path`` and prepares each Work
+``read_ahead``: a forked child runs ``load_path`` and prepares each Work
 (``prepared_record.py``), sending them in batches; the records, and so the database, are
 the same as when one process does both. The child never touches the database and dies
 with the writing process.
@@ -23,7 +23,7 @@ from pathlib import Path
 from scholarscope.authors import folded_name, name_key
 from scholarscope.ingest import load_path
 from scholarscope.ingest.files import ReadProgress
-from scholarscope.pipeline.prepared_record import _prepare, _Prepared
+from scholarscope.pipeline.prepared_record import PreparedRecord, prepare_record
 from scholarscope.records import ParseItem, Work
 
 # Files this big (on disk) are parsed in a second process; for smaller ones starting
@@ -31,7 +31,7 @@ from scholarscope.records import ParseItem, Work
 READ_AHEAD_MIN_BYTES = 4 << 20
 
 
-def _can_read_ahead(total_bytes: int) -> bool:
+def can_read_ahead(total_bytes: int) -> bool:
     """Parse in a second process? Only for a big file, and only where it can be forked
     safely: "spawn" would re-import the caller's main module (breaking any script
     without a ``__main__`` guard), and forking while another thread runs can leave a
@@ -44,9 +44,9 @@ def _can_read_ahead(total_bytes: int) -> bool:
 
 
 @contextlib.contextmanager
-def _read_ahead(
+def read_ahead(
     path: Path, origin: str, progress: ReadProgress, chunk_size: int
-) -> Iterator[Iterator[ParseItem | _Prepared]]:
+) -> Iterator[Iterator[ParseItem | PreparedRecord]]:
     """The items of ``load_path(path)``, Works already prepared, parsed in a second
     process so that parsing one part of the file overlaps writing the part before.
 
@@ -67,7 +67,7 @@ def _read_ahead(
     reader.start()
     sender.close()  # this process only receives; the child holds the sending end
 
-    def items() -> Iterator[ParseItem | _Prepared]:
+    def items() -> Iterator[ParseItem | PreparedRecord]:
         while True:
             try:
                 message = receiver.recv()
@@ -105,10 +105,10 @@ def _send_prepared(
     receiver.close()
     _die_with_parent(parent_pid)
     progress = ReadProgress(total_bytes=path.stat().st_size)
-    chunk: list[ParseItem | _Prepared] = []
+    chunk: list[ParseItem | PreparedRecord] = []
     try:
         for item in load_path(path, origin, progress):
-            chunk.append(_prepare(item) if isinstance(item, Work) else item)
+            chunk.append(prepare_record(item) if isinstance(item, Work) else item)
             if len(chunk) >= chunk_size:
                 sender.send((chunk, progress.done_bytes))
                 chunk = []

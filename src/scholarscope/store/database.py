@@ -20,7 +20,7 @@ from typing import Any
 IN_CHUNK = 500  # keys per "IN (…)" query, well under any driver's parameter limit
 
 
-def _chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
+def chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -53,7 +53,7 @@ class Database:
         and ``after`` around it) over ``values`` in chunks."""
         rows: list[tuple[Any, ...]] = []
         unique = list(dict.fromkeys(values))
-        for chunk in _chunks(unique):
+        for chunk in chunks(unique):
             marks = ",".join("?" * len(chunk))
             rows.extend(self.query(sql.format(marks=marks), (*before, *chunk, *after)))
         return rows

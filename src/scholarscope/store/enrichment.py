@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from scholarscope.store.database import Database, _chunks
+from scholarscope.store.database import Database, chunks
 
 
 class EnrichmentQueries(Database):
@@ -41,7 +41,7 @@ class EnrichmentQueries(Database):
     def forget_enrichments(self, work_ids: Sequence[int]) -> None:
         """Drop the enrichment of works whose records changed, so it is derived anew."""
         unique = list(dict.fromkeys(work_ids))
-        for chunk in _chunks(unique):
+        for chunk in chunks(unique):
             marks = ",".join("?" * len(chunk))
             self.execute(f"DELETE FROM work_enrichment WHERE work_id IN ({marks})", chunk)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from scholarscope.store.database import Database, _chunks
+from scholarscope.store.database import Database, chunks
 
 
 class ScoreQueries(Database):
@@ -55,7 +55,7 @@ class ScoreQueries(Database):
         self._upsert("work_novelty", self.NOVELTY_COLUMNS, rows)
 
     def delete_novelty(self, work_ids: Sequence[int]) -> None:
-        for chunk in _chunks(list(dict.fromkeys(work_ids))):
+        for chunk in chunks(list(dict.fromkeys(work_ids))):
             marks = ",".join("?" * len(chunk))
             self.execute(f"DELETE FROM work_novelty WHERE work_id IN ({marks})", chunk)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from scholarscope.store.database import Database, _chunks
+from scholarscope.store.database import Database, chunks
 
 
 class VersionQueries(Database):
@@ -21,7 +21,7 @@ class VersionQueries(Database):
         the first work stored with it). One index range read per work; a work holding
         its own title keys only gives no row."""
         rows: list[tuple[int, int]] = []
-        for chunk in _chunks(list(dict.fromkeys(titles))):
+        for chunk in chunks(list(dict.fromkeys(titles))):
             values = ", ".join(["(?, ?, ?)"] * len(chunk))
             bounds = [x for work_id, prefix in chunk for x in (work_id, prefix, prefix + "~")]
             rows.extend(
@@ -81,7 +81,7 @@ class VersionQueries(Database):
         """Every link of the works becomes ``rows`` (work_id, other_id, rule, confidence,
         evidence), each stored both ways round."""
         for column in ("work_id", "other_id"):
-            for chunk in _chunks(list(dict.fromkeys(work_ids))):
+            for chunk in chunks(list(dict.fromkeys(work_ids))):
                 marks = ",".join("?" * len(chunk))
                 self.execute(f"DELETE FROM work_version_link WHERE {column} IN ({marks})", chunk)
         both = {(a, b): row for a, b, *row in rows} | {(b, a): row for a, b, *row in rows}
@@ -116,7 +116,7 @@ class VersionQueries(Database):
     ) -> None:
         """The works' version groups become ``rows`` (work_id, primary_id); a work of
         ``work_ids`` without a row is in no group."""
-        for chunk in _chunks(list(dict.fromkeys(work_ids))):
+        for chunk in chunks(list(dict.fromkeys(work_ids))):
             marks = ",".join("?" * len(chunk))
             self.execute(f"DELETE FROM work_version WHERE work_id IN ({marks})", chunk)
         self.executemany("INSERT INTO work_version (work_id, primary_id) VALUES (?, ?)", rows)
