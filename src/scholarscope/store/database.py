@@ -88,6 +88,26 @@ class Database:
     def close(self) -> None:
         self.connection.close()
 
+    def _move_rows(
+        self,
+        column: str,
+        keep: int,
+        drop: int,
+        tables: Sequence[tuple[str, str | None]],
+    ) -> None:
+        """Move the rows of ``drop`` to ``keep`` (``column``: ``author_id`` or
+        ``work_id``) in each of ``tables``: (table, the columns that with ``column`` make
+        a row unique, or None). A row ``keep`` already has the same key of is ``keep``'s
+        version: ``drop``'s is deleted instead of moved."""
+        for table, key_columns in tables:
+            if key_columns:
+                self.execute(
+                    f"DELETE FROM {table} WHERE {column} = ? AND ({key_columns}) IN "
+                    f"(SELECT {key_columns} FROM {table} WHERE {column} = ?)",
+                    (drop, keep),
+                )
+            self.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (keep, drop))
+
     def _upsert(self, table: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
         names = [c.strip() for c in columns.split(",")]
         updates = ", ".join(f"{c} = excluded.{c}" for c in names[1:])

@@ -21,19 +21,17 @@ class IdentityEdits(Database):
         """Move everything of author ``drop`` onto author ``keep`` (two ids are one
         person); ``drop`` then leads to ``keep`` (``author_alias``). Rows that would
         collide keep ``keep``'s version."""
-        for table, key_columns in (
-            ("author_key", None),
-            ("authorship", "work_id, source"),
-            ("stated_metrics", "source, origin"),
-            ("author_pin", None),
-        ):
-            if key_columns:
-                self.execute(
-                    f"DELETE FROM {table} WHERE author_id = ? AND ({key_columns}) IN "
-                    f"(SELECT {key_columns} FROM {table} WHERE author_id = ?)",
-                    (drop, keep),
-                )
-            self.execute(f"UPDATE {table} SET author_id = ? WHERE author_id = ?", (keep, drop))
+        self._move_rows(
+            "author_id",
+            keep,
+            drop,
+            (
+                ("author_key", None),
+                ("authorship", "work_id, source"),
+                ("stated_metrics", "source, origin"),
+                ("author_pin", None),
+            ),
+        )
         self.execute("UPDATE author_alias SET author_id = ? WHERE author_id = ?", (keep, drop))
         self.execute(
             "INSERT INTO author_alias (old_id, author_id, merged_at) VALUES (?, ?, ?)",

@@ -146,20 +146,18 @@ class IngestWrites(Database):
     def merge_works(self, keep: int, drop: int) -> None:
         """Move everything of work ``drop`` onto work ``keep`` (two ids were found to be
         one work). Rows that would collide keep ``keep``'s version."""
-        for table, key_columns in (
-            ("work_key", None),
-            ("work_record", None),
-            ("citation", "source, as_of"),
-            ("authorship", "author_id, source"),
-            ("author_pin", "folded_name"),
-        ):
-            if key_columns:
-                self.execute(
-                    f"DELETE FROM {table} WHERE work_id = ? AND ({key_columns}) IN "
-                    f"(SELECT {key_columns} FROM {table} WHERE work_id = ?)",
-                    (drop, keep),
-                )
-            self.execute(f"UPDATE {table} SET work_id = ? WHERE work_id = ?", (keep, drop))
+        self._move_rows(
+            "work_id",
+            keep,
+            drop,
+            (
+                ("work_key", None),
+                ("work_record", None),
+                ("citation", "source, as_of"),
+                ("authorship", "author_id, source"),
+                ("author_pin", "folded_name"),
+            ),
+        )
         self._merge_version_rows(keep, drop)
         for table in ("work_enrichment", "work_novelty", "work_score"):
             self.execute(f"DELETE FROM {table} WHERE work_id IN (?, ?)", (keep, drop))
