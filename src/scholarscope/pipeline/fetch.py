@@ -1,0 +1,42 @@
+"""Fetching from the live sources into the store: the network gives the same documents
+a user could have saved as files, and they are read by the same parsers and stored by
+the same ingest (``ingest_items``), so a fetched author and an ingested file of that
+author are one and the same profile.
+
+The records' origin is the URL they were fetched from (without keys), so a work page's
+provenance names it as it names a file and line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from scholarscope.ingest import openalex as openalex_format
+from scholarscope.pipeline.ingest import FileReport, ingest_items
+from scholarscope.sources import openalex
+from scholarscope.sources.client import SourceClient
+from scholarscope.store import Store
+
+
+def fetch_openalex_author(
+    store: Store,
+    client: SourceClient,
+    ref: str,
+    on_page: Callable[[int, int], None] | None = None,
+) -> FileReport:
+    """Fetch the OpenAlex author ``ref`` (``openalex:A…``) and all their works, and
+    ingest them. Raises ValueError for a ref that is no author id, ``SourceError`` when
+    OpenAlex cannot answer (what was fetched before stays kept for a re-run).
+
+    Example: ``fetch_openalex_author(store, client, "openalex:A5040147688")`` with
+    ``client = sources.openalex.openalex_client(settings, httpx.Client())``.
+    """
+    author_id = openalex.openalex_id(ref, "A")
+    bundle = openalex.author_bundle(client, author_id, on_page)
+    origin = client.url(f"/authors/{author_id}")
+    items = openalex_format.parse([json.dumps(bundle, ensure_ascii=False)], origin)
+    report = ingest_items(store, items, FileReport(origin))
+    if report.new or report.merged:
+        store.optimize_search_index()
+    return report

@@ -1,0 +1,162 @@
+"""Fetching from OpenAlex over real HTTP: a replay server on 127.0.0.1 answers the real
+endpoints from the recorded author files in ../shared/data/openalex-authors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from replay_recordings import openalex_recordings
+from replay_server import Fault, Recordings, ReplayServer, gaps
+from scholarscope import profile
+from scholarscope.cli import cli
+from scholarscope.pipeline import ingest_paths
+from scholarscope.pipeline.fetch import fetch_openalex_author
+from scholarscope.sources import FetchCounts, ResponseStore, SourceError, SourceSettings, openalex
+from scholarscope.sources.openalex import openalex_client
+from scholarscope.store import Store, open_store
+
+FIGURES = ("name", "papers", "h_index", "i10_index", "g_index", "citations", "first_year")
+
+
+@pytest.fixture(scope="module")
+def recordings(shared_data: Path) -> Recordings:
+    return openalex_recordings(shared_data / "openalex-authors")
+
+
+@pytest.fixture
+def server(recordings: Recordings) -> Iterator[ReplayServer]:
+    with ReplayServer(recordings) as replay:
+        yield replay
+
+
+def author_files(shared_data: Path) -> list[Path]:
+    return sorted((shared_data / "openalex-authors").glob("*.json"))
+
+
+def figures(store: Store, ref: str) -> dict[str, Any]:
+    author_id, _ = profile.resolve_author(store, ref)
+    summary = profile.profile_summary(store, author_id)
+    return {name: summary[name] for name in FIGURES}
+
+
+def fetch(server: ReplayServer, db: Path, ref: str, kept: Path | None = None) -> Any:
+    settings = SourceSettings.from_environment({"SCHOLARSCOPE_OPENALEX_URL": server.url})
+    store = open_store(str(db))
+    try:
+        with httpx.Client(timeout=10) as http:
+            client = openalex_client(settings, http, ResponseStore(kept) if kept else None)
+            return fetch_openalex_author(store, client, ref), client.counts
+    finally:
+        store.close()
+
+
+def test_a_fetched_author_is_the_profile_of_their_ingested_file(
+    server: ReplayServer, shared_data: Path, tmp_path: Path
+) -> None:
+    """Every author of openalex-authors: fetched over HTTP, the h-index is OpenAlex's
+    own ``summary_stats.h_index``, and every figure equals that of the file ingested."""
+    files = author_files(shared_data)
+    assert len(files) == 20
+    for number, path in enumerate(files):
+        details = json.loads(path.read_text())["details"]
+        ref = "openalex:" + details["id"].rsplit("/", 1)[1]
+        fetched_db, ingested_db = tmp_path / f"f{number}.db", tmp_path / f"i{number}.db"
+        report, counts = fetch(server, fetched_db, ref)
+        works = len(json.loads(path.read_text())["works"])
+        assert (report.read, report.rejected, report.profiles) == (works, 0, 1), ref
+        assert counts.requests == 2 + -(-works // 200)  # the author, the pages, the empty one
+        ingested = open_store(str(ingested_db))
+        ingest_paths(ingested, [path])
+        fetched = open_store(str(fetched_db))
+        assert figures(fetched, ref) == figures(ingested, ref), ref
+        assert figures(fetched, ref)["h_index"] == details["summary_stats"]["h_index"], ref
+        fetched.close()
+        ingested.close()
+
+
+class Stopped(Exception):
+    """The fetch killed half-way."""
+
+
+def test_a_fetch_stopped_half_way_asks_again_only_for_what_it_lacks(
+    server: ReplayServer, tmp_path: Path
+) -> None:
+    """Michael H. Stephenson's 158 works in pages of 25 (7 pages, then the empty one):
+    stopped after the third page and run again, the fetch asks only for the five pages it
+    lacks, and lists each work once."""
+    settings = SourceSettings.from_environment({"SCHOLARSCOPE_OPENALEX_URL": server.url})
+    kept = ResponseStore(tmp_path / "kept")
+
+    def work_ids(stop_after_pages: int | None) -> tuple[list[str], FetchCounts]:
+        def on_page(done: int, total: int) -> None:
+            if stop_after_pages is not None and done >= 25 * stop_after_pages:
+                raise Stopped
+
+        with httpx.Client(timeout=10) as http:
+            client = openalex_client(settings, http, kept)
+            works = openalex.iter_author_works(client, "A5040147688", 25, on_page)
+            return [w["id"] for w in works], client.counts
+
+    with pytest.raises(Stopped):
+        work_ids(stop_after_pages=3)
+    assert len(server.requests_to("/works")) == 3
+    found, counts = work_ids(stop_after_pages=None)
+    assert len(found) == len(set(found)) == 158
+    assert (counts.from_disk, counts.requests) == (3, 5)
+    assert len(server.requests_to("/works")) == 8
+
+
+def test_a_storm_of_429s_is_waited_out_as_asked(server: ReplayServer, tmp_path: Path) -> None:
+    """OpenAlex answers the works page 429 twice, asking for 1 s each time: the fetch
+    waits that long between the questions and then reads every work; the key is sent
+    and never shown."""
+    settings = SourceSettings.from_environment(
+        {"SCHOLARSCOPE_OPENALEX_URL": server.url, "SCHOLARSCOPE_OPENALEX_KEY": "secret-key"}
+    )
+    server.inject("/works", Fault.too_many_requests(retry_after=1), times=2)
+    with httpx.Client(timeout=10) as http:
+        client = openalex_client(settings, http)
+        works = list(openalex.iter_author_works(client, "A5040147688"))
+    assert len(works) == 158
+    asked = server.requests_to("/works")
+    assert [round(gap, 1) >= 1.0 for gap in gaps(asked[:3])] == [True, True]
+    assert all(r.query.get("api_key") == "secret-key" for r in asked)
+    server.inject("/authors", Fault.unavailable(retry_after=0), times=None)
+    with httpx.Client(timeout=10) as http:
+        client = openalex_client(settings, http)
+        with pytest.raises(SourceError) as failed:
+            openalex.fetch_author(client, "A5040147688")
+    message = str(failed.value)
+    assert message.startswith(f"OpenAlex: GET {server.url}/authors/A5040147688 failed: ")
+    assert "503" in message and "secret-key" not in message
+
+
+def test_fetch_author_on_the_command_line(server: ReplayServer, tmp_path: Path) -> None:
+    db = str(tmp_path / "cli.db")
+    result = CliRunner().invoke(
+        cli,
+        ["--db", db, "fetch", "author", "openalex:A5040147688", "--openalex-url", server.url,
+         "--no-score"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    url = f"{server.url}/authors/A5040147688"
+    assert f"{url}: read 158, new 158, merged 0, unchanged 0, rejected 0, stated profiles 1" in (
+        result.stdout
+    )
+    again = CliRunner().invoke(
+        cli,
+        ["--db", db, "fetch", "author", "openalex:A5040147688", "--openalex-url", server.url,
+         "--no-score"],
+    )  # fmt: skip
+    assert "read 158, new 0, merged 0, unchanged 158" in again.stdout
+    assert "(0 requests, 3 answers kept from before)" in again.stdout
+    assert (tmp_path / "cli.db.responses").is_dir()
+    wrong = CliRunner().invoke(cli, ["--db", db, "fetch", "author", "W123"])
+    assert wrong.exit_code == 2 and "'W123' is not an author's OpenAlex id" in wrong.output
