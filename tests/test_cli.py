@@ -19,6 +19,7 @@ COMMANDS = (
     "ingest", "enrich", "classify", "profile", "works", "authors", "merge-authors", "stats",
     "serve", "identity suggest", "identity merge", "identity split", "identity undo",
     "identity log", "identity replay", "search", "export", "fetch author",
+    "hydrate",
 )  # fmt: skip
 README = Path(__file__).resolve().parents[1] / "README.md"
 

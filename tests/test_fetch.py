@@ -3,6 +3,7 @@ endpoints from the recorded author files in ../shared/data/openalex-authors."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,13 +13,22 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from replay_recordings import openalex_recordings
-from replay_server import Fault, Recordings, ReplayServer, gaps
+from replay_recordings import ATOM, arxiv_recordings, openalex_recordings
+from replay_server import Fault, Recording, Recordings, ReplayServer, gaps
 from scholarscope import profile
 from scholarscope.cli import cli
 from scholarscope.pipeline import ingest_paths
-from scholarscope.pipeline.fetch import fetch_openalex_author
-from scholarscope.sources import FetchCounts, ResponseStore, SourceError, SourceSettings, openalex
+from scholarscope.pipeline.fetch import fetch_openalex_author, hydrate_arxiv
+from scholarscope.researcher import researcher
+from scholarscope.sources import (
+    FetchCounts,
+    RateLimiter,
+    ResponseStore,
+    SourceError,
+    SourceSettings,
+    arxiv,
+    openalex,
+)
 from scholarscope.sources.openalex import openalex_client
 from scholarscope.store import Store, open_store
 
@@ -160,3 +170,57 @@ def test_fetch_author_on_the_command_line(server: ReplayServer, tmp_path: Path) 
     assert (tmp_path / "cli.db.responses").is_dir()
     wrong = CliRunner().invoke(cli, ["--db", db, "fetch", "author", "W123"])
     assert wrong.exit_code == 2 and "'W123' is not an author's OpenAlex id" in wrong.output
+
+
+def test_hydrate_gives_feed_works_their_arxiv_record(shared_data: Path, tmp_path: Path) -> None:
+    """Three works known only by an arXiv feed's abstract and id: the arXiv API's
+    recorded answers give two of them their title and authors, merged by id; for the
+    third (0808.0539) arXiv answers an empty feed, as it did for an id it does not know
+    (the recorded answer for 0808.05394), and it stays without. One request at a time,
+    never closer than the limiter's interval."""
+    feed = tmp_path / "feed.txt"
+    feed.write_text(
+        "We study heat-bath random walks on lattice points.\narXiv:1605.08386\n"
+        "Proceedings of a workshop on information theory.\narXiv:1707.08567\n"
+        "An abstract of a paper with an id arXiv does not know.\narXiv:0808.0539\n"
+    )
+    db = tmp_path / "feed.db"
+    store = open_store(str(db))
+    ingest_paths(store, [feed])
+    assert store.arxiv_ids_without_title() == [
+        "arxiv:0808.0539", "arxiv:1605.08386", "arxiv:1707.08567"
+    ]  # fmt: skip
+    settings = SourceSettings.from_environment({})
+    recordings = arxiv_recordings(shared_data / "arxiv-api")
+    unknown = json.loads(
+        (shared_data / "arxiv-api/id_0808.05394_s0_m100_7b0c7d0a7cdd.json").read_text()
+    )
+    recordings.add(
+        Recording(
+            "https://export.arxiv.org/api/query?id_list=0808.0539&max_results=100",
+            200, {"Content-Type": ATOM}, unknown["body"],
+        )
+    )  # fmt: skip
+    with ReplayServer(recordings) as server:
+        settings = dataclasses.replace(settings, arxiv_url=server.url)
+        limiter = RateLimiter(0.2, one_at_a_time=True)
+        with httpx.Client(timeout=10) as http:
+            client = arxiv.arxiv_client(settings, http, limiter=limiter)
+            report = hydrate_arxiv(store, client, batch=1)
+            again = hydrate_arxiv(store, client, batch=1)
+        asked = server.requests_to("/api/query")
+    assert (report.read, report.merged, report.new, report.rejected) == (2, 2, 0, 0)
+    # run again, only the id still without a title is asked for (and stays without)
+    assert [r.query["id_list"] for r in asked] == [
+        "0808.0539", "1605.08386", "1707.08567", "0808.0539"
+    ]  # fmt: skip
+    assert min(gaps(asked)) > 0.18  # the limiter's 0.2 s, less the clocks' jitter
+    assert again.read == 0
+    assert store.arxiv_ids_without_title() == ["arxiv:0808.0539"]
+    author_id, _ = profile.resolve_author(store, "Caprice Stanley")
+    (work,) = researcher(store, author_id).author.works
+    assert (work.title, work.year, work.id) == (
+        "Heat-bath random walks with Markov bases", 2016, "arxiv:1605.08386"
+    )  # fmt: skip
+    assert work.sources == ["arxiv_api", "arxiv_feed"]
+    store.close()

@@ -591,7 +591,7 @@ def main() -> None:
     cli(prog_name="scholarscope")
 
 
-from scholarscope.cli_fetch import fetch_command  # noqa: E402
+from scholarscope.cli_fetch import fetch_command, hydrate_command  # noqa: E402
 from scholarscope.cli_identity import identity  # noqa: E402  (it uses this module's helpers)
 from scholarscope.cli_search import export_command, search_command  # noqa: E402
 
@@ -599,3 +599,4 @@ cli.add_command(identity)
 cli.add_command(search_command)
 cli.add_command(export_command)
 cli.add_command(fetch_command)
+cli.add_command(hydrate_command)

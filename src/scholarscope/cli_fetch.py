@@ -17,9 +17,9 @@ import click
 import httpx
 
 from scholarscope.cli import _open, enrich, score
-from scholarscope.pipeline.fetch import fetch_openalex_author
+from scholarscope.pipeline.fetch import fetch_openalex_author, hydrate_arxiv
 from scholarscope.score.novelty import MIN_EARLIER
-from scholarscope.sources import ResponseStore, SourceError, SourceSettings, folder_beside
+from scholarscope.sources import ResponseStore, SourceError, SourceSettings, arxiv, folder_beside
 from scholarscope.sources.openalex import openalex_client
 
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)  # seconds; OpenAlex pages of 200 works are large
@@ -81,3 +81,47 @@ def fetch_author_command(
         ctx.invoke(score, weights="", min_earlier=MIN_EARLIER)
     if report.rejected:
         sys.exit(1)
+
+
+@click.command("hydrate")
+@click.option("--arxiv-url", help="The arXiv API's base URL (a mirror, or a replay server).")
+@click.option(
+    "--batch",
+    default=arxiv.BATCH,
+    show_default=True,
+    type=click.IntRange(1, arxiv.BATCH),
+    help="arXiv ids asked for in one request.",
+)
+@click.pass_context
+def hydrate_command(ctx: click.Context, arxiv_url: str | None, batch: int) -> None:
+    """Give the works known only by an arXiv id (an arXiv feed's abstract and id) their
+    title, authors, dates, categories and DOI from the arXiv API, one request every 3
+    seconds as arXiv asks; then run `enrich` and `score` for what changed.
+
+    Example: scholarscope hydrate
+    """
+    settings = SourceSettings.from_environment(os.environ)
+    if arxiv_url:
+        settings = dataclasses.replace(settings, arxiv_url=arxiv_url)
+    store = _open(ctx)
+    files = store.database_files()
+    kept = ResponseStore(folder_beside(files[0])) if files else None
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"arXiv: {done:,} of {total:,} ids", err=True)
+
+    with httpx.Client(timeout=TIMEOUT) as http:
+        client = arxiv.arxiv_client(settings, http, kept)
+        try:
+            report = hydrate_arxiv(store, client, batch, progress)
+        except SourceError as error:
+            raise click.ClickException(str(error)) from error
+    left = len(store.arxiv_ids_without_title())
+    click.echo(
+        f"arXiv: read {report.read}, merged {report.merged}, new {report.new}, "
+        f"unchanged {report.unchanged}, rejected {report.rejected}; "
+        f"{left:,} arXiv ids still without a title "
+        f"({client.counts.requests} requests, {client.counts.from_disk} answers kept from before)"
+    )
+    for message in report.messages[:20]:
+        click.echo(message, err=True)

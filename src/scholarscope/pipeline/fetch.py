@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from scholarscope.ingest import arxiv_atom
 from scholarscope.ingest import openalex as openalex_format
 from scholarscope.pipeline.ingest import FileReport, ingest_items
-from scholarscope.sources import openalex
+from scholarscope.sources import arxiv, openalex
 from scholarscope.sources.client import SourceClient
 from scholarscope.store import Store
 
@@ -37,6 +38,32 @@ def fetch_openalex_author(
     origin = client.url(f"/authors/{author_id}")
     items = openalex_format.parse([json.dumps(bundle, ensure_ascii=False)], origin)
     report = ingest_items(store, items, FileReport(origin))
+    if report.new or report.merged:
+        store.optimize_search_index()
+    return report
+
+
+def hydrate_arxiv(
+    store: Store,
+    client: SourceClient,
+    batch: int = arxiv.BATCH,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> FileReport:
+    """Give the works known only by an arXiv id (an arXiv feed's abstract and id: no
+    title, authors or date) their arXiv record: title, authors, dates, categories, DOI,
+    fetched ``batch`` ids per request and merged by id like any other source's record.
+    ``on_batch(ids_done, ids)`` after each request. Raises ``SourceError`` when arXiv
+    cannot answer (the batches done are stored and kept; a re-run goes on from there).
+    """
+    wanted = [key.removeprefix("arxiv:") for key in store.arxiv_ids_without_title()]
+    report = FileReport(client.url("/api/query"))
+    for start in range(0, len(wanted), batch):
+        ids = wanted[start : start + batch]
+        feed = arxiv.fetch_entries(client, ids)
+        origin = client.url("/api/query", {"id_list": ",".join(ids)})
+        ingest_items(store, arxiv_atom.parse(feed.splitlines(keepends=True), origin), report)
+        if on_batch:
+            on_batch(start + len(ids), len(wanted))
     if report.new or report.merged:
         store.optimize_search_index()
     return report

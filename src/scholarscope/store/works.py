@@ -126,6 +126,15 @@ class WorkReads(Database):
         )
         return [(field, int(n)) for field, n in rows]
 
+    def arxiv_ids_without_title(self) -> list[str]:
+        """The arXiv ids (``arxiv:…``) of the works no record gives a title: works known
+        only by an arXiv feed's abstract and id, for ``hydrate``."""
+        rows = self.query(
+            "SELECT k.key FROM work_key k JOIN work_facet f ON f.work_id = k.work_id "
+            "WHERE f.title IS NULL AND substr(k.key, 1, 6) = 'arxiv:' ORDER BY k.key"
+        )
+        return [str(row[0]) for row in rows]
+
     def work_facets(self, work_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """Each work's row of ``work_facet`` (title, field, year, code, venue …)."""
         columns = "work_id, title, field_category, field, year, date, code, venue"
