@@ -17,6 +17,7 @@ from pathlib import Path
 from types import ModuleType
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+BIBTEX = Path(__file__).resolve().parent.parent / "tests" / "data" / "bibtex"
 SEED_BYTES = 12_000  # per seed: big enough for several records, small enough to run fast
 MAX_INPUT_BYTES = 16_384  # libFuzzer's -max_len: room to grow a seed a little
 
@@ -36,6 +37,8 @@ TOKENS = [
     b"\xc3\x82\xc2\x85",  # UTF-8 of Latin-1 mojibake for U+0085, a space to str.split
     b"\xc2\xb2",  # a superscript two: str.isdigit() but not int()
     b"\x1c",  # a separator that str.strip() removes and bytes.strip() keeps
+    b"@article{",  # BibTeX: an entry starting inside another one
+    b'\\"',  # BibTeX: an accent macro
 ]
 
 # (format, file) for every kind of real input; the format names the parser that reads it.
@@ -64,6 +67,12 @@ REAL_FILES: list[tuple[str, str]] = [
     ("semantic_scholar", "data/semantic-scholar/Reference.json"),
     ("semantic_scholar", "data/semantic-scholar/PaperWithNullValues.json"),
     ("semantic_scholar", "data/semantic-scholar/Author.json"),
+    # ../shared holds no BibTeX: the exporters' shapes in tests/data/bibtex stand in (an
+    # absolute path, which SHARED / path leaves as it is)
+    ("bibtex", str(BIBTEX / "zotero.bib")),
+    ("bibtex", str(BIBTEX / "google_scholar.bib")),
+    ("bibtex", str(BIBTEX / "acm.bib")),
+    ("bibtex", str(BIBTEX / "sciencedirect.bib")),
 ]
 
 

@@ -42,6 +42,7 @@ from scholarscope.records import ParseItem, Rejected, Repaired, StatedMetrics, W
 from scholarscope.store import open_store
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+BIBTEX = Path(__file__).resolve().parent / "data" / "bibtex"
 ITEM_TYPES = (Work, StatedMetrics, Rejected, Repaired)
 INT64 = range(-(2**63), 2**63)
 ORIGIN = "fuzz.txt"
@@ -78,6 +79,12 @@ REAL_FILES = [
     ("semantic_scholar", "data/semantic-scholar/Reference.json", True),
     ("semantic_scholar", "data/semantic-scholar/PaperWithNullValues.json", True),
     ("semantic_scholar", "data/semantic-scholar/Author.json", True),
+    # ../shared holds no BibTeX: the exporters' shapes of tests/data/bibtex stand in (an
+    # absolute path, which SHARED / path leaves as it is)
+    ("bibtex", str(BIBTEX / "zotero.bib"), True),
+    ("bibtex", str(BIBTEX / "google_scholar.bib"), True),
+    ("bibtex", str(BIBTEX / "acm.bib"), True),
+    ("bibtex", str(BIBTEX / "sciencedirect.bib"), True),
 ]
 JSON_FORMATS = ["arxiv_snapshot", "arxiv_atom", "openalex", "semantic_scholar"]
 _CACHE: dict[str, bytes] = {}
@@ -161,6 +168,10 @@ TOKENS = [
     b"\n",
     b'"',
     b"null",
+    b"@article{",  # BibTeX: an entry starting inside another, braces, macros, accents
+    b"}",
+    b"#",
+    b'\\"',
 ]
 # Byte edits: (kind, where, bytes, token). "where" is taken modulo the length, so any
 # integer is a valid place and shrinking stays meaningful.

@@ -23,6 +23,7 @@ from scholarscope.ingest import (
     arxiv_atom,
     arxiv_feed,
     arxiv_snapshot,
+    bibtex,
     openalex,
     profile_page,
     semantic_scholar,
@@ -31,11 +32,14 @@ from scholarscope.ingest.files import ReadProgress, decode_head, is_binary, iter
 from scholarscope.records import ParseItem, Rejected, Repaired, Work, check_work
 
 # Most specific first: detection stops at the first module whose looks_like() is true.
+# BibTeX (the first thing in the file is an "@entry{") comes before the two plain-text
+# formats, which take text with no marker of its own.
 FORMATS: dict[str, ModuleType] = {
     "arxiv_atom": arxiv_atom,
     "openalex": openalex,
     "semantic_scholar": semantic_scholar,
     "arxiv_snapshot": arxiv_snapshot,
+    "bibtex": bibtex,
     "profile_page": profile_page,
     "arxiv_feed": arxiv_feed,
 }
