@@ -21,8 +21,22 @@ from scholarscope.pipeline.fetch import fetch_openalex_author, hydrate_arxiv
 from scholarscope.score.novelty import MIN_EARLIER
 from scholarscope.sources import ResponseStore, SourceError, SourceSettings, arxiv, folder_beside
 from scholarscope.sources.openalex import openalex_client
+from scholarscope.store import Store
 
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)  # seconds; OpenAlex pages of 200 works are large
+
+
+def _settings(**urls: str | None) -> SourceSettings:
+    """The sources' settings from the environment, with the base URLs given as options."""
+    given = {name: url for name, url in urls.items() if url}
+    return dataclasses.replace(SourceSettings.from_environment(os.environ), **given)
+
+
+def _kept_answers(store: Store) -> ResponseStore | None:
+    """Where the sources' answers are kept: beside the database file (nowhere for an
+    in-memory database)."""
+    files = store.database_files()
+    return ResponseStore(folder_beside(files[0])) if files else None
 
 
 @click.group("fetch")
@@ -49,12 +63,9 @@ def fetch_author_command(
 
     Example: scholarscope fetch author openalex:A5040147688
     """
-    settings = SourceSettings.from_environment(os.environ)
-    if openalex_url:
-        settings = dataclasses.replace(settings, openalex_url=openalex_url)
+    settings = _settings(openalex_url=openalex_url)
     store = _open(ctx)
-    files = store.database_files()  # none for an in-memory database: nothing is kept
-    kept = ResponseStore(folder_beside(files[0])) if files else None
+    kept = _kept_answers(store)
 
     def progress(done: int, total: int) -> None:
         click.echo(f"OpenAlex: {done:,} of {total:,} works", err=True)
@@ -100,12 +111,9 @@ def hydrate_command(ctx: click.Context, arxiv_url: str | None, batch: int) -> No
 
     Example: scholarscope hydrate
     """
-    settings = SourceSettings.from_environment(os.environ)
-    if arxiv_url:
-        settings = dataclasses.replace(settings, arxiv_url=arxiv_url)
+    settings = _settings(arxiv_url=arxiv_url)
     store = _open(ctx)
-    files = store.database_files()
-    kept = ResponseStore(folder_beside(files[0])) if files else None
+    kept = _kept_answers(store)
 
     def progress(done: int, total: int) -> None:
         click.echo(f"arXiv: {done:,} of {total:,} ids", err=True)
