@@ -18,7 +18,7 @@ from web_client import ask
 COMMANDS = (
     "ingest", "enrich", "classify", "profile", "works", "authors", "merge-authors", "stats",
     "serve", "identity suggest", "identity merge", "identity split", "identity undo",
-    "identity log", "identity replay", "search", "export", "fetch author",
+    "identity log", "identity replay", "search", "export", "fetch author", "fetch work",
     "hydrate",
 )  # fmt: skip
 README = Path(__file__).resolve().parents[1] / "README.md"

@@ -224,3 +224,28 @@ def test_hydrate_gives_feed_works_their_arxiv_record(shared_data: Path, tmp_path
     )  # fmt: skip
     assert work.sources == ["arxiv_api", "arxiv_feed"]
     store.close()
+
+
+def test_fetch_work_by_doi_or_openalex_id(server: ReplayServer, tmp_path: Path) -> None:
+    """One of Stephenson's papers, fetched by its DOI, then by its OpenAlex id (the same
+    record: unchanged), then with all his works (it is one of them); a DOI OpenAlex does
+    not know is a clear error."""
+    db = str(tmp_path / "work.db")
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(cli, ["--db", db, "fetch", *args, "--openalex-url", server.url])
+
+    by_doi = run("work", "doi:10.1016/J.EARSCIREV.2019.102936")
+    assert by_doi.exit_code == 0, by_doi.output
+    url = f"{server.url}/works/doi:10.1016/j.earscirev.2019.102936"
+    assert f"{url}: read 1, new 1, merged 0, unchanged 0, rejected 0" in by_doi.stdout
+    by_id = run("work", "openalex:W2969676768")
+    assert "read 1, new 0, merged 0, unchanged 1, rejected 0" in by_id.stdout
+    author = run("author", "openalex:A5040147688", "--no-score")
+    assert "read 158, new 157, merged 0, unchanged 1" in author.stdout
+    store = open_store(db)
+    assert store.counts()["work"] == 158
+    store.close()
+    unknown = run("work", "doi:10.9999/not.there")
+    assert unknown.exit_code == 1
+    assert f"OpenAlex: GET {server.url}/works/doi:10.9999/not.there failed" in unknown.output

@@ -17,7 +17,7 @@ import click
 import httpx
 
 from scholarscope.cli import _open, enrich, score
-from scholarscope.pipeline.fetch import fetch_openalex_author, hydrate_arxiv
+from scholarscope.pipeline.fetch import fetch_openalex_author, fetch_openalex_work, hydrate_arxiv
 from scholarscope.score.novelty import MIN_EARLIER
 from scholarscope.sources import ResponseStore, SourceError, SourceSettings, arxiv, folder_beside
 from scholarscope.sources.openalex import openalex_client
@@ -90,6 +90,35 @@ def fetch_author_command(
     if then_score:
         ctx.invoke(enrich, everything=False)
         ctx.invoke(score, weights="", min_earlier=MIN_EARLIER)
+    if report.rejected:
+        sys.exit(1)
+
+
+@fetch_command.command("work")
+@click.argument("ref")
+@click.option("--openalex-url", help="OpenAlex's base URL (a mirror, or a replay server).")
+@click.pass_context
+def fetch_work_command(ctx: click.Context, ref: str, openalex_url: str | None) -> None:
+    """Fetch one work from OpenAlex (openalex:W… or doi:10.…) into the database, merged
+    with the records of the same paper already stored; then run `enrich` and `score`.
+
+    Example: scholarscope fetch work doi:10.1016/j.earscirev.2019.102936
+    """
+    store = _open(ctx)
+    with httpx.Client(timeout=TIMEOUT) as http:
+        client = openalex_client(_settings(openalex_url=openalex_url), http, _kept_answers(store))
+        try:
+            report = fetch_openalex_work(store, client, ref)
+        except ValueError as error:
+            raise click.UsageError(str(error)) from error
+        except SourceError as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(
+        f"{report.path}: read {report.read}, new {report.new}, merged {report.merged}, "
+        f"unchanged {report.unchanged}, rejected {report.rejected}"
+    )
+    for message in report.messages[:20]:
+        click.echo(message, err=True)
     if report.rejected:
         sys.exit(1)
 

@@ -43,6 +43,24 @@ def fetch_openalex_author(
     return report
 
 
+def fetch_openalex_work(store: Store, client: SourceClient, ref: str) -> FileReport:
+    """Fetch one work from OpenAlex (``openalex:W…`` or ``doi:10.…``) and ingest it.
+    Raises ValueError for a ref that is neither, ``SourceError`` (``SourceNotFound``:
+    OpenAlex has no such work) when OpenAlex cannot answer."""
+    value = ref.strip()
+    if value.lower().startswith("doi:"):
+        path_id = "doi:" + value[4:].strip().lower()
+    else:
+        path_id = openalex.openalex_id(value, "W")
+    work = openalex.fetch_work(client, path_id)
+    origin = client.url(f"/works/{path_id}")
+    items = openalex_format.parse([json.dumps(work, ensure_ascii=False)], origin)
+    report = ingest_items(store, items, FileReport(origin))
+    if report.new or report.merged:
+        store.optimize_search_index()
+    return report
+
+
 def hydrate_arxiv(
     store: Store,
     client: SourceClient,
