@@ -132,12 +132,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], verbose: bool) -> None:
         _echo_some(report.path, report.messages, report.rejected, "problems")
         if verbose:
             _echo_some(report.path, report.repairs, report.repaired, "repairs")
-        click.echo(
-            f"{report.path}: read {report.read}, new {report.new}, merged {report.merged}, "
-            f"unchanged {report.unchanged}, rejected {report.rejected}"
-            + (f", repaired {report.repaired}" if report.repaired else "")
-            + (f", stated profiles {report.profiles}" if report.profiles else "")
-        )
+        click.echo(report_line(report))
     repaired = sum(report.repaired for report in reports)
     if repaired and not verbose:
         repairs = "repair" if repaired == 1 else "repairs"
@@ -148,6 +143,16 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], verbose: bool) -> None:
         )
     if any(report.rejected for report in reports):
         ctx.exit(1)
+
+
+def report_line(report: pipeline.FileReport) -> str:
+    """What ingesting one file (or one fetch) did, in one line."""
+    return (
+        f"{report.path}: read {report.read}, new {report.new}, merged {report.merged}, "
+        f"unchanged {report.unchanged}, rejected {report.rejected}"
+        + (f", repaired {report.repaired}" if report.repaired else "")
+        + (f", stated profiles {report.profiles}" if report.profiles else "")
+    )
 
 
 def _echo_some(path: str, messages: list[str], total: int, what: str) -> None:

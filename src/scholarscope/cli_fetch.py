@@ -12,14 +12,24 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 import httpx
 
-from scholarscope.cli import _open, enrich, score
+from scholarscope.cli import _echo_some, _open, enrich, report_line, score
+from scholarscope.pipeline import FileReport
 from scholarscope.pipeline.fetch import fetch_openalex_author, fetch_openalex_work, hydrate_arxiv
 from scholarscope.score.novelty import MIN_EARLIER
-from scholarscope.sources import ResponseStore, SourceError, SourceSettings, arxiv, folder_beside
+from scholarscope.sources import (
+    ResponseStore,
+    SourceClient,
+    SourceError,
+    SourceSettings,
+    arxiv,
+    folder_beside,
+)
 from scholarscope.sources.openalex import openalex_client
 from scholarscope.store import Store
 
@@ -37,6 +47,29 @@ def _kept_answers(store: Store) -> ResponseStore | None:
     in-memory database)."""
     files = store.database_files()
     return ResponseStore(folder_beside(files[0])) if files else None
+
+
+@contextmanager
+def _source_errors() -> Iterator[None]:
+    """A ref that names nothing fetchable is a usage error; a source that cannot answer
+    is an error with the source's message (which names the URL, never a key)."""
+    try:
+        yield
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    except SourceError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _echo_report(report: FileReport, client: SourceClient) -> None:
+    """The ingest line of what arrived, with how much was asked over the network, and
+    the problems on stderr."""
+    counts = client.counts
+    click.echo(
+        f"{report_line(report)} ({counts.requests} requests, "
+        f"{counts.from_disk} answers kept from before)"
+    )
+    _echo_some(report.path, report.messages, report.rejected, "problems")
 
 
 @click.group("fetch")
@@ -72,21 +105,9 @@ def fetch_author_command(
 
     with httpx.Client(timeout=TIMEOUT) as http:
         client = openalex_client(settings, http, kept)
-        try:
+        with _source_errors():
             report = fetch_openalex_author(store, client, ref, progress)
-        except ValueError as error:
-            raise click.UsageError(str(error)) from error
-        except SourceError as error:
-            raise click.ClickException(str(error)) from error
-    counts = client.counts
-    click.echo(
-        f"{report.path}: read {report.read}, new {report.new}, merged {report.merged}, "
-        f"unchanged {report.unchanged}, rejected {report.rejected}, "
-        f"stated profiles {report.profiles} "
-        f"({counts.requests} requests, {counts.from_disk} answers kept from before)"
-    )
-    for message in report.messages[:20]:
-        click.echo(message, err=True)
+    _echo_report(report, client)
     if then_score:
         ctx.invoke(enrich, everything=False)
         ctx.invoke(score, weights="", min_earlier=MIN_EARLIER)
@@ -107,18 +128,9 @@ def fetch_work_command(ctx: click.Context, ref: str, openalex_url: str | None) -
     store = _open(ctx)
     with httpx.Client(timeout=TIMEOUT) as http:
         client = openalex_client(_settings(openalex_url=openalex_url), http, _kept_answers(store))
-        try:
+        with _source_errors():
             report = fetch_openalex_work(store, client, ref)
-        except ValueError as error:
-            raise click.UsageError(str(error)) from error
-        except SourceError as error:
-            raise click.ClickException(str(error)) from error
-    click.echo(
-        f"{report.path}: read {report.read}, new {report.new}, merged {report.merged}, "
-        f"unchanged {report.unchanged}, rejected {report.rejected}"
-    )
-    for message in report.messages[:20]:
-        click.echo(message, err=True)
+    _echo_report(report, client)
     if report.rejected:
         sys.exit(1)
 
@@ -149,16 +161,8 @@ def hydrate_command(ctx: click.Context, arxiv_url: str | None, batch: int) -> No
 
     with httpx.Client(timeout=TIMEOUT) as http:
         client = arxiv.arxiv_client(settings, http, kept)
-        try:
+        with _source_errors():
             report = hydrate_arxiv(store, client, batch, progress)
-        except SourceError as error:
-            raise click.ClickException(str(error)) from error
+    _echo_report(report, client)
     left = len(store.arxiv_ids_without_title())
-    click.echo(
-        f"arXiv: read {report.read}, merged {report.merged}, new {report.new}, "
-        f"unchanged {report.unchanged}, rejected {report.rejected}; "
-        f"{left:,} arXiv ids still without a title "
-        f"({client.counts.requests} requests, {client.counts.from_disk} answers kept from before)"
-    )
-    for message in report.messages[:20]:
-        click.echo(message, err=True)
+    click.echo(f"{left:,} arXiv ids still without a title")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from scholarscope.ingest import arxiv_atom
 from scholarscope.ingest import openalex as openalex_format
@@ -35,12 +36,7 @@ def fetch_openalex_author(
     """
     author_id = openalex.openalex_id(ref, "A")
     bundle = openalex.author_bundle(client, author_id, on_page)
-    origin = client.url(f"/authors/{author_id}")
-    items = openalex_format.parse([json.dumps(bundle, ensure_ascii=False)], origin)
-    report = ingest_items(store, items, FileReport(origin))
-    if report.new or report.merged:
-        store.optimize_search_index()
-    return report
+    return _ingest_openalex(store, bundle, client.url(f"/authors/{author_id}"))
 
 
 def fetch_openalex_work(store: Store, client: SourceClient, ref: str) -> FileReport:
@@ -53,8 +49,13 @@ def fetch_openalex_work(store: Store, client: SourceClient, ref: str) -> FileRep
     else:
         path_id = openalex.openalex_id(value, "W")
     work = openalex.fetch_work(client, path_id)
-    origin = client.url(f"/works/{path_id}")
-    items = openalex_format.parse([json.dumps(work, ensure_ascii=False)], origin)
+    return _ingest_openalex(store, work, client.url(f"/works/{path_id}"))
+
+
+def _ingest_openalex(store: Store, document: dict[str, Any], origin: str) -> FileReport:
+    """An OpenAlex document (an author bundle, a work) ingested as a file holding it
+    would be, ``origin`` the URL it came from."""
+    items = openalex_format.parse([json.dumps(document, ensure_ascii=False)], origin)
     report = ingest_items(store, items, FileReport(origin))
     if report.new or report.merged:
         store.optimize_search_index()
