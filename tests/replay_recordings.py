@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from replay_server import Ask, Recording, Recordings
+from scholarscope.records import fold_text
 
 ARXIV_API = "https://export.arxiv.org"
 ATOM = "application/atom+xml; charset=UTF-8"
@@ -71,6 +72,19 @@ def _openalex_offset(cursor: str) -> int | None:
     return int(number) if head == "replay" and number.isdigit() else None
 
 
+def _name_words(names: list[Any]) -> list[set[str]]:
+    """The folded words of each of a person's names (the non-text ones skipped)."""
+    return [set(fold_text(name).split()) for name in names if isinstance(name, str)]
+
+
+def _names_match(query: str, names: list[set[str]]) -> bool:
+    """A stand-in for a source's name search: one of the names holds every folded word of
+    the query ("raymond enay" finds "Raymond Énay", "stephenson" finds "Michael H.
+    Stephenson"); an empty query finds nobody."""
+    wanted = set(fold_text(query).split())
+    return bool(wanted) and any(wanted <= words for words in names)
+
+
 def _openalex_select(obj: dict[str, Any], select: str | None) -> dict[str, Any]:
     if not select:
         return obj
@@ -91,6 +105,14 @@ def openalex_recordings(authors: Path, entities: Path | None = None) -> Recordin
       ``page=``; ``select=``. As the real API does (openalex-fixtures/openalexPro pages), the
       page holding the last works still carries a ``next_cursor``; the page after it has no
       results and ``next_cursor: null``.
+    - ``GET /authors?search={name}`` and ``GET /authors?filter=…`` (``orcid:{orcid}``, bare
+      or as a URL, and ``display_name.search:{name}``, comma-joined filters all applying),
+      ``per-page`` (1-200, default 25), ``page=``, ``select=``: OpenAlex's results page
+      ``{"meta": {"count", …}, "results", "group_by"}`` over every author loaded. The
+      search is a stand-in for OpenAlex's: an author is found when their
+      ``display_name`` or one of their ``display_name_alternatives`` holds every folded
+      word of the query; results come by ``works_count`` descending (then id), a proxy
+      for the ``relevance_score`` order the replay cannot compute, which it leaves out.
     """
     objects: dict[str, dict[str, Any]] = {}
     aliases: dict[str, str] = {}
@@ -177,10 +199,48 @@ def openalex_recordings(authors: Path, entities: Path | None = None) -> Recordin
         selected = [_openalex_select(w, params.get("select")) for w in results]
         return Recording(url, 200, {}, {"meta": meta, "results": selected, "group_by": []})
 
+    def author_list(ask: Ask, match: re.Match[str]) -> Recording | None:
+        params, url = ask.params, OPENALEX_API + ask.url
+        if set(params) - {"search", "filter", "per-page", "per_page", "page", "select"}:
+            return None
+        if "search" not in params and "filter" not in params:
+            return None  # every author in OpenAlex: not what the replay can answer
+        found = [obj for key, obj in objects.items() if key.startswith("authors/")]
+        if "search" in params:
+            found = [a for a in found if _names_match(params["search"], _openalex_names(a))]
+        for clause in params.get("filter", "").split(",") if "filter" in params else ():
+            name, _, value = clause.partition(":")
+            if name == "orcid":
+                orcid = value.removeprefix("https://orcid.org/").lower()
+                found = [a for a in found if str(a.get("orcid")).lower().endswith("/" + orcid)]
+            elif name == "display_name.search":
+                found = [a for a in found if _names_match(value, _openalex_names(a))]
+            else:
+                return None
+        found.sort(key=lambda a: (-int(a.get("works_count") or 0), str(a["id"])))
+        size = params.get("per-page", params.get("per_page", "25"))
+        if not size.isdigit() or not 1 <= int(size) <= 200:
+            return _openalex_error(url, f"per-page is {size!r}; it must be between 1 and 200")
+        page = params.get("page", "1")
+        if not page.isdigit() or int(page) < 1 or int(page) * int(size) > 10_000:
+            return _openalex_error(url, f"page {page!r} is out of range")
+        offset = (int(page) - 1) * int(size)
+        meta = {"count": len(found), "db_response_time_ms": 0, "page": int(page),
+                "per_page": int(size), "groups_count": None}  # fmt: skip
+        results = [_openalex_select(a, params.get("select"))
+                   for a in found[offset : offset + int(size)]]  # fmt: skip
+        return Recording(url, 200, {}, {"meta": meta, "results": results, "group_by": []})
+
     recordings = Recordings()
     recordings.route(_OPENALEX_ENTITY, entity)
     recordings.route("/works", works)
+    recordings.route("/authors", author_list)
     return recordings
+
+
+def _openalex_names(author: dict[str, Any]) -> list[set[str]]:
+    alternatives = author.get("display_name_alternatives")
+    return _name_words([author.get("display_name"), *(alternatives or [])])
 
 
 S2_API = "https://api.semanticscholar.org"
@@ -229,6 +289,13 @@ def semantic_scholar_recordings(folder: Path) -> Recordings:
     - ``GET /graph/v1/paper/{id}``: the sha ``paperId`` or ``DOI:``, ``ARXIV:``,
       ``CorpusId:``, ``MAG:``, ``ACL:``, ``PMID:``, ``PMCID:``; Paper.json and every paper of
       Author.json (Paper.json wins where both hold one).
+    - ``GET /graph/v1/author/search?query=…&offset=&limit=`` (limit 1-1000, default 100):
+      ``{"total", "offset", "next", "data"}`` over the authors loaded (Author.json's), as
+      S2 documents it, ``next`` absent on the last page. The search is a stand-in for
+      S2's: an author is found when their name, one of their ``aliases`` or one of their
+      DBLP names (``externalIds.DBLP``) holds every folded word of the query ("alan
+      turing" finds "A. Turing" through the DBLP name "Alan M. Turing"); results come by
+      ``paperCount`` descending (then id), a proxy for S2's relevance order.
     """
     author = json.loads((folder / "Author.json").read_text(encoding="utf-8"))
     paper = json.loads((folder / "Paper.json").read_text(encoding="utf-8"))
@@ -275,8 +342,37 @@ def semantic_scholar_recordings(folder: Path) -> Recordings:
             S2_API + ask.url, 200, {}, _s2_select(papers[pid], "paper", ask.params.get("fields"))
         )
 
+    def author_search(ask: Ask, match: re.Match[str]) -> Recording | None:
+        if set(ask.params) - {"query", "fields", "offset", "limit"}:
+            return None
+        url = S2_API + ask.url
+        if "query" not in ask.params:
+            return _s2_error(url, "Missing required parameter: 'query'")
+        offset, limit = ask.params.get("offset", "0"), ask.params.get("limit", "100")
+        if not offset.isdigit():
+            return _s2_error(url, f"Invalid offset: {offset}")
+        if not limit.isdigit() or not 1 <= int(limit) <= 1000:
+            return _s2_error(url, f"Invalid limit {limit}: it must be between 1 and 1000")
+        found = [a for a in authors.values() if _names_match(ask.params["query"], _s2_names(a))]
+        found.sort(key=lambda a: (-int(a.get("paperCount") or 0), str(a["authorId"])))
+        start, stop = int(offset), int(offset) + int(limit)
+        body: dict[str, Any] = {"total": len(found), "offset": start}
+        if stop < len(found):
+            body["next"] = stop
+        body["data"] = [_s2_select(a, "author", ask.params.get("fields"))
+                        for a in found[start:stop]]  # fmt: skip
+        return Recording(url, 200, {}, body)
+
     recordings = Recordings()
+    recordings.route(r"/graph/v1/author/search", author_search)
     recordings.route(r"/graph/v1/author/([^/]+)", author_details)
     recordings.route(r"/graph/v1/author/([^/]+)/papers", author_papers)
     recordings.route(r"/graph/v1/paper/(.+)", paper_details)
     return recordings
+
+
+def _s2_names(author: dict[str, Any]) -> list[set[str]]:
+    external = author.get("externalIds") or {}
+    dblp = external.get("DBLP") if isinstance(external, dict) else None
+    dblp_names = dblp if isinstance(dblp, list) else [dblp]
+    return _name_words([author.get("name"), *(author.get("aliases") or []), *dblp_names])

@@ -19,7 +19,7 @@ COMMANDS = (
     "ingest", "enrich", "classify", "profile", "works", "authors", "merge-authors", "stats",
     "serve", "identity suggest", "identity merge", "identity split", "identity undo",
     "identity log", "identity replay", "search", "export", "fetch author", "fetch work",
-    "hydrate",
+    "hydrate", "follow", "follow author", "follow category", "unfollow", "sync", "sync arxiv",
 )  # fmt: skip
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -31,6 +31,8 @@ from scholarscope.sources import (
 )
 from scholarscope.sources.openalex import openalex_client
 from scholarscope.store import Store, open_store
+from scholarscope.web import App
+from web_client import ask
 
 FIGURES = ("name", "papers", "h_index", "i10_index", "g_index", "citations", "first_year")
 
@@ -168,8 +170,10 @@ def test_fetch_author_on_the_command_line(server: ReplayServer, tmp_path: Path) 
     assert "read 158, new 0, merged 0, unchanged 158" in again.stdout
     assert "(0 requests, 3 answers kept from before)" in again.stdout
     assert (tmp_path / "cli.db.responses").is_dir()
-    wrong = CliRunner().invoke(cli, ["--db", db, "fetch", "author", "W123"])
-    assert wrong.exit_code == 2 and "'W123' is not an author's OpenAlex id" in wrong.output
+    wrong = CliRunner().invoke(cli, ["--db", db, "fetch", "author", "openalex:W123"])
+    assert wrong.exit_code == 2 and "'openalex:W123' is not an author's OpenAlex id" in (
+        wrong.output
+    )
 
 
 def test_hydrate_gives_feed_works_their_arxiv_record(shared_data: Path, tmp_path: Path) -> None:
@@ -233,7 +237,8 @@ def test_fetch_work_by_doi_or_openalex_id(server: ReplayServer, tmp_path: Path) 
     db = str(tmp_path / "work.db")
 
     def run(*args: str) -> Any:
-        return CliRunner().invoke(cli, ["--db", db, "fetch", *args, "--openalex-url", server.url])
+        urls = ["--openalex-url", server.url, "--s2-url", server.url]
+        return CliRunner().invoke(cli, ["--db", db, "fetch", *args, *urls])
 
     by_doi = run("work", "doi:10.1016/J.EARSCIREV.2019.102936")
     assert by_doi.exit_code == 0, by_doi.output
@@ -248,4 +253,68 @@ def test_fetch_work_by_doi_or_openalex_id(server: ReplayServer, tmp_path: Path) 
     store.close()
     unknown = run("work", "doi:10.9999/not.there")
     assert unknown.exit_code == 1
-    assert f"OpenAlex: GET {server.url}/works/doi:10.9999/not.there failed" in unknown.output
+    assert (
+        f"OpenAlex and Semantic Scholar: GET {server.url}/works/doi:10.9999/not.there and "
+        f"GET {server.url}/graph/v1/paper/DOI:10.9999/not.there?fields="
+    ) in unknown.output
+    assert "failed: neither knows this DOI." in unknown.output
+
+
+def snapshot_recordings(author: dict[str, Any], works: list[dict[str, Any]]) -> Recordings:
+    """OpenAlex as it stood on one date: one author and their works (one page)."""
+    short = author["id"].rsplit("/", 1)[1]
+    page = {"meta": {"count": len(works), "next_cursor": None}, "results": works}
+    return Recordings(
+        [
+            Recording(f"https://api.openalex.org/authors/{short}", body=author),
+            Recording(
+                f"https://api.openalex.org/works?filter=author.id:{short}&per-page=200&cursor=*",
+                body=page,
+            ),
+        ]
+    )
+
+
+def test_fetching_again_later_keeps_each_dated_figure(shared_data: Path, tmp_path: Path) -> None:
+    """Jason Priem and one of his papers as OpenAlex served them in June 2025 and in
+    February 2026 (openalex-fixtures): fetched at each date, the profile keeps both sets
+    of stated figures and shows how they moved; each work keeps both citation counts."""
+    fixtures = shared_data / "openalex-fixtures"
+
+    def read(name: str) -> dict[str, Any]:
+        return json.loads((fixtures / name).read_text())
+
+    db = tmp_path / "drift.db"
+    snapshots = [
+        (read("openalex-python/A5023888391.json"), read("openalex-python/W2741809807.json")),
+        (read("mmgeorge-papers/author.json"), read("mmgeorge-papers/work.json")),
+    ]
+    for author, work in snapshots:
+        with ReplayServer(snapshot_recordings(author, [work])) as replay:
+            report, _ = fetch(replay, db, "openalex:A5023888391")
+        assert (report.read, report.rejected) == (1, 0)
+    store = open_store(str(db))
+    author_id, _ = profile.resolve_author(store, "openalex:A5023888391")
+    history = [
+        (row["as_of"], row["h_index"], row["papers"], row["citations"])
+        for row in store.stated_history(author_id)
+    ]
+    assert history == [("2025-06-08", 17, 62, 3890), ("2026-02-15", 17, 60, 4245)]
+    # the current figures are the latest; the work's counts are both kept, by date
+    assert [s["citations"] for s in store.stated_metrics(author_id)] == [4245]
+    work_id = store.author_work_ids(author_id)[0]
+    counts = store.query(
+        "SELECT as_of, count FROM citation WHERE work_id = ? ORDER BY as_of", (work_id,)
+    )
+    assert counts == [("2025-06-11", 962), ("2026-02-16", 1149)]
+    found = researcher(store, author_id)
+    assert [(f.as_of, f.citations) for f in found.author.stated_history] == [
+        ("2025-06-08", 3890),
+        ("2026-02-15", 4245),
+    ]
+    store.close()
+    page = ask(App(str(db)), f"/authors/author:{author_id}").body.decode()
+    history_section = page.split('id="history-heading"')[1].split("</section>")[0]
+    assert "2025-06-08" in history_section and "2026-02-15" in history_section
+    assert '4,245 <span class="moved">(+355)</span>' in history_section
+    assert '60 <span class="moved">(-2)</span>' in history_section

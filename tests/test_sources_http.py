@@ -495,11 +495,15 @@ def test_every_setting_is_documented() -> None:
         "SCHOLARSCOPE_OPENALEX_URL",
         "SCHOLARSCOPE_S2_URL",
         "SCHOLARSCOPE_ARXIV_URL",
+        "SCHOLARSCOPE_ARXIV_OAI_URL",
         "SCHOLARSCOPE_OPENALEX_KEY",
         "SCHOLARSCOPE_S2_KEY",
         "SCHOLARSCOPE_MAILTO",
     ]
     assert all(setting.help.endswith(".") for setting in SETTINGS)
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for setting in SETTINGS:
+        assert f"| `{setting.variable}` | " in readme, setting.variable
 
 
 def test_a_bad_url_setting_names_its_variable() -> None:

@@ -599,9 +599,13 @@ def main() -> None:
 from scholarscope.cli_fetch import fetch_command, hydrate_command  # noqa: E402
 from scholarscope.cli_identity import identity  # noqa: E402  (it uses this module's helpers)
 from scholarscope.cli_search import export_command, search_command  # noqa: E402
+from scholarscope.cli_sync import follow_command, sync_command, unfollow_command  # noqa: E402
 
 cli.add_command(identity)
 cli.add_command(search_command)
 cli.add_command(export_command)
 cli.add_command(fetch_command)
 cli.add_command(hydrate_command)
+cli.add_command(follow_command)
+cli.add_command(unfollow_command)
+cli.add_command(sync_command)

@@ -1,10 +1,11 @@
-"""``scholarscope fetch``: researchers and papers from the live sources, stored as an
-ingested file would be, then enriched and scored.
+"""``scholarscope fetch``, ``hydrate``, ``follow`` and ``sync``: researchers and papers
+from the live sources, stored as an ingested file would be, then enriched and scored.
 
 Where each source is and who asks: ``SCHOLARSCOPE_OPENALEX_URL``, ``…_KEY``,
-``SCHOLARSCOPE_MAILTO`` (``sources.settings``), or the options of the command. Every
-answer is kept beside the database (``<db>.responses/``): a fetch stopped half-way and
-run again asks only for what it lacks.
+``SCHOLARSCOPE_MAILTO`` and the others (``sources.settings``), or the options of the
+command. Every answer is kept beside the database (``<db>.responses/``): a fetch stopped
+half-way and run again asks only for what it lacks. ``--dry-run`` asks nothing and
+stores nothing: it says what the command would ask first.
 """
 
 from __future__ import annotations
@@ -12,131 +13,261 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
 
 import click
 import httpx
 
 from scholarscope.cli import _echo_some, _open, enrich, report_line, score
 from scholarscope.pipeline import FileReport
-from scholarscope.pipeline.fetch import fetch_openalex_author, fetch_openalex_work, hydrate_arxiv
+from scholarscope.pipeline.fetch import (
+    AmbiguousAuthor,
+    Clients,
+    fetch_author,
+    fetch_work,
+    hydrate_arxiv,
+)
+from scholarscope.progress import Progress
 from scholarscope.score.novelty import MIN_EARLIER
 from scholarscope.sources import (
+    ARXIV_INTERVAL,
     ResponseStore,
-    SourceClient,
     SourceError,
     SourceSettings,
     arxiv,
     folder_beside,
 )
+from scholarscope.sources.arxiv_oai import oai_client
+from scholarscope.sources.dry_run import RefusingTransport, WouldAsk
 from scholarscope.sources.openalex import openalex_client
-from scholarscope.store import Store
+from scholarscope.sources.semantic_scholar import s2_client
+from scholarscope.store import Store, open_store
 
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)  # seconds; OpenAlex pages of 200 works are large
 
 
-def _settings(**urls: str | None) -> SourceSettings:
-    """The sources' settings from the environment, with the base URLs given as options."""
+def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every command that asks the sources takes: where each source is, and
+    ``--dry-run``."""
+    options = (
+        click.option("--openalex-url", help="OpenAlex's base URL (a mirror, a replay server)."),
+        click.option("--s2-url", help="Semantic Scholar's base URL."),
+        click.option("--arxiv-url", help="The arXiv API's base URL."),
+        click.option("--arxiv-oai-url", help="arXiv's OAI-PMH endpoint."),
+        click.option(
+            "--dry-run", is_flag=True, help="Say what would be asked; ask and store nothing."
+        ),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@dataclasses.dataclass(frozen=True)
+class Session:
+    """What a command that asks the sources works with: the store it writes (an empty
+    in-memory one in a dry run), the database itself, the sources' settings, and where
+    answers are kept."""
+
+    store: Store
+    database: Store
+    settings: SourceSettings
+    kept: ResponseStore | None
+    dry_run: bool
+
+
+def _session(ctx: click.Context, urls: dict[str, Any]) -> Session:
+    dry_run = bool(urls.pop("dry_run", False))
     given = {name: url for name, url in urls.items() if url}
-    return dataclasses.replace(SourceSettings.from_environment(os.environ), **given)
-
-
-def _kept_answers(store: Store) -> ResponseStore | None:
-    """Where the sources' answers are kept: beside the database file (nowhere for an
-    in-memory database)."""
-    files = store.database_files()
-    return ResponseStore(folder_beside(files[0])) if files else None
+    try:
+        settings = dataclasses.replace(SourceSettings.from_environment(os.environ), **given)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    real = _open(ctx)
+    files = real.database_files()
+    kept = ResponseStore(folder_beside(files[0])) if files else None
+    store = open_store(":memory:") if dry_run else real
+    return Session(store, real, settings, kept, dry_run)
 
 
 @contextmanager
-def _source_errors() -> Iterator[None]:
+def _clients(session: Session, refresh_before: datetime | None = None) -> Iterator[Clients]:
+    """One client per source over one HTTP client (one that sends nothing in a dry run)."""
+    transport = RefusingTransport() if session.dry_run else None
+    with httpx.Client(timeout=TIMEOUT, transport=transport) as http:
+        settings, kept = session.settings, session.kept
+        arxiv_api = arxiv.arxiv_client(settings, http, kept)
+        try:
+            oai = oai_client(
+                settings, http, kept, arxiv_api.limiter, base_url=settings.arxiv_oai_url
+            )
+        except ValueError as error:
+            message = f"--arxiv-oai-url (SCHOLARSCOPE_ARXIV_OAI_URL): {error}"
+            raise click.UsageError(message) from error
+        clients = Clients(
+            openalex_client(settings, http, kept), s2_client(settings, http, kept), arxiv_api, oai
+        )
+        for client in clients.all():
+            client.refresh_before = refresh_before
+        yield clients
+
+
+@contextmanager
+def _source_errors(session: Session, clients: Clients | None = None) -> Iterator[None]:
     """A ref that names nothing fetchable is a usage error; a source that cannot answer
-    is an error with the source's message (which names the URL, never a key)."""
+    is an error with the source's message (which names the URL, never a key); a dry run
+    stops at its first request and says what it was."""
     try:
         yield
     except ValueError as error:
         raise click.UsageError(str(error)) from error
     except SourceError as error:
         raise click.ClickException(str(error)) from error
+    except WouldAsk as asked:
+        click.echo(f"would ask: {asked} ({_kept_count(clients)} answers kept from before)")
+        click.echo("dry run: nothing asked, nothing stored")
+        sys.exit(0)
 
 
-def _echo_report(report: FileReport, client: SourceClient) -> None:
+def _echo_dry_run(session: Session) -> None:
+    if session.dry_run:
+        click.echo("dry run: every answer was kept from before; nothing asked, nothing stored")
+
+
+def _kept_count(clients: Clients | None) -> int:
+    if clients is None:
+        return 0
+    return sum(c.counts.from_disk for c in clients.all())
+
+
+def _requests(clients: Clients) -> str:
+    asked = sum(c.counts.requests for c in clients.all())
+    return f"({asked} requests, {_kept_count(clients)} answers kept from before)"
+
+
+def _echo_report(report: FileReport, clients: Clients) -> None:
     """The ingest line of what arrived, with how much was asked over the network, and
     the problems on stderr."""
-    counts = client.counts
-    click.echo(
-        f"{report_line(report)} ({counts.requests} requests, "
-        f"{counts.from_disk} answers kept from before)"
-    )
+    click.echo(f"{report_line(report)} {_requests(clients)}")
     _echo_some(report.path, report.messages, report.rejected, "problems")
+
+
+def _progress() -> Callable[[str, int, int], None]:
+    """A progress callback for the pipeline: one ``Progress`` per thing counted."""
+    bars: dict[str, Progress] = {}
+
+    def update(what: str, done: int, total: int) -> None:
+        source, _, unit = what.rpartition(" ")
+        bar = bars.setdefault(what, Progress(source or what, unit, sys.stderr))
+        bar.update(done, total)
+        if total and done >= total:
+            bar.finish()
+
+    return update
+
+
+def _then_score(ctx: click.Context, session: Session, changed: bool, wanted: bool) -> None:
+    if wanted and changed and not session.dry_run:
+        ctx.invoke(enrich, everything=False)
+        ctx.invoke(score, weights="", min_earlier=MIN_EARLIER)
+
+
+def score_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--score/--no-score``: enrich and score what arrived, or leave it for later."""
+    option = click.option(
+        "--score/--no-score",
+        "then_score",
+        default=True,
+        show_default=True,
+        help="Enrich and score what arrived (loads the embedding model).",
+    )
+    return option(command)
 
 
 @click.group("fetch")
 def fetch_command() -> None:
-    """Fetch from the live sources (OpenAlex today) into the database."""
+    """Fetch a researcher or a paper from OpenAlex, Semantic Scholar or arXiv."""
 
 
 @fetch_command.command("author")
 @click.argument("ref")
-@click.option("--openalex-url", help="OpenAlex's base URL (a mirror, or a replay server).")
 @click.option(
-    "--score/--no-score",
-    "then_score",
-    default=True,
-    show_default=True,
-    help="Enrich and score what arrived (loads the embedding model).",
+    "--refresh",
+    is_flag=True,
+    help="Ask again for what was fetched before (new citation figures are kept by date).",
 )
+@source_options
+@score_option
 @click.pass_context
 def fetch_author_command(
-    ctx: click.Context, ref: str, openalex_url: str | None, then_score: bool
+    ctx: click.Context, ref: str, refresh: bool, then_score: bool, **urls: Any
 ) -> None:
-    """Fetch an OpenAlex author (openalex:A…) and all their works, then enrich and
-    score them, as `ingest` of the author's file would.
+    """Fetch a researcher and all their works: openalex:A…, orcid:… (OpenAlex), s2:…
+    (Semantic Scholar), or a name (searched on OpenAlex; when it does not clearly mean
+    one person, the candidates are listed with their ids). Semantic Scholar is asked too
+    when the person's S2 id is known, and OpenAlex when their OpenAlex id is. Then the
+    works are enriched and scored, as `ingest` of the same files would.
 
     Example: scholarscope fetch author openalex:A5040147688
     """
-    settings = _settings(openalex_url=openalex_url)
-    store = _open(ctx)
-    kept = _kept_answers(store)
-
-    def progress(done: int, total: int) -> None:
-        click.echo(f"OpenAlex: {done:,} of {total:,} works", err=True)
-
-    with httpx.Client(timeout=TIMEOUT) as http:
-        client = openalex_client(settings, http, kept)
-        with _source_errors():
-            report = fetch_openalex_author(store, client, ref, progress)
-    _echo_report(report, client)
-    if then_score:
-        ctx.invoke(enrich, everything=False)
-        ctx.invoke(score, weights="", min_earlier=MIN_EARLIER)
-    if report.rejected:
+    session = _session(ctx, urls)
+    since = datetime.now(UTC) if refresh else None
+    with _clients(session, since) as clients, _source_errors(session, clients):
+        try:
+            reports = fetch_author(session.store, clients, ref, _progress())
+        except AmbiguousAuthor as ambiguous:
+            _echo_candidates(ambiguous)
+            sys.exit(1)
+    for report in reports:
+        _echo_report(report, clients)
+    _echo_dry_run(session)
+    changed = any(r.new or r.merged for r in reports)
+    _then_score(ctx, session, changed or refresh, then_score)
+    if any(r.rejected for r in reports):
         sys.exit(1)
+
+
+def _echo_candidates(ambiguous: AmbiguousAuthor) -> None:
+    click.echo(f"{ambiguous}. Fetch one by its id:", err=True)
+    for c in ambiguous.candidates:
+        figures = ", ".join(
+            part
+            for part in (
+                f"{c.works:,} works" if c.works is not None else "",
+                f"{c.citations:,} citations" if c.citations is not None else "",
+                f"h-index {c.h_index}" if c.h_index is not None else "",
+                c.affiliation or "",
+                f"orcid:{c.orcid}" if c.orcid else "",
+            )
+            if part
+        )
+        click.echo(f"  {c.ref}  {c.name}  ({figures})", err=True)
 
 
 @fetch_command.command("work")
 @click.argument("ref")
-@click.option("--openalex-url", help="OpenAlex's base URL (a mirror, or a replay server).")
+@source_options
 @click.pass_context
-def fetch_work_command(ctx: click.Context, ref: str, openalex_url: str | None) -> None:
-    """Fetch one work from OpenAlex (openalex:W… or doi:10.…) into the database, merged
-    with the records of the same paper already stored; then run `enrich` and `score`.
+def fetch_work_command(ctx: click.Context, ref: str, **urls: Any) -> None:
+    """Fetch one paper into the database, merged with the records of the same paper
+    already stored: openalex:W… (OpenAlex), doi:… (OpenAlex, else Semantic Scholar),
+    arxiv:… (the arXiv API), s2:… (Semantic Scholar). Then run `enrich` and `score`.
 
     Example: scholarscope fetch work doi:10.1016/j.earscirev.2019.102936
     """
-    store = _open(ctx)
-    with httpx.Client(timeout=TIMEOUT) as http:
-        client = openalex_client(_settings(openalex_url=openalex_url), http, _kept_answers(store))
-        with _source_errors():
-            report = fetch_openalex_work(store, client, ref)
-    _echo_report(report, client)
+    session = _session(ctx, urls)
+    with _clients(session) as clients, _source_errors(session, clients):
+        report = fetch_work(session.store, clients, ref)
+    _echo_report(report, clients)
+    _echo_dry_run(session)
     if report.rejected:
         sys.exit(1)
 
 
 @click.command("hydrate")
-@click.option("--arxiv-url", help="The arXiv API's base URL (a mirror, or a replay server).")
 @click.option(
     "--batch",
     default=arxiv.BATCH,
@@ -144,25 +275,29 @@ def fetch_work_command(ctx: click.Context, ref: str, openalex_url: str | None) -
     type=click.IntRange(1, arxiv.BATCH),
     help="arXiv ids asked for in one request.",
 )
+@source_options
 @click.pass_context
-def hydrate_command(ctx: click.Context, arxiv_url: str | None, batch: int) -> None:
+def hydrate_command(ctx: click.Context, batch: int, **urls: Any) -> None:
     """Give the works known only by an arXiv id (an arXiv feed's abstract and id) their
     title, authors, dates, categories and DOI from the arXiv API, one request every 3
     seconds as arXiv asks; then run `enrich` and `score` for what changed.
 
     Example: scholarscope hydrate
     """
-    settings = _settings(arxiv_url=arxiv_url)
-    store = _open(ctx)
-    kept = _kept_answers(store)
-
-    def progress(done: int, total: int) -> None:
-        click.echo(f"arXiv: {done:,} of {total:,} ids", err=True)
-
-    with httpx.Client(timeout=TIMEOUT) as http:
-        client = arxiv.arxiv_client(settings, http, kept)
-        with _source_errors():
-            report = hydrate_arxiv(store, client, batch, progress)
-    _echo_report(report, client)
-    left = len(store.arxiv_ids_without_title())
+    session = _session(ctx, urls)
+    wanted = session.database.arxiv_ids_without_title()
+    if session.dry_run:
+        requests = -(-len(wanted) // batch)
+        click.echo(
+            f"{len(wanted):,} arXiv ids without a title: {requests:,} requests of up to "
+            f"{batch} ids, about {requests * ARXIV_INTERVAL:,.0f} s at one request every "
+            f"{ARXIV_INTERVAL:g} s"
+        )
+    bar = Progress("arXiv", "ids", sys.stderr)
+    with _clients(session) as clients, _source_errors(session, clients):
+        report = hydrate_arxiv(session.store, clients.arxiv, batch, bar.update, wanted)
+    bar.finish()
+    _echo_report(report, clients)
+    _echo_dry_run(session)
+    left = len(session.database.arxiv_ids_without_title())
     click.echo(f"{left:,} arXiv ids still without a title")

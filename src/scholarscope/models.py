@@ -288,6 +288,18 @@ class FieldShare(Model, kw_only=True):
     taxonomy: str
 
 
+class StatedFigures(Model, kw_only=True):
+    """What one source stated about a person on one date: a row of the figure history."""
+
+    source: str
+    origin: Annotated[str, Meta(description="the file and line, or the URL, it was read from")]
+    as_of: Annotated[str, Meta(description="the source's date for these figures (YYYY-MM-DD)")]
+    h_index: int | None
+    i10_index: int | None
+    papers: int | None
+    citations: int | None
+
+
 class Author(Model, kw_only=True):
     """An author's profile: our figures beside the source-stated ones, and one page of
     the works."""
@@ -321,6 +333,13 @@ class Author(Model, kw_only=True):
     citations_by_source: dict[str, Any]
     stated: dict[str, Any] | None
     stated_all: list[dict[str, Any]]
+    stated_history: Annotated[
+        list[StatedFigures],
+        Meta(
+            description="every dated set of figures each source stated, oldest first per "
+            "source: a source fetched again later adds a row (its drift)"
+        ),
+    ]
     reconciliation: list[dict[str, Any]]
     works: list[Work]
     paging: Paging

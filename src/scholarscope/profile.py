@@ -415,6 +415,9 @@ def profile_summary(store: Store, author_id: int, today: date | None = None) -> 
         "citations_by_source": ours["by_source"],
         "stated": stated,
         "stated_all": stated_rows,
+        "stated_history": [
+            {k: s[k] for k in _HISTORY_KEYS} for s in store.stated_history(author_id)
+        ],
         "reconciliation": [
             row
             for s in stated_rows
@@ -424,6 +427,9 @@ def profile_summary(store: Store, author_id: int, today: date | None = None) -> 
         ],
         "works": views,
     }
+
+
+_HISTORY_KEYS = ("source", "origin", "as_of", "h_index", "i10_index", "papers", "citations")
 
 
 def _stated_summary(stated_rows: list[dict[str, Any]]) -> dict[str, Any] | None:

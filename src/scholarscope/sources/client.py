@@ -469,7 +469,7 @@ class SourceClient:
 
     def _reach_advice(self) -> str:
         return (
-            f"Check that {self.base_url} is reachable, and --{self.slug}-url"
+            f"Check that {self.base_url} is reachable, and --{self.slug.replace('_', '-')}-url"
             f" (SCHOLARSCOPE_{self.slug.upper()}_URL); or try again later."
         )
 

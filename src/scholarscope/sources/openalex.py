@@ -8,7 +8,7 @@ the same author give the same profile. Nothing here parses or stores.
 
 Endpoints: ``GET /authors/{id}``, ``GET /works/{id}`` (an OpenAlex id, or ``doi:…``),
 ``GET /works?filter=author.id:{id}&per-page=200&cursor=*``, following ``meta.next_cursor``
-until it is null.
+until it is null; and ``GET /authors?search={name}&per-page={n}`` for ``search_authors``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from scholarscope.sources.candidates import AuthorCandidate
 from scholarscope.sources.client import ApiKey, SourceClient, SourceError
 from scholarscope.sources.ratelimit import OPENALEX_INTERVAL, RateLimiter
 from scholarscope.sources.responses import ResponseStore
@@ -28,6 +29,19 @@ NAME = "OpenAlex"
 PER_PAGE = 200  # the most works OpenAlex answers in one page
 _SHORT_ID = re.compile(r"[AWSI]\d+")
 _PREFIXES = ("openalex:", "https://openalex.org/", "http://openalex.org/")
+# what an author candidate shows: root fields only, as select= takes (a full author
+# object carries years of counts and concepts that a list of candidates does not need)
+SEARCH_SELECT = ",".join(
+    (
+        "id",
+        "display_name",
+        "orcid",
+        "works_count",
+        "cited_by_count",
+        "summary_stats",
+        "last_known_institutions",
+    )
+)
 
 
 def openalex_client(
@@ -122,6 +136,77 @@ def author_bundle(
         "details": details,
         "works": list(iter_author_works(client, author_id, on_page=on_page)),
     }
+
+
+def search_authors(client: SourceClient, name: str, limit: int = 10) -> list[AuthorCandidate]:
+    """The people OpenAlex finds for ``name``, most relevant first, at most ``limit`` (1 to
+    200, a page): ``GET /authors?search={name}&per-page={limit}&select=…``. OpenAlex
+    documents ``search`` as the way to find authors by name: it searches ``display_name``
+    (and the alternative names) loosely, "John Smith" finding "John W. Smith" and
+    accents ignored (https://docs.openalex.org/api-entities/authors/search-authors); the
+    ``display_name.search`` filter is the deprecated spelling of the same search
+    (https://developers.openalex.org/api-reference/authors).
+
+    >>> found = {"meta": {"count": 1}, "results": [{"id": "https://openalex.org/A5084630459",
+    ...     "display_name": "Raymond Énay", "works_count": 103, "cited_by_count": 1810,
+    ...     "summary_stats": {"h_index": 21}, "orcid": None, "last_known_institutions":
+    ...     [{"display_name": "Université Claude Bernard Lyon 1"}]}]}
+    >>> answer = lambda request: httpx.Response(200, json=found)
+    >>> http = httpx.Client(transport=httpx.MockTransport(answer))
+    >>> client = openalex_client(SourceSettings(), http, limiter=RateLimiter(0))
+    >>> [(c.ref, c.h_index, c.affiliation) for c in search_authors(client, "Raymond Enay")]
+    [('openalex:A5084630459', 21, 'Université Claude Bernard Lyon 1')]
+    """
+    query = " ".join(name.split())
+    if not query:
+        raise ValueError("search for a name, not an empty string")
+    if not 1 <= limit <= PER_PAGE:
+        raise ValueError(f"an OpenAlex page holds 1 to {PER_PAGE} authors, not {limit}")
+    params: dict[str, str | int] = {"search": query, "per-page": limit, "select": SEARCH_SELECT}
+    page = client.get_json("/authors", params)
+    if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+        raise _malformed(client, "/authors", "a results page without results")
+    found = (_candidate(author) for author in page["results"] if isinstance(author, dict))
+    return [candidate for candidate in found if candidate is not None][:limit]
+
+
+def _candidate(author: dict[str, Any]) -> AuthorCandidate | None:
+    name = author.get("display_name")
+    try:
+        short = openalex_id(str(author.get("id")), "A")
+    except ValueError:
+        return None
+    if not isinstance(name, str) or not name.strip():
+        return None
+    stats = author.get("summary_stats")
+    orcid = author.get("orcid")
+    if isinstance(orcid, str):
+        orcid = orcid.strip().removeprefix("https://orcid.org/").removeprefix("http://orcid.org/")
+    institutions = author.get("last_known_institutions")
+    if not isinstance(institutions, list):  # answers before 2024 had one, singular
+        single = author.get("last_known_institution")
+        institutions = [single] if isinstance(single, dict) else []
+    names = [
+        place["display_name"].strip()
+        for place in institutions
+        if isinstance(place, dict)
+        and isinstance(place.get("display_name"), str)
+        and place["display_name"].strip()
+    ]
+    return AuthorCandidate(
+        ref=f"openalex:{short}",
+        name=name.strip(),
+        works=_count(author.get("works_count")),
+        citations=_count(author.get("cited_by_count")),
+        h_index=_count(stats.get("h_index")) if isinstance(stats, dict) else None,
+        orcid=(orcid or None) if isinstance(orcid, str) else None,
+        affiliation="; ".join(dict.fromkeys(names)) or None,
+        source=NAME,
+    )
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _object(client: SourceClient, value: Any, path: str) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 OPENALEX_URL = "https://api.openalex.org"
 S2_URL = "https://api.semanticscholar.org"
 ARXIV_URL = "https://export.arxiv.org"
+# arXiv's OAI-PMH service, moved here from export.arxiv.org/oai2 in 2025
+ARXIV_OAI_URL = "https://oaipmh.arxiv.org/oai"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,12 @@ SETTINGS: tuple[Setting, ...] = (
         "arxiv_url",
         ARXIV_URL,
         "Base URL of the arXiv API (paths start /api/query).",
+    ),
+    Setting(
+        "SCHOLARSCOPE_ARXIV_OAI_URL",
+        "arxiv_oai_url",
+        ARXIV_OAI_URL,
+        "arXiv's OAI-PMH endpoint (the whole URL the verbs are asked at), for sync.",
     ),
     Setting(
         "SCHOLARSCOPE_OPENALEX_KEY",
@@ -80,12 +88,13 @@ class SourceSettings:
     openalex_url: str = OPENALEX_URL
     s2_url: str = S2_URL
     arxiv_url: str = ARXIV_URL
+    arxiv_oai_url: str = ARXIV_OAI_URL
     openalex_key: str | None = field(default=None, repr=False)
     s2_key: str | None = field(default=None, repr=False)
     mailto: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("openalex_url", "s2_url", "arxiv_url"):
+        for name in ("openalex_url", "s2_url", "arxiv_url", "arxiv_oai_url"):
             url = getattr(self, name)
             if not url.startswith(("http://", "https://")):
                 raise ValueError(f"{name} is an http:// or https:// URL, not {url!r}")

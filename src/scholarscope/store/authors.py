@@ -71,9 +71,26 @@ class AuthorReads(Database):
         return [(int(a), str(name), int(n)) for a, name, n in rows]
 
     def stated_metrics(self, author_id: int) -> list[dict[str, Any]]:
+        """The figures each source states about an author today: the latest dated row
+        of each (source, origin)."""
+        return self._stated_rows(
+            "WHERE s.author_id = ? AND s.as_of = (SELECT MAX(d.as_of) FROM stated_metrics d "
+            "WHERE d.author_id = s.author_id AND d.source = s.source AND d.origin = s.origin) "
+            "ORDER BY s.source, s.origin",
+            author_id,
+        )
+
+    def stated_history(self, author_id: int) -> list[dict[str, Any]]:
+        """Every dated row of the figures sources state about an author (each fetch of a
+        later snapshot adds one), by source, origin and date."""
+        return self._stated_rows(
+            "WHERE s.author_id = ? ORDER BY s.source, s.origin, s.as_of", author_id
+        )
+
+    def _stated_rows(self, where: str, author_id: int) -> list[dict[str, Any]]:
         cursor = self.connection.execute(
-            "SELECT source, origin, as_of, field, h_index, i10_index, papers, citations, "
-            "novelty, ai_score FROM stated_metrics WHERE author_id = ? ORDER BY source, origin",
+            "SELECT s.source, s.origin, s.as_of, s.field, s.h_index, s.i10_index, s.papers, "
+            f"s.citations, s.novelty, s.ai_score FROM stated_metrics s {where}",
             (author_id,),
         )
         names = [column[0] for column in cursor.description]

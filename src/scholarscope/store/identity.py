@@ -28,7 +28,7 @@ class IdentityEdits(Database):
             (
                 ("author_key", None),
                 ("authorship", "work_id, source"),
-                ("stated_metrics", "source, origin"),
+                ("stated_metrics", "source, origin, as_of"),
                 ("author_pin", None),
             ),
         )
@@ -219,7 +219,7 @@ class IdentityEdits(Database):
 
     def stated_origins(self, author_id: int) -> list[tuple[str, str]]:
         return self.query(
-            "SELECT source, origin FROM stated_metrics WHERE author_id = ? ORDER BY 1, 2",
+            "SELECT DISTINCT source, origin FROM stated_metrics WHERE author_id = ? ORDER BY 1, 2",
             (author_id,),
         )
 

@@ -130,12 +130,12 @@ class IngestWrites(Database):
 
     def upsert_stated_metrics(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """rows: (author_id, source, origin, as_of, field, h_index, i10_index, papers,
-        citations, novelty, ai_score)."""
+        citations, novelty, ai_score). Figures of another date are a new row (history)."""
         self.executemany(
             "INSERT INTO stated_metrics (author_id, source, origin, as_of, field, h_index, "
             "i10_index, papers, citations, novelty, ai_score) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (author_id, source, origin) DO UPDATE SET as_of = excluded.as_of, "
+            "ON CONFLICT (author_id, source, origin, as_of) DO UPDATE SET "
             "field = excluded.field, h_index = excluded.h_index, "
             "i10_index = excluded.i10_index, papers = excluded.papers, "
             "citations = excluded.citations, novelty = excluded.novelty, "

@@ -540,6 +540,56 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
         # before keep NULL until enriched again.
         ["ALTER TABLE work_enrichment ADD COLUMN venue_workshop_name TEXT"],
     ),
+    (
+        "m012_stated_metrics_history",
+        # A source's figures about a person are kept per date (``as_of``): fetching the
+        # same author again later adds a row instead of replacing one, so a profile can
+        # show each source's figure history. The current figures are the latest row of
+        # each (source, origin).
+        [
+            """CREATE TABLE stated_metrics_dated (
+                author_id BIGINT NOT NULL REFERENCES author (author_id),
+                source TEXT NOT NULL,
+                origin TEXT NOT NULL,
+                as_of TEXT NOT NULL,
+                field TEXT,
+                h_index BIGINT,
+                i10_index BIGINT,
+                papers BIGINT,
+                citations BIGINT,
+                novelty BIGINT,
+                ai_score BIGINT,
+                PRIMARY KEY (author_id, source, origin, as_of)
+            )""",
+            """INSERT INTO stated_metrics_dated SELECT author_id, source, origin, as_of, field,
+                h_index, i10_index, papers, citations, novelty, ai_score FROM stated_metrics""",
+            "DROP TABLE stated_metrics",
+            "ALTER TABLE stated_metrics_dated RENAME TO stated_metrics",
+        ],
+    ),
+    (
+        "m013_follows_and_harvests",
+        # What `scholarscope follow` keeps for `scholarscope sync`: an author
+        # ('openalex:A…', 's2:…') or an arXiv category ('arxiv:cs.CV') and when it was
+        # last brought up to date; and per harvest (an arXiv category, a round of the
+        # followed authors) the date every record up to which is stored (where the next
+        # harvest starts) and, while one runs, when it began (a re-run after a kill goes
+        # on with the answers kept since then instead of asking again).
+        [
+            """CREATE TABLE follow (
+                target TEXT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                added_at TEXT NOT NULL,
+                synced_at TEXT
+            )""",
+            """CREATE TABLE harvest (
+                name TEXT PRIMARY KEY,
+                stored_through TEXT,
+                running_since TEXT,
+                updated_at TEXT NOT NULL
+            )""",
+        ],
+    ),
 ]
 
 

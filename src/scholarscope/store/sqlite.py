@@ -23,6 +23,7 @@ from pathlib import Path
 
 from scholarscope.store.authors import AuthorReads
 from scholarscope.store.enrichment import EnrichmentQueries
+from scholarscope.store.follows import FollowQueries
 from scholarscope.store.identity import IdentityEdits
 from scholarscope.store.ingest_writes import IngestWrites
 from scholarscope.store.scores import ScoreQueries
@@ -50,6 +51,7 @@ class Store(
     WorkReads,
     AuthorReads,
     SearchQueries,
+    FollowQueries,
 ):
     """A scholarscope database. Create one with ``open_store``.
 

@@ -192,6 +192,7 @@ def author_page(ctx: Context, ref: str, params: dict[str, Any], fmt: str) -> Pag
                 "Works per novelty percentile band (50 is typical for the field and year).",
             ),
             "fields_chart": _fields_chart(author.fields_over_time, today),
+            "figure_history": figure_history(author.stated_history),
             "field_choices": sorted({w["field_key"] for w in full["works"] if w["field_key"]}),
             "year_choices": sorted({w["year"] for w in full["works"] if w["year"]}, reverse=True),
             "sorts": WORK_SORTS,
@@ -219,6 +220,36 @@ def _fields_chart(timeline: dict[str, dict[str, int]], today: date) -> charts.Ch
             column["other"] = other
         columns.append((year, column))
     return charts.stacked_chart(columns, series, "Works per year, by field.", today=today)
+
+
+def figure_history(rows: list[models.StatedFigures]) -> list[dict[str, Any]]:
+    """The sources whose figures were fetched on more than one date, each with its rows
+    oldest first and how each figure moved since the row before (the drift)."""
+    series: dict[tuple[str, str], list[models.StatedFigures]] = {}
+    for row in rows:
+        series.setdefault((row.source, row.origin), []).append(row)
+    shown = []
+    for (source, origin), dated in series.items():
+        if len(dated) < 2:
+            continue
+        lines = []
+        for before, row in zip([None, *dated], dated, strict=False):
+            lines.append(
+                {
+                    "as_of": row.as_of,
+                    **{
+                        name: (getattr(row, name), _moved(before, row, name))
+                        for name in ("h_index", "i10_index", "papers", "citations")
+                    },
+                }
+            )
+        shown.append({"source": source_name(source), "origin": origin, "rows": lines})
+    return shown
+
+
+def _moved(before: models.StatedFigures | None, row: models.StatedFigures, name: str) -> int | None:
+    old, new = (getattr(before, name) if before else None), getattr(row, name)
+    return new - old if old is not None and new is not None else None
 
 
 def header_figures(p: dict[str, Any]) -> list[dict[str, Any]]:
