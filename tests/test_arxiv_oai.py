@@ -26,7 +26,7 @@ from replay_oai import arxiv_oai_recordings as oai_recordings
 from replay_server import Fault, Recording, Recordings, ReplayServer, gaps
 from scholarscope.ingest import arxiv_oai, arxiv_snapshot
 from scholarscope.ingest.arxiv_oai import OaiPage, page_info
-from scholarscope.records import ParseItem, Rejected, Repaired, Work
+from scholarscope.records import Deleted, ParseItem, Rejected, Repaired, Work
 from scholarscope.sources import RateLimiter, ResponseStore, SourceError, SourceSettings
 from scholarscope.sources.arxiv_oai import (
     OAI_URL,
@@ -165,10 +165,11 @@ def test_a_deleted_record_is_reported_not_stored(records: dict[str, dict[str, An
     page = list_records_page(chosen, deleted={"2503.11742"})
     items = parsed(page, "oai-page-1")
     assert list(works(items)) == ["arxiv:2503.11731", "arxiv:2503.11750"]
-    (deleted,) = [item for item in items if isinstance(item, Rejected)]
-    assert deleted.record == "2503.11742"
+    (deleted,) = [item for item in items if isinstance(item, Deleted)]
+    assert (deleted.record, deleted.on) == ("2503.11742", "2025-03-18")
     assert deleted.message().startswith("oai-page-1:")
-    assert 'deleted from arXiv on 2025-03-18 (its header says status="deleted")' in deleted.reason
+    assert deleted.message().endswith("record 2503.11742: deleted at the source on 2025-03-18")
+    assert not any(isinstance(item, Rejected) for item in items)
     assert page_info(page).records == 3 and page_info(page).deleted == 1
 
 
@@ -344,9 +345,11 @@ def test_other_oai_errors_stop_with_the_url_and_advice(
 
 
 def test_an_expired_token_stops_the_harvest_with_restart_advice(
-    server: ReplayServer, http: httpx.Client
+    server: ReplayServer, http: httpx.Client, tmp_path: Path
 ) -> None:
-    harvest = iter_list_records(client_of(server, http), "cs:cs:CV", "2025-03-19", "2025-03-19")
+    kept = ResponseStore(tmp_path / "kept")
+    client = client_of(server, http, store=kept)
+    harvest = iter_list_records(client, "cs:cs:CV", "2025-03-19", "2025-03-19")
     _, first = next(harvest)
     assert first.token is not None
     query = {"verb": "ListRecords", "resumptionToken": first.token}
@@ -358,6 +361,9 @@ def test_an_expired_token_stops_the_harvest_with_restart_advice(
     assert message.startswith(f"arXiv OAI-PMH: GET {server.url}/oai?resumptionToken=")
     assert "OAI-PMH error badResumptionToken (Token has expired.)" in message
     assert message.endswith("Run sync again: it restarts from the last harvest date.")
+    # the first page is kept; the error is not (the next run must ask again)
+    assert kept.get("GET", client.url(query)) is None
+    assert len(list((tmp_path / "kept").rglob("*.json"))) == 1
 
 
 def test_a_503_is_waited_out_as_asked(server: ReplayServer, http: httpx.Client) -> None:
@@ -421,8 +427,8 @@ def test_every_item_a_harvest_parses_is_a_work_or_named(
         ]
     assert sum(isinstance(item, Work) for item in items) == 170
     assert not any(isinstance(item, Repaired) for item in items)
-    rejected = sorted(item.record or "" for item in items if isinstance(item, Rejected))
-    assert rejected == ["2409.13661", "2503.12828"]  # a 2024 paper revised that day, and one new
+    deleted = sorted(item.record for item in items if isinstance(item, Deleted))
+    assert deleted == ["2409.13661", "2503.12828"]  # a 2024 paper revised that day, and one new
 
 
 @pytest.mark.parametrize(
@@ -445,3 +451,22 @@ def test_an_answer_that_cannot_be_paged_stops_the_harvest(body: str, problem: st
             list(iter_list_records(client, "cs:cs:CV", "2026-04-01"))
     assert error.value.url.startswith(f"GET {OAI_URL}?")
     assert error.value.advice == "Run sync again: it restarts from the last harvest date."
+
+
+def test_an_authors_affiliations_are_kept() -> None:
+    """arXiv's own metadata format names affiliations in its own namespace."""
+    page = (
+        '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords><record><header>'
+        "<identifier>oai:arXiv.org:2503.11731</identifier><datestamp>2025-03-19</datestamp>"
+        '</header><metadata><arXiv xmlns="http://arxiv.org/OAI/arXiv/"><id>2503.11731</id>'
+        "<created>2025-03-14</created><authors><author><keyname>Ge</keyname><forenames>Shiming"
+        "</forenames><affiliation>IIE, CAS</affiliation><affiliation>UCAS</affiliation></author>"
+        "<author><keyname>Li</keyname></author></authors><title>T</title><categories>cs.CV"
+        "</categories><abstract>A</abstract></arXiv></metadata></record></ListRecords></OAI-PMH>"
+    )
+    (work,) = parsed(page)
+    assert isinstance(work, Work)
+    assert [(a.author.name, a.affiliation) for a in work.authors] == [
+        ("Shiming Ge", "IIE, CAS; UCAS"),
+        ("Li", None),
+    ]

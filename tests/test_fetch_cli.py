@@ -5,6 +5,7 @@ OpenAlex (the author files of ../shared/data/openalex-authors), Semantic Scholar
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +93,9 @@ def test_a_semantic_scholar_author_keeps_s2s_own_h_index(
     store = open_store(str(db))
     author_id, _ = profile.resolve_author(store, "s2:2262347")
     stated = store.stated_metrics(author_id)
-    assert [(s["source"], s["h_index"], s["papers"]) for s in stated] == [
-        ("semantic_scholar", 23, 60)
+    today = datetime.now(UTC).date().isoformat()  # S2 dates nothing: the fetch's day
+    assert [(s["source"], s["as_of"], s["h_index"], s["papers"]) for s in stated] == [
+        ("semantic_scholar", today, 23, 60)
     ]
     assert profile.profile_summary(store, author_id)["h_index"] == 23
     store.close()
@@ -124,6 +126,7 @@ def test_a_dry_run_asks_nothing_and_stores_nothing(server: ReplayServer, tmp_pat
     assert dry.exit_code == 0, dry.output
     assert f"would ask: GET {server.url}/authors/A5040147688 (0 answers kept" in dry.stdout
     assert server.requests == []
+    assert not db.exists()  # not even created
     run(server, db, "author", STEPHENSON, "--no-score")
     asked = len(server.requests)
     again = run(server, db, "author", STEPHENSON, "--dry-run")

@@ -366,7 +366,7 @@ def test_a_kept_answer_is_given_without_a_request(tmp_path: Path) -> None:
         "status": 200,
         "headers": {"content-length": "63", "content-type": "application/json"},
         "body": body,
-        "fetched_at": "2026-01-05T09:30:00+00:00",
+        "fetched_at": "2026-01-05T09:30:00.000000+00:00",
     }
 
 
@@ -384,7 +384,7 @@ def test_refresh_asks_again_and_keeps_the_new_answer(tmp_path: Path) -> None:
     kept = json.loads(store.path("GET", "https://api.openalex.org/works/W1").read_text())
     assert (kept["body"], kept["fetched_at"]) == (
         '{"cited_by_count":12}',
-        "2026-02-01T01:00:00+00:00",
+        "2026-02-01T01:00:00.000000+00:00",
     )
 
     # a refresh killed and run again asks only for what it had not refreshed yet

@@ -152,6 +152,7 @@ def report_line(report: pipeline.FileReport) -> str:
         f"unchanged {report.unchanged}, rejected {report.rejected}"
         + (f", repaired {report.repaired}" if report.repaired else "")
         + (f", stated profiles {report.profiles}" if report.profiles else "")
+        + (f", deleted at the source {report.deleted}" if report.deleted else "")
     )
 
 

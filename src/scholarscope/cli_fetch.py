@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -86,11 +87,15 @@ def _session(ctx: click.Context, urls: dict[str, Any]) -> Session:
         settings = dataclasses.replace(SourceSettings.from_environment(os.environ), **given)
     except ValueError as error:
         raise click.UsageError(str(error)) from error
+    if dry_run:  # the database is only read: never created, never migrated
+        path = Path(ctx.obj["db"].removeprefix("sqlite:///"))
+        read = _open(ctx, read_only=True) if path.exists() else open_store(":memory:")
+        beside = ResponseStore(folder_beside(path))
+        return Session(open_store(":memory:"), read, settings, beside, dry_run)
     real = _open(ctx)
     files = real.database_files()
     kept = ResponseStore(folder_beside(files[0])) if files else None
-    store = open_store(":memory:") if dry_run else real
-    return Session(store, real, settings, kept, dry_run)
+    return Session(real, real, settings, kept, dry_run)
 
 
 @contextmanager
@@ -155,18 +160,29 @@ def _echo_report(report: FileReport, clients: Clients) -> None:
     _echo_some(report.path, report.messages, report.rejected, "problems")
 
 
-def _progress() -> Callable[[str, int, int], None]:
-    """A progress callback for the pipeline: one ``Progress`` per thing counted."""
-    bars: dict[str, Progress] = {}
+class Bars:
+    """The pipeline's progress callback (``what, done, total``) on stderr: one
+    ``Progress`` per thing counted ("OpenAlex works"); a count that starts again (the
+    next author's works) closes the bar before it and opens a new one. ``finish()``
+    closes what is still open: call it when the command's work ends."""
 
-    def update(what: str, done: int, total: int) -> None:
-        source, _, unit = what.rpartition(" ")
-        bar = bars.setdefault(what, Progress(source or what, unit, sys.stderr))
-        bar.update(done, total)
-        if total and done >= total:
+    def __init__(self) -> None:
+        self._open: dict[str, Progress] = {}
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        bar = self._open.get(what)
+        if bar is not None and done < bar.done:
             bar.finish()
+            bar = None
+        if bar is None:
+            source, _, unit = what.rpartition(" ")
+            bar = self._open[what] = Progress(source or what, unit, sys.stderr)
+        bar.update(done, total)
 
-    return update
+    def finish(self) -> None:
+        for bar in self._open.values():
+            bar.finish()
+        self._open.clear()
 
 
 def _then_score(ctx: click.Context, session: Session, changed: bool, wanted: bool) -> None:
@@ -215,12 +231,15 @@ def fetch_author_command(
     """
     session = _session(ctx, urls)
     since = datetime.now(UTC) if refresh else None
+    bars = Bars()
     with _clients(session, since) as clients, _source_errors(session, clients):
         try:
-            reports = fetch_author(session.store, clients, ref, _progress())
+            reports = fetch_author(session.store, clients, ref, bars)
         except AmbiguousAuthor as ambiguous:
             _echo_candidates(ambiguous)
             sys.exit(1)
+        finally:
+            bars.finish()
     for report in reports:
         _echo_report(report, clients)
     _echo_dry_run(session)
@@ -249,9 +268,14 @@ def _echo_candidates(ambiguous: AmbiguousAuthor) -> None:
 
 @fetch_command.command("work")
 @click.argument("ref")
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="Ask again what was asked before (new figures; a paper a source did not know).",
+)
 @source_options
 @click.pass_context
-def fetch_work_command(ctx: click.Context, ref: str, **urls: Any) -> None:
+def fetch_work_command(ctx: click.Context, ref: str, refresh: bool, **urls: Any) -> None:
     """Fetch one paper into the database, merged with the records of the same paper
     already stored: openalex:W… (OpenAlex), doi:… (OpenAlex, else Semantic Scholar),
     arxiv:… (the arXiv API), s2:… (Semantic Scholar). Then run `enrich` and `score`.
@@ -259,7 +283,8 @@ def fetch_work_command(ctx: click.Context, ref: str, **urls: Any) -> None:
     Example: scholarscope fetch work doi:10.1016/j.earscirev.2019.102936
     """
     session = _session(ctx, urls)
-    with _clients(session) as clients, _source_errors(session, clients):
+    since = datetime.now(UTC) if refresh else None
+    with _clients(session, since) as clients, _source_errors(session, clients):
         report = fetch_work(session.store, clients, ref)
     _echo_report(report, clients)
     _echo_dry_run(session)

@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from scholarscope.cli import _open
 from scholarscope.cli_fetch import (
+    Bars,
     _clients,
     _echo_dry_run,
     _echo_report,
-    _progress,
     _session,
     _source_errors,
     _then_score,
@@ -112,7 +113,18 @@ def sync_command(ctx: click.Context, then_score: bool, **urls: Any) -> None:
     Example: scholarscope sync
     """
     if ctx.invoked_subcommand is not None:
-        return  # `sync arxiv` takes its own options
+        given = [
+            name
+            for name in (*urls, "then_score")
+            if ctx.get_parameter_source(name) != ParameterSource.DEFAULT
+        ]
+        if given:
+            options = ", ".join("--" + name.replace("_", "-") for name in given)
+            raise click.UsageError(
+                f"{options}: give the options after `{ctx.invoked_subcommand}` "
+                f"(scholarscope sync {ctx.invoked_subcommand} --help)"
+            )
+        return
     session = _session(ctx, urls)
     if session.dry_run:
         for followed in session.database.follows():
@@ -121,15 +133,23 @@ def sync_command(ctx: click.Context, then_score: bool, **urls: Any) -> None:
             )
         click.echo("dry run: nothing asked, nothing stored")
         return
+    bars = Bars()
     with _clients(session) as clients, _source_errors(session, clients):
-        synced = sync_followed(session.store, clients, on_page=_progress())
+        try:
+            synced = sync_followed(session.store, clients, on_page=bars)
+        finally:
+            bars.finish()
     for done in synced:
         if done.skipped:
             click.echo(f"{done.target}: synced earlier in this round")
+        if done.error:
+            click.echo(f"{done.target}: not synced: {done.error}", err=True)
         for report in done.reports:
             _echo_report(report, clients)
     changed = any(r.new or r.merged for d in synced for r in d.reports)
     _then_score(ctx, session, changed, then_score)
+    if any(d.error for d in synced):
+        sys.exit(1)
 
 
 @sync_command.command("arxiv")
@@ -154,14 +174,18 @@ def sync_arxiv_command(
     """
     session = _session(ctx, urls)
     day: date | None = since.date() if since else None
+    bars = Bars()
     with _clients(session) as clients, _source_errors(session, clients):
-        sync = sync_arxiv_category(
-            session.store,
-            clients.arxiv_oai,
-            category,
-            since=day,
-            on_page=labelled(_progress(), f"arXiv {category} records"),
-        )
+        try:
+            sync = sync_arxiv_category(
+                session.store,
+                clients.arxiv_oai,
+                category,
+                since=day,
+                on_page=labelled(bars, f"arXiv {category} records"),
+            )
+        finally:
+            bars.finish()
     _echo_report(sync.report, clients)
     click.echo(
         f"{sync.category}: {sync.pages} pages from {sync.from_date.isoformat()}, "

@@ -76,6 +76,11 @@ class Progress:
         self._total = 0
         self._shown = False
 
+    @property
+    def done(self) -> int:
+        """The count last given to ``update``."""
+        return self._done
+
     def update(self, done: int, total: int) -> None:
         """``done`` of ``total`` so far (total 0: not known yet)."""
         self._done, self._total = done, total

@@ -350,10 +350,30 @@ class Repaired:
         return f"{self.origin}{f':{self.line}' if self.line is not None else ''}: {self.reason}"
 
 
-ParseItem = Work | StatedMetrics | Rejected | Repaired
+@dataclass(frozen=True)
+class Deleted:
+    """A record its source says was withdrawn (an OAI-PMH header with
+    ``status="deleted"``): nothing to store, but counted and named. What was stored of it
+    before stays (nothing stored is ever deleted)."""
+
+    origin: str
+    record: str
+    on: str | None = None
+    line: int | None = None
+
+    def message(self) -> str:
+        """``file:line: record X: deleted at the source on D``."""
+        where = self.origin + (f":{self.line}" if self.line is not None else "")
+        return f"{where}: record {self.record}: deleted at the source" + (
+            f" on {self.on}" if self.on else ""
+        )
+
+
+ParseItem = Work | StatedMetrics | Rejected | Repaired | Deleted
 
 __all__ = [
     "Author",
+    "Deleted",
     "Authorship",
     "CitationCount",
     "ParseItem",

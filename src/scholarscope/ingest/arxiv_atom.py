@@ -212,9 +212,9 @@ def _parse_entry(
     """The entry's ``Work`` (after a ``Repaired`` per DOI that is not one), or a
     ``Rejected`` for an API error entry or an id that is not an arXiv abstract URL."""
     where = None if in_body else line
-    raw_id = _text(entry.find(f"{ATOM}id")) or ""
-    title = _text(entry.find(f"{ATOM}title"))
-    summary = _text(entry.find(f"{ATOM}summary"))
+    raw_id = xml_text(entry.find(f"{ATOM}id")) or ""
+    title = xml_text(entry.find(f"{ATOM}title"))
+    summary = xml_text(entry.find(f"{ATOM}summary"))
     if "/api/errors" in raw_id or (title == "Error" and "/abs/" not in raw_id):
         message = summary or raw_id
         subject = _ERROR_SUBJECT.search(message)
@@ -235,20 +235,20 @@ def _parse_entry(
         reason = f"entry id {raw_id!r} is not an arXiv abstract URL"
         yield Rejected(origin, reason, line=where, record=title)
         return
-    for doi in (_text(entry.find(f"{ARXIV}doi")) or "").split():
+    for doi in (xml_text(entry.find(f"{ARXIV}doi")) or "").split():
         try:
             ids.append(make_id("doi", doi))
         except ValueError:  # "doi:" or "https://doi.org/" with nothing after it
             reason = f"DOI {doi!r} is empty once its prefix is taken off; left out"
             yield Repaired(origin, reason, line=where)
 
-    published = _text(entry.find(f"{ATOM}published"))
+    published = xml_text(entry.find(f"{ATOM}published"))
     date = published[:10] if published and _ISO_DAY.match(published) else None
     extra: list[tuple[str, str]] = []
     version = _VERSION.search(versioned_id)
     if version:
         extra.append(("version", f"v{version.group(1)}"))
-    updated = _text(entry.find(f"{ATOM}updated"))
+    updated = xml_text(entry.find(f"{ATOM}updated"))
     if updated:
         extra.append(("updated", updated))
     for link in entry.findall(f"{ATOM}link"):
@@ -272,8 +272,8 @@ def _parse_entry(
         ),
         primary_category=primary.get("term") if primary is not None else None,
         authors=_authors(entry),
-        comments=_verbatim(entry.find(f"{ARXIV}comment")),
-        journal_ref=_verbatim(entry.find(f"{ARXIV}journal_ref")),
+        comments=xml_verbatim(entry.find(f"{ARXIV}comment")),
+        journal_ref=xml_verbatim(entry.find(f"{ARXIV}journal_ref")),
         extra=tuple(extra),
     )
 
@@ -281,30 +281,29 @@ def _parse_entry(
 def _authors(entry: ET.Element) -> tuple[Authorship, ...]:
     authors: list[Authorship] = []
     for author in entry.findall(f"{ATOM}author"):
-        name = _text(author.find(f"{ATOM}name"))
+        name = xml_text(author.find(f"{ATOM}name"))
         if not name:
             continue
-        affiliations = [
-            text for element in author.findall(f"{ARXIV}affiliation") if (text := _text(element))
-        ]
-        authors.append(
-            Authorship(
-                Author(name),
-                position=len(authors) + 1,
-                affiliation="; ".join(affiliations) or None,
-            )
-        )
+        authors.append(authorship(name, len(authors) + 1, author, f"{ARXIV}affiliation"))
     return tuple(authors)
 
 
-def _text(element: ET.Element | None) -> str | None:
+def authorship(name: str, position: int, author: ET.Element, affiliation: str) -> Authorship:
+    """An author of an arXiv record (the API's ``<author>``, OAI-PMH's) with the
+    ``affiliation`` elements (that tag, with its namespace) it holds, joined by "; "."""
+    affiliations = [text for element in author.findall(affiliation) if (text := xml_text(element))]
+    return Authorship(Author(name), position=position, affiliation="; ".join(affiliations) or None)
+
+
+def xml_text(element: ET.Element | None) -> str | None:
     """The element's text with whitespace collapsed; None when absent or blank."""
     if element is None or element.text is None:
         return None
     return " ".join(element.text.split()) or None
 
 
-def _verbatim(element: ET.Element | None) -> str | None:
+def xml_verbatim(element: ET.Element | None) -> str | None:
+    """The element's text as written (comments, journal-ref); None when absent or blank."""
     if element is None or element.text is None or not element.text.strip():
         return None
     return element.text

@@ -40,7 +40,7 @@ What this relies on, and where it was read:
   not when it was submitted, so the work's date is ``created``.
 - A deleted record has ``<header status="deleted">`` and no metadata (the protocol,
   section 2.5.1). arXiv declares ``<deletedRecord>persistent</deletedRecord>``; such a
-  record yields no ``Work`` but a ``Rejected`` naming it, so the count of what a page
+  record yields no ``Work`` but a ``Deleted`` naming it, so the count of what a page
   held stays exact.
 - Errors are ``<error code="…">`` elements (protocol, section 3.6): ``noRecordsMatch`` is
   an empty list, not a failure; any other code becomes a ``Rejected``.
@@ -64,7 +64,16 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from scholarscope.records import Author, Authorship, ParseItem, Rejected, Repaired, Work, make_id
+from scholarscope.ingest.arxiv_atom import authorship, xml_text, xml_verbatim
+from scholarscope.records import (
+    Authorship,
+    Deleted,
+    ParseItem,
+    Rejected,
+    Repaired,
+    Work,
+    make_id,
+)
 
 # The arXiv API's name: the two are arXiv's own metadata of one paper, so they share the
 # store's slot, the source priority and the author-name family of ``arxiv_api``.
@@ -175,7 +184,7 @@ def _note(page: OaiPage, element: ET.Element, lists: list[ET.Element]) -> OaiPag
     """``page`` with what one element that has just ended adds to it."""
     tag = element.tag
     if tag == f"{OAI}header":
-        stamp = _text(element.find(f"{OAI}datestamp"))
+        stamp = xml_text(element.find(f"{OAI}datestamp"))
         earliest, latest = page.earliest_datestamp, page.latest_datestamp
         return replace(
             page,
@@ -189,23 +198,24 @@ def _note(page: OaiPage, element: ET.Element, lists: list[ET.Element]) -> OaiPag
     elif tag == f"{OAI}resumptionToken":
         return replace(
             page,
-            token=_text(element),
+            token=xml_text(element),
             complete_list_size=_count(element.get("completeListSize")),
             cursor=_count(element.get("cursor")),
             expiration_date=element.get("expirationDate"),
         )
     elif tag == f"{OAI}responseDate":
-        return replace(page, response_date=_text(element))
+        return replace(page, response_date=xml_text(element))
     elif tag == f"{OAI}error" and page.error_code is None:
         code = element.get("code") or "unknown"
-        return replace(page, error_code=code, error_message=_text(element))
+        return replace(page, error_code=code, error_message=xml_text(element))
     return page
 
 
 def parse(lines: Iterable[str], origin: str) -> Iterator[ParseItem]:
     """Yield one ``Work`` per record of an OAI-PMH ``ListRecords`` response in the
-    ``arXiv`` format; a ``Rejected`` naming each deleted or malformed record (the others
-    still parse), an OAI-PMH error other than ``noRecordsMatch``, or XML that breaks off.
+    ``arXiv`` format; a ``Deleted`` naming each deleted record; a ``Rejected`` naming
+    each malformed record (the others still parse), an OAI-PMH error other than
+    ``noRecordsMatch``, or XML that breaks off.
 
     >>> page = ['<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords><record>',
     ...         '<header><identifier>oai:arXiv.org:2503.11731</identifier></header><metadata>',
@@ -245,7 +255,7 @@ def parse(lines: Iterable[str], origin: str) -> Iterator[ParseItem]:
                 elif tag == f"{OAI}error":
                     code = element.get("code") or "unknown"
                     if code != NO_RECORDS:
-                        message = _text(element) or "no message"
+                        message = xml_text(element) or "no message"
                         reason = f"the OAI-PMH service answered error {code}: {message}"
                         yield Rejected(origin, reason, line=number)
         parser.close()
@@ -262,22 +272,19 @@ def parse(lines: Iterable[str], origin: str) -> Iterator[ParseItem]:
 
 def _parse_record(
     record: ET.Element, origin: str, line: int, position: int
-) -> Iterator[Work | Rejected | Repaired]:
+) -> Iterator[Work | Rejected | Repaired | Deleted]:
     """One record's ``Work`` (after a ``Repaired`` per DOI that is not one), or a
     ``Rejected`` naming it: by its arXiv id when it has one, else by its place."""
     header = record.find(f"{OAI}header")
-    identifier = _text(header.find(f"{OAI}identifier")) if header is not None else None
+    identifier = xml_text(header.find(f"{OAI}identifier")) if header is not None else None
     metadata = record.find(f"{OAI}metadata/{ARXIV}arXiv")
-    raw_id = _text(metadata.find(f"{ARXIV}id")) if metadata is not None else None
+    raw_id = xml_text(metadata.find(f"{ARXIV}id")) if metadata is not None else None
     named = raw_id or (identifier or "").removeprefix(OAI_ID_PREFIX) or f"number {position}"
     if header is None:
         yield Rejected(origin, "record has no <header>", line=line, record=named)
         return
     if header.get("status") == "deleted":
-        stamp = _text(header.find(f"{OAI}datestamp"))
-        when = f" on {stamp}" if stamp else ""
-        reason = f'deleted from arXiv{when} (its header says status="deleted"); nothing stored'
-        yield Rejected(origin, reason, line=line, record=named)
+        yield Deleted(origin, named, xml_text(header.find(f"{OAI}datestamp")), line)
         return
     if metadata is None:
         formats = [child.tag for child in record.findall(f"{OAI}metadata/*")]
@@ -293,32 +300,34 @@ def _parse_record(
         yield Rejected(origin, reason, line=line, record=f"number {position}")
         return
     ids = [make_id("arxiv", raw_id)]
-    for doi in (_text(metadata.find(f"{ARXIV}doi")) or "").split():
+    for doi in (xml_text(metadata.find(f"{ARXIV}doi")) or "").split():
         try:
             ids.append(make_id("doi", doi))
         except ValueError:  # "doi:" or "https://doi.org/" with nothing after it
             reason = f"record {raw_id}: DOI {doi!r} is empty once its prefix is taken off; left out"
             yield Repaired(origin, reason, line=line)
-    created = _text(metadata.find(f"{ARXIV}created"))
+    created = xml_text(metadata.find(f"{ARXIV}created"))
     date = created[:10] if created and _ISO_DAY.match(created) else None
-    categories = tuple((_text(metadata.find(f"{ARXIV}categories")) or "").split())
+    categories = tuple((xml_text(metadata.find(f"{ARXIV}categories")) or "").split())
     extra = tuple(
-        (name, value) for name in _EXTRA_FIELDS if (value := _text(metadata.find(f"{ARXIV}{name}")))
+        (name, value)
+        for name in _EXTRA_FIELDS
+        if (value := xml_text(metadata.find(f"{ARXIV}{name}")))
     )
     yield Work(
         ids=tuple(ids),
         source=SOURCE,
         origin=origin,
-        title=_text(metadata.find(f"{ARXIV}title")),
-        abstract=_text(metadata.find(f"{ARXIV}abstract")),
+        title=xml_text(metadata.find(f"{ARXIV}title")),
+        abstract=xml_text(metadata.find(f"{ARXIV}abstract")),
         date=date,
         date_text=created,
         year=int(date[:4]) if date else None,
         categories=categories,
         primary_category=categories[0] if categories else None,
         authors=_authors(metadata),
-        comments=_verbatim(metadata.find(f"{ARXIV}comments")),
-        journal_ref=_verbatim(metadata.find(f"{ARXIV}journal-ref")),
+        comments=xml_verbatim(metadata.find(f"{ARXIV}comments")),
+        journal_ref=xml_verbatim(metadata.find(f"{ARXIV}journal-ref")),
         extra=extra,
     )
 
@@ -327,33 +336,13 @@ def _authors(metadata: ET.Element) -> tuple[Authorship, ...]:
     authors: list[Authorship] = []
     for author in metadata.findall(f"{ARXIV}authors/{ARXIV}author"):
         parts = (
-            _text(author.find(f"{ARXIV}{name}")) for name in ("forenames", "keyname", "suffix")
+            xml_text(author.find(f"{ARXIV}{name}")) for name in ("forenames", "keyname", "suffix")
         )
         name = " ".join(part for part in parts if part)
         if not name:
             continue
-        affiliations = [
-            text for element in author.findall(f"{ARXIV}affiliation") if (text := _text(element))
-        ]
-        authors.append(
-            Authorship(
-                Author(name), position=len(authors) + 1, affiliation="; ".join(affiliations) or None
-            )
-        )
+        authors.append(authorship(name, len(authors) + 1, author, f"{ARXIV}affiliation"))
     return tuple(authors)
-
-
-def _text(element: ET.Element | None) -> str | None:
-    """The element's text with whitespace collapsed; None when absent or blank."""
-    if element is None or element.text is None:
-        return None
-    return " ".join(element.text.split()) or None
-
-
-def _verbatim(element: ET.Element | None) -> str | None:
-    if element is None or element.text is None or not element.text.strip():
-        return None
-    return element.text
 
 
 def _count(value: str | None) -> int | None:

@@ -10,15 +10,16 @@ provenance names it as it names a file and line.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from scholarscope.ingest import arxiv_atom
 from scholarscope.ingest import openalex as openalex_format
 from scholarscope.ingest import semantic_scholar as s2_format
 from scholarscope.pipeline.ingest import FileReport, ingest_items
-from scholarscope.records import ParseItem
+from scholarscope.records import ParseItem, StatedMetrics, Work
 from scholarscope.sources import arxiv, openalex, semantic_scholar
 from scholarscope.sources.arxiv_oai import OaiClient
 from scholarscope.sources.candidates import AuthorCandidate, clearly_meant
@@ -90,23 +91,25 @@ def fetch_author(
         if chosen is None:
             raise AmbiguousAuthor(value, candidates)
         value, kind = chosen.ref, "openalex"
-    reports = []
-    if kind == "s2":
-        reports.append(fetch_s2_author(store, clients.s2, value, on_page))
-        stored = store.author_by_key(f"s2:{semantic_scholar.s2_author_id(value)}")
-        also = _other_key(store, stored, "openalex:")
-        if also:
-            reports.append(fetch_openalex_author(store, clients.openalex, also, on_page))
-        return reports
     if kind == "orcid":
         details = openalex.fetch_author(clients.openalex, _orcid_path(value))
-        value = "openalex:" + openalex.openalex_id(details["id"], "A")
-    reports.append(fetch_openalex_author(store, clients.openalex, value, on_page))
-    stored = store.author_by_key(f"openalex:{openalex.openalex_id(value, 'A')}")
-    also = _other_key(store, stored, "s2:")
+        value, kind = details["id"], "openalex"
+    if kind == "s2":
+        key, other = f"s2:{semantic_scholar.s2_author_id(value)}", "openalex:"
+    else:
+        key, other = f"openalex:{openalex.openalex_id(value, 'A')}", "s2:"
+    reports = [_fetch_person(store, clients, key, on_page)]
+    also = _other_key(store, store.author_by_key(key), other)
     if also:
-        reports.append(fetch_s2_author(store, clients.s2, also, on_page))
+        reports.append(_fetch_person(store, clients, also, on_page))
     return reports
+
+
+def _fetch_person(store: Store, clients: Clients, key: str, on_page: Progress | None) -> FileReport:
+    """One person and their works from the source of ``key`` (``openalex:A…``, ``s2:…``)."""
+    if key.startswith("s2:"):
+        return fetch_s2_author(store, clients.s2, key, on_page)
+    return fetch_openalex_author(store, clients.openalex, key, on_page)
 
 
 def labelled(on_page: Progress | None, what: str) -> Callable[[int, int], None] | None:
@@ -145,7 +148,7 @@ def fetch_s2_author(
     bundle = semantic_scholar.author_bundle(client, author_id, pages)
     origin = client.url(f"/graph/v1/author/{author_id}")
     items = s2_format.parse([json.dumps(bundle, ensure_ascii=False)], origin)
-    return _ingest(store, items, origin)
+    return _ingest(store, dated(items, _today()), origin)
 
 
 def fetch_openalex_author(
@@ -224,7 +227,33 @@ def fetch_s2_work(store: Store, client: SourceClient, ref: str) -> FileReport:
     paper_ref = semantic_scholar.s2_paper_ref(ref)
     paper = semantic_scholar.fetch_paper(client, ref)
     origin = client.url(f"/graph/v1/paper/{paper_ref}")
-    return _ingest(store, s2_format.parse([json.dumps(paper, ensure_ascii=False)], origin), origin)
+    items = s2_format.parse([json.dumps(paper, ensure_ascii=False)], origin)
+    return _ingest(store, dated(items, _today()), origin)
+
+
+def dated(items: Iterable[ParseItem], day: str) -> Iterator[ParseItem]:
+    """Figures a source states without a date (Semantic Scholar's) dated ``day``, the day
+    they were fetched: fetched again later, they are kept beside the earlier ones (the
+    figure history) instead of replacing them.
+
+    >>> from scholarscope.records import Work, CitationCount
+    >>> work = Work(source="semantic_scholar", origin="x", ids=("s2:1",),
+    ...     citations=(CitationCount("semantic_scholar", 7),))
+    >>> [c.as_of for c in next(dated([work], "2026-12-07")).citations]  # type: ignore[union-attr]
+    ['2026-12-07']
+    """
+    for item in items:
+        if isinstance(item, StatedMetrics) and item.as_of is None:
+            yield replace(item, as_of=day)
+        elif isinstance(item, Work) and any(c.as_of is None for c in item.citations):
+            counts = tuple(c if c.as_of else replace(c, as_of=day) for c in item.citations)
+            yield replace(item, citations=counts)
+        else:
+            yield item
+
+
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()
 
 
 def _ingest_openalex(store: Store, document: dict[str, Any], origin: str) -> FileReport:

@@ -40,6 +40,7 @@ from scholarscope.pipeline.read_ahead import can_read_ahead, read_ahead
 from scholarscope.pipeline.resolve import AuthorResolver
 from scholarscope.pipeline.versions import link_versions
 from scholarscope.records import (
+    Deleted,
     ParseItem,
     Rejected,
     Repaired,
@@ -68,6 +69,7 @@ class FileReport:
     unchanged: int = 0  # records identical to the stored copy
     rejected: int = 0
     repaired: int = 0
+    deleted: int = 0  # records the source says were withdrawn: nothing stored
     # the first MAX_KEPT_MESSAGES rejections and repairs (warnings), each "file:line:
     # reason"; the counts above are exact, so memory stays flat however bad a file is
     messages: list[str] = field(default_factory=list)
@@ -380,6 +382,9 @@ def ingest_items(
             continue
         if isinstance(item, Repaired):
             report.repair(item.message())
+            continue
+        if isinstance(item, Deleted):
+            report.deleted += 1
             continue
         if isinstance(item, Work):
             report.read += 1

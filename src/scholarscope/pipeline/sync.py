@@ -5,19 +5,21 @@ an arXiv category harvested over OAI-PMH, and the authors and categories a user 
 A harvest is resumable and never asks twice within a run: it is marked running in the
 store (``start_harvest``) before its first request, and the clients answer from the
 answers kept since that moment (``SourceClient.refresh_before``). A run killed half-way
-and started again therefore walks the pages it had from disk and asks only for the rest;
-the records are upserts keyed by their ids, so nothing is lost or stored twice. When a
-run completes, the date it started from for the next time moves to the day it ran.
+(or stopped by a source's error) and started again the same day therefore walks the
+pages it had from disk and asks only for the rest; the records are upserts keyed by
+their ids, so nothing is lost or stored twice. When a run completes, the day the next
+one starts from moves to the day it ran.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from scholarscope.ingest import arxiv_oai as oai_format
 from scholarscope.pipeline.fetch import (
+    AmbiguousAuthor,
     Clients,
     Progress,
     author_ref_kind,
@@ -26,8 +28,9 @@ from scholarscope.pipeline.fetch import (
 )
 from scholarscope.pipeline.ingest import FileReport, ingest_items
 from scholarscope.records import ParseItem, Work
-from scholarscope.sources import arxiv_oai
+from scholarscope.sources import SourceError, arxiv_oai
 from scholarscope.store import Store
+from scholarscope.store.follows import Harvest
 from scholarscope.taxonomy import ARXIV_NAMES
 
 # A category's first harvest without --since goes back this far: a month of new and
@@ -43,17 +46,16 @@ FOLLOWED = "followed"  # the harvest name of a round of `sync` over everything f
 
 @dataclass
 class CategorySync:
-    """What one harvest of an arXiv category did: the dates it asked for, the pages it
-    read (``asked`` of them over the network), the records of the set that are not in
-    the category (``other_categories``), the deleted records it was told of, and the
-    ingest report of the records stored."""
+    """What one harvest of an arXiv category did: the day it asked from, the pages it
+    read, the records of the set that are not in the category (``other_categories``),
+    and the ingest report of the records stored (``report.deleted``: the records arXiv says
+    were withdrawn)."""
 
     category: str
     from_date: date
     report: FileReport
     pages: int = 0
     other_categories: int = 0
-    deleted: list[str] = field(default_factory=list)
 
 
 # archives whose every category the taxonomy names: a category of theirs it does not
@@ -108,38 +110,66 @@ def sync_arxiv_category(
     that is no arXiv category, ``SourceError`` when arXiv cannot answer (the pages
     stored stay stored; a re-run goes on from there).
 
+    A run that did not finish is taken up again by the next one the same day (UTC), from
+    the same first page, with the pages it had kept; on a later day its resumption
+    tokens have expired (arXiv's last until midnight UTC), so a new run starts from the
+    day before which the old one had stored every record.
+
     Example: ``sync_arxiv_category(store, arxiv_oai.oai_client(settings, http), "cs.CV")``.
     """
     set_spec = category_set(category)
     name = harvest_name(category)
-    state = store.start_harvest(name, now().isoformat(timespec="microseconds"))
+    started = now()
+    state = store.start_harvest(name, _stamp(started), stale_before=_midnight(started))
     run_began = datetime.fromisoformat(str(state.running_since))
-    # a killed run goes on with the answers it had kept; a new run asks everything again
+    # a run taken up again goes on with the answers it had kept; a new run asks again
     client.source.refresh_before = run_began
-    if since is not None:
-        from_date = since
-    elif state.stored_through is not None:
-        from_date = date.fromisoformat(state.stored_through)
-    else:
-        from_date = run_began.date() - timedelta(days=FIRST_HARVEST_DAYS)
+    from_date = since or _from_day(state, run_began)
+    store.set_harvest_from(name, from_date.isoformat(), _stamp(now()))
     first = {"verb": "ListRecords", "set": set_spec, "from": from_date.isoformat()}
     sync = CategorySync(category, from_date, FileReport(client.url(first)))
+    checkpoint: str | None = None
     pages = arxiv_oai.iter_list_records(client, set_spec, from_date=from_date.isoformat())
     for page_text, page in pages:
         sync.pages += 1
         items = oai_format.parse(page_text.splitlines(keepends=True), sync.report.path)
         ingest_items(store, _in_category(items, category, sync), sync.report)
+        # arXiv lists records in datestamp order: every record dated before the latest
+        # datestamp of the pages stored so far is stored
+        checkpoint = arxiv_oai.resume_from(checkpoint, page)
+        if checkpoint is not None and since is None:
+            store.advance_harvest(name, checkpoint, _stamp(now()))
         if on_page:
-            seen = sync.report.read + sync.report.rejected + sync.other_categories
-            on_page(seen, page.complete_list_size or 0)
+            seen = sync.report.read + sync.report.rejected + sync.report.deleted
+            on_page(seen + sync.other_categories, page.complete_list_size or 0)
     if sync.report.new or sync.report.merged:
         store.optimize_search_index()
     # every record up to the day this run began is stored: the next run starts there
     # (that day is asked again, which is safe: storing a record again changes nothing)
-    store.finish_harvest(
-        name, run_began.date().isoformat(), now().isoformat(timespec="microseconds")
-    )
+    store.finish_harvest(name, run_began.date().isoformat(), _stamp(now()))
     return sync
+
+
+def _from_day(state: Harvest, run_began: datetime) -> date:
+    """Where a harvest without ``--since`` asks from: the day the run taken up again
+    asked from; else the later of the last completed harvest's day and an abandoned
+    run's checkpoint; else ``FIRST_HARVEST_DAYS`` back."""
+    if state.running_from is not None:
+        return date.fromisoformat(state.running_from)
+    known = [day for day in (state.stored_through, state.checkpoint) if day is not None]
+    if known:
+        return date.fromisoformat(max(known))
+    return run_began.date() - timedelta(days=FIRST_HARVEST_DAYS)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds")
+
+
+def _midnight(moment: datetime) -> str:
+    """The start of ``moment``'s day (UTC): an unfinished run begun before it is stale."""
+    day = moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return _stamp(day)
 
 
 def _in_category(
@@ -179,11 +209,13 @@ def follow_target(kind: str, ref: str) -> str:
 @dataclass
 class SyncedTarget:
     """One followed target brought up to date: its reports (none when this round had
-    done it before it was stopped)."""
+    done it before it was stopped), or the error that stopped it (the round goes on with
+    the others; the next round tries it again)."""
 
     target: str
     reports: list[FileReport]
     skipped: bool = False
+    error: str | None = None
 
 
 def sync_followed(
@@ -196,8 +228,11 @@ def sync_followed(
     """Bring everything followed up to date: each category's new and changed records
     (``sync_arxiv_category``), each author's works and figures asked again
     (``fetch_author``; new citation figures are kept by date). A round stopped half-way
-    and run again skips what it had done and goes on with the answers it had kept."""
-    state = store.start_harvest(FOLLOWED, now().isoformat(timespec="microseconds"))
+    and run again the same day (UTC) skips what it had done and goes on with the answers
+    it had kept; a target a source could not answer is reported and left for the next
+    round."""
+    started = now()
+    state = store.start_harvest(FOLLOWED, _stamp(started), stale_before=_midnight(started))
     round_began = str(state.running_since)
     refresh_before = datetime.fromisoformat(round_began)
     for client in clients.all():
@@ -207,17 +242,20 @@ def sync_followed(
         if followed.synced_at is not None and followed.synced_at >= round_began:
             done.append(SyncedTarget(followed.target, [], skipped=True))
             continue
-        if followed.kind == "category":
-            category = followed.target.removeprefix("arxiv:")
-            pages = labelled(on_page, f"arXiv {category} records")
-            reports = [
-                sync_arxiv_category(
+        try:
+            if followed.kind == "category":
+                category = followed.target.removeprefix("arxiv:")
+                pages = labelled(on_page, f"arXiv {category} records")
+                sync = sync_arxiv_category(
                     store, clients.arxiv_oai, category, now=now, on_page=pages
-                ).report
-            ]
-        else:
-            reports = fetch_author(store, clients, followed.target, on_page)
-        store.mark_synced(followed.target, now().isoformat(timespec="microseconds"))
+                )
+                reports = [sync.report]
+            else:
+                reports = fetch_author(store, clients, followed.target, on_page)
+        except (SourceError, ValueError, AmbiguousAuthor) as error:
+            done.append(SyncedTarget(followed.target, [], error=str(error)))
+            continue
+        store.mark_synced(followed.target, _stamp(now()))
         done.append(SyncedTarget(followed.target, reports))
-    store.finish_harvest(FOLLOWED, None, now().isoformat(timespec="microseconds"))
+    store.finish_harvest(FOLLOWED, None, _stamp(now()))
     return done

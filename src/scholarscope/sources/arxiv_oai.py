@@ -117,8 +117,7 @@ def oai_client(
     """
     host, path = _split(base_url)
     if store is not None and refresh_before is None:
-        # not rounded: kept pages are stamped to the second, rounded down, so a page kept
-        # by a sync in this same second counts as older and is asked again too
+        # a page kept by an earlier sync, even in this same second, is asked again
         refresh_before = datetime.now(UTC)
     source = SourceClient(
         NAME,
@@ -196,12 +195,14 @@ def iter_list_records(
         try:
             page = page_info(text)
         except ValueError as error:
+            client.source.forget(client.path, params)
             raise SourceError(
                 NAME, f"GET {client.url(params)}", f"answered {error}", RESTART
             ) from None
         if page.error_code == NO_RECORDS:
             return  # nothing (more) in the window: after a token, the list shrank
         if page.error_code is not None:
+            client.source.forget(client.path, params)  # an error is no answer to keep
             problem = f"answered OAI-PMH error {page.error_code}"
             if page.error_message:
                 problem += f" ({page.error_message})"

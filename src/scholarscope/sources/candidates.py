@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from scholarscope.authors import folded_name
 
@@ -60,3 +61,12 @@ def clearly_meant(name: str, candidates: Sequence[AuthorCandidate]) -> AuthorCan
         return None
     exact = [candidate for candidate in candidates if folded_name(candidate.name) == wanted]
     return exact[0] if len(exact) == 1 else None
+
+
+def count_or_none(value: Any) -> int | None:
+    """A count a source states: an integer (not a boolean), else None.
+
+    >>> count_or_none(12), count_or_none(True), count_or_none("12")
+    (12, None, None)
+    """
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -268,6 +268,12 @@ class SourceClient:
         """
         return self._fetch("GET", path, params, None, _identity)
 
+    def forget(self, path: str, params: Params | None = None) -> None:
+        """Forget the kept answer to ``GET path`` with ``params``: it said 200 but held
+        an error (OAI-PMH's ``badResumptionToken``), so the next run must ask again."""
+        if self.store is not None:
+            self.store.remove("GET", self.url(path, params))
+
     def post_json(self, path: str, body: Any, params: Params | None = None) -> Any:
         """POST ``body`` as JSON to ``path`` and decode the JSON answer (Semantic Scholar's
         batch endpoints); kept under the method, URL and body.
@@ -435,7 +441,9 @@ class SourceClient:
             status=response.status_code,
             headers=headers,
             body=self._scrub(response.text),
-            fetched_at=self._now().astimezone(UTC).isoformat(timespec="seconds"),
+            # to the microsecond: a run taken up again compares it with the moment that
+            # run began, and the first page is fetched within the same second
+            fetched_at=self._now().astimezone(UTC).isoformat(timespec="microseconds"),
             method=method,
             request_body=request_body,
         )

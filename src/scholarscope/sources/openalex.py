@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from scholarscope.sources.candidates import AuthorCandidate
+from scholarscope.sources.candidates import AuthorCandidate, count_or_none
 from scholarscope.sources.client import ApiKey, SourceClient, SourceError
 from scholarscope.sources.ratelimit import OPENALEX_INTERVAL, RateLimiter
 from scholarscope.sources.responses import ResponseStore
@@ -196,17 +196,13 @@ def _candidate(author: dict[str, Any]) -> AuthorCandidate | None:
     return AuthorCandidate(
         ref=f"openalex:{short}",
         name=name.strip(),
-        works=_count(author.get("works_count")),
-        citations=_count(author.get("cited_by_count")),
-        h_index=_count(stats.get("h_index")) if isinstance(stats, dict) else None,
+        works=count_or_none(author.get("works_count")),
+        citations=count_or_none(author.get("cited_by_count")),
+        h_index=count_or_none(stats.get("h_index")) if isinstance(stats, dict) else None,
         orcid=(orcid or None) if isinstance(orcid, str) else None,
         affiliation="; ".join(dict.fromkeys(names)) or None,
         source=NAME,
     )
-
-
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _object(client: SourceClient, value: Any, path: str) -> dict[str, Any]:

@@ -109,6 +109,11 @@ class ResponseStore:
             return None
         return kept
 
+    def remove(self, method: str, url: str, request_body: str | None = None) -> None:
+        """Forget the answer to this request (an answer that turned out to be an error
+        in a successful status, which must be asked again)."""
+        self.path(method, url, request_body).unlink(missing_ok=True)
+
     def put(self, kept: KeptResponse) -> Path:
         """Keep an answer (replacing an older one to the same request), atomically."""
         path = self.path(kept.method, kept.url, kept.request_body)

@@ -31,7 +31,7 @@ from urllib.parse import quote
 
 import httpx
 
-from scholarscope.sources.candidates import AuthorCandidate
+from scholarscope.sources.candidates import AuthorCandidate, count_or_none
 from scholarscope.sources.client import ApiKey, SourceClient, SourceError
 from scholarscope.sources.ratelimit import (
     S2_INTERVAL_WITH_KEY,
@@ -241,7 +241,7 @@ def iter_author_papers(
         seen += len(papers)
         if on_page:
             on_page(seen, expected if expected is not None else seen)
-        following = _count(page.get("next"))
+        following = count_or_none(page.get("next"))
         # a next that does not move on (or an empty page) would ask the same page forever
         if following is None or following <= offset or not papers:
             return
@@ -325,17 +325,13 @@ def _candidate(author: Mapping[str, Any]) -> AuthorCandidate | None:
     return AuthorCandidate(
         ref=f"s2:{ident}",
         name=name.strip(),
-        works=_count(author.get("paperCount")),
-        citations=_count(author.get("citationCount")),
-        h_index=_count(author.get("hIndex")),
+        works=count_or_none(author.get("paperCount")),
+        citations=count_or_none(author.get("citationCount")),
+        h_index=count_or_none(author.get("hIndex")),
         orcid=(orcid.strip() or None) if isinstance(orcid, str) else None,
         affiliation="; ".join(dict.fromkeys(named)) or None,
         source=NAME,
     )
-
-
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _page(client: SourceClient, path: str, value: Any) -> dict[str, Any]:

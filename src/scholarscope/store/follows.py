@@ -24,12 +24,16 @@ class Followed:
 
 @dataclass(frozen=True)
 class Harvest:
-    """A harvest's state: every record up to ``stored_through`` (a date) is stored;
-    ``running_since`` is when an unfinished run began (None when none is)."""
+    """A harvest's state: every record up to ``stored_through`` (a day) is stored;
+    ``running_since`` is when an unfinished run began (None when none is),
+    ``running_from`` the day it asks from, and ``checkpoint`` the day before which it
+    (or a run abandoned before it) has stored every record."""
 
     name: str
     stored_through: str | None
     running_since: str | None
+    running_from: str | None = None
+    checkpoint: str | None = None
 
 
 class FollowQueries(Database):
@@ -69,24 +73,46 @@ class FollowQueries(Database):
     def harvest(self, name: str) -> Harvest:
         """The state of harvest ``name`` (never run: nothing stored, not running)."""
         rows = self.query(
-            "SELECT stored_through, running_since FROM harvest WHERE name = ?", (name,)
+            "SELECT stored_through, running_since, running_from, checkpoint FROM harvest "
+            "WHERE name = ?",
+            (name,),
         )
         return Harvest(name, *rows[0]) if rows else Harvest(name, None, None)
 
-    def start_harvest(self, name: str, at: str) -> Harvest:
-        """Mark harvest ``name`` running since ``at``, unless an unfinished run is on
-        record (a killed one): then that run goes on, and its state is returned."""
+    def start_harvest(self, name: str, at: str, stale_before: str) -> Harvest:
+        """Mark harvest ``name`` running since ``at``, unless a run begun at
+        ``stale_before`` or later is unfinished (a killed or failed one): then that run
+        goes on, and its state is returned. An older unfinished run is abandoned (its
+        checkpoint kept)."""
         with self.transaction():
             current = self.harvest(name)
-            if current.running_since is None:
+            if current.running_since is None or current.running_since < stale_before:
                 self.execute(
                     "INSERT INTO harvest (name, stored_through, running_since, updated_at) "
                     "VALUES (?, NULL, ?, ?) ON CONFLICT (name) DO UPDATE SET "
-                    "running_since = excluded.running_since, updated_at = excluded.updated_at",
+                    "running_since = excluded.running_since, running_from = NULL, "
+                    "updated_at = excluded.updated_at",
                     (name, at, at),
                 )
-                current = Harvest(name, current.stored_through, at)
+                current = Harvest(name, current.stored_through, at, None, current.checkpoint)
         return current
+
+    def set_harvest_from(self, name: str, from_day: str, at: str) -> None:
+        """The running harvest ``name`` asks from ``from_day``."""
+        with self.transaction():
+            self.execute(
+                "UPDATE harvest SET running_from = ?, updated_at = ? WHERE name = ?",
+                (from_day, at, name),
+            )
+
+    def advance_harvest(self, name: str, checkpoint: str, at: str) -> None:
+        """The running harvest ``name`` has stored every record dated before
+        ``checkpoint``."""
+        with self.transaction():
+            self.execute(
+                "UPDATE harvest SET checkpoint = ?, updated_at = ? WHERE name = ?",
+                (checkpoint, at, name),
+            )
 
     def set_harvest_start(self, name: str, stored_through: str, at: str) -> None:
         """The next run of harvest ``name`` starts from ``stored_through``."""
@@ -104,6 +130,7 @@ class FollowQueries(Database):
         with self.transaction():
             self.execute(
                 "UPDATE harvest SET stored_through = COALESCE(?, stored_through), "
-                "running_since = NULL, updated_at = ? WHERE name = ?",
+                "running_since = NULL, running_from = NULL, checkpoint = NULL, updated_at = ? "
+                "WHERE name = ?",
                 (stored_through, at, name),
             )

@@ -590,6 +590,17 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        "m014_harvest_checkpoint",
+        # The day an unfinished run asked from (taken up again, it asks the same first
+        # page and finds it kept), and how far it got: every record dated before
+        # ``checkpoint`` is stored. A run abandoned on an earlier day (its resumption
+        # tokens expired at midnight) is followed by one that starts at the checkpoint.
+        [
+            "ALTER TABLE harvest ADD COLUMN running_from TEXT",
+            "ALTER TABLE harvest ADD COLUMN checkpoint TEXT",
+        ],
+    ),
 ]
 
 
