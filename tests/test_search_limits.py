@@ -18,7 +18,7 @@ import pytest
 
 from scholarscope.pipeline import ingest_paths
 from scholarscope.store import open_store
-from scholarscope.store.migrations import MIGRATIONS
+from scholarscope.store.migrations import MIGRATIONS, statements
 from scholarscope.web import App
 from scholarscope.web.app import REQUEST_BUDGET
 from web_client import ask
@@ -127,7 +127,7 @@ def test_an_existing_database_gets_the_bounded_index(tmp_path: Path) -> None:
     store = open_store(path)
     ingest_paths(store, [write_huge_snapshot(tmp_path)])
     store.close()
-    m004 = dict(MIGRATIONS)["m004_search_index"]
+    m004 = statements(dict(MIGRATIONS)["m004_search_index"], "sqlite")
     whole_index = [
         s
         for s in m004

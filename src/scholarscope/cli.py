@@ -40,8 +40,11 @@ class DatabaseError(click.ClickException):
 
 
 def _open(ctx: click.Context, read_only: bool = False) -> Store:
-    """The store of ``--db``; a read command opens it read-only (never creating it)."""
-    return open_store(ctx.obj["db"], read_only=read_only)
+    """The store of ``--db``; a read command opens it read-only (never creating it).
+    Closed when the command ends (a server's connection is not left to the collector)."""
+    store = open_store(ctx.obj["db"], read_only=read_only)
+    ctx.call_on_close(store.close)
+    return store
 
 
 class AmbiguousError(click.ClickException):

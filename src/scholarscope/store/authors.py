@@ -88,13 +88,13 @@ class AuthorReads(Database):
         )
 
     def _stated_rows(self, where: str, author_id: int) -> list[dict[str, Any]]:
-        cursor = self.connection.execute(
-            "SELECT s.source, s.origin, s.as_of, s.field, s.h_index, s.i10_index, s.papers, "
-            f"s.citations, s.novelty, s.ai_score FROM stated_metrics s {where}",
+        names = ("source", "origin", "as_of", "field", "h_index", "i10_index", "papers",
+                 "citations", "novelty", "ai_score")  # fmt: skip
+        rows = self.query(
+            f"SELECT {', '.join('s.' + n for n in names)} FROM stated_metrics s {where}",
             (author_id,),
         )
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def author_folded_names(self, author_ids: Sequence[int]) -> dict[int, str]:
         rows = self._query_in(

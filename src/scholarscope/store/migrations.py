@@ -2,20 +2,82 @@
 
 A migration is a list of SQL statements written in the common subset of SQLite and
 PostgreSQL (no AUTOINCREMENT, no SQLite-only types; ids are allocated by the store), so
-the PostgreSQL store can run the same list. The one dialect difference is the
-``{without_rowid}`` marker: SQLite's storage hint for tables keyed by text (one B-tree
-instead of two), which other databases replace by nothing. Applied migrations are recorded in
-``schema_migration``; running ``apply_migrations`` again does nothing.
+both stores run the same list. Where the two have no common SQL (SQLite's FTS5, JSON
+paths and trigger bodies), a step is ``PerDialect``: SQLite's text here, PostgreSQL's in
+``migrations_postgres.py``, with the same meaning. The ``{without_rowid}`` marker is
+SQLite's storage hint for tables keyed by text (one B-tree instead of two), which
+PostgreSQL replaces by nothing. Applied migrations are recorded in ``schema_migration``;
+running ``apply_migrations`` again does nothing.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from scholarscope.store import migrations_postgres as postgres
 
 if TYPE_CHECKING:
     from scholarscope.store.sqlite import Store
 
-MIGRATIONS: list[tuple[str, list[str]]] = [
+
+@dataclass(frozen=True)
+class PerDialect:
+    """A step written in each database's own SQL (see the module's docstring)."""
+
+    sqlite: list[str]
+    postgresql: list[str]
+
+
+def _sqlite_triggers_replaced(statements: list[str], triggers: list[str]) -> list[str]:
+    """``statements`` with their SQLite triggers replaced by ``triggers``, put where the
+    first one was."""
+    first = next(i for i, sql in enumerate(statements) if "CREATE TRIGGER" in sql)
+    kept = [sql for sql in statements if "CREATE TRIGGER" not in sql]
+    return [*kept[:first], *triggers, *kept[first:]]
+
+
+_IDENTITY_EDITS = [
+    # Every identity edit a person made (merge, split, undo), with who, when and
+    # why. Append-only: an edit is undone by a later 'undo' row, never changed or
+    # deleted, so the log is the whole history. ``detail`` is the JSON of what the
+    # edit moved (``pipeline/identity.py``), which is what an undo moves back.
+    """CREATE TABLE identity_edit (
+        edit_id BIGINT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        made_at TEXT NOT NULL,
+        made_by TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        undoes BIGINT,
+        detail TEXT NOT NULL
+    )""",
+    """CREATE TRIGGER identity_edit_kept BEFORE UPDATE ON identity_edit BEGIN
+        SELECT RAISE(ABORT, 'the identity edit log is append-only');
+    END""",
+    """CREATE TRIGGER identity_edit_not_deleted BEFORE DELETE ON identity_edit BEGIN
+        SELECT RAISE(ABORT, 'the identity edit log is append-only');
+    END""",
+    # A split's pins: on this work, a byline of this folded name is this person,
+    # whatever the automatic rules say; ingest consults them first.
+    """CREATE TABLE author_pin (
+        work_id BIGINT NOT NULL REFERENCES work (work_id),
+        folded_name TEXT NOT NULL,
+        author_id BIGINT NOT NULL REFERENCES author (author_id),
+        edit_id BIGINT NOT NULL REFERENCES identity_edit (edit_id),
+        PRIMARY KEY (work_id, folded_name)
+    ) {without_rowid}""",
+    "CREATE INDEX author_pin_author ON author_pin (author_id)",
+    "CREATE INDEX author_pin_edit ON author_pin (edit_id)",
+    # Why an authorship is with its person: rule 'key' (evidence: the source id or
+    # source-context name key that found the person), 'work' (the same paper names
+    # them in another source; evidence: that source), 'pin' (evidence: the edit).
+    # NULL for authorships stored before this migration.
+    "ALTER TABLE authorship ADD COLUMN rule TEXT",
+    "ALTER TABLE authorship ADD COLUMN evidence TEXT",
+]
+
+
+MIGRATIONS: list[tuple[str, list[str] | PerDialect]] = [
     (
         "m001_works_authors_citations",
         [
@@ -161,16 +223,17 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
         ],
     ),
     (
-        # SQLite only (FTS5, json_extract, triggers): a PostgreSQL store needs its own
-        # version of this step (a tsvector column over work_facet, the same triggers).
+        # Per dialect (FTS5, JSON paths, triggers; PostgreSQL: a tsvector column over
+        # work_facet and PL/pgSQL triggers).
         "m004_search_index",
-        [
-            # work_facet holds each work as profile.work_view shows it (every field from the
-            # first source in merged.SOURCE_PRIORITY that gives it), reduced to what search
-            # and leaderboards need; tests/test_web.py checks it against work_view.
-            # First, one row per source record with those fields and a key that orders a
-            # work's records as SOURCE_PRIORITY does (rank, then source and record key).
-            """CREATE VIEW work_record_fields AS
+        PerDialect(
+            sqlite=[
+                # work_facet holds each work as profile.work_view shows it (every field from the
+                # first source in merged.SOURCE_PRIORITY that gives it), reduced to what search
+                # and leaderboards need; tests/test_web.py checks it against work_view.
+                # First, one row per source record with those fields and a key that orders a
+                # work's records as SOURCE_PRIORITY does (rank, then source and record key).
+                """CREATE VIEW work_record_fields AS
             SELECT work_id,
                 printf('%d %s %s',
                     CASE source WHEN 'arxiv_api' THEN 0 WHEN 'arxiv_snapshot' THEN 1
@@ -187,9 +250,9 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 record ->> '$.code_badge' AS code_badge,
                 record ->> '$.code_url' AS code_url
             FROM work_record""",
-            # Per work, each field from the first record that gives one (merged.first_value),
-            # still prefixed by that record's sort key: min() picks it without sorting.
-            """CREATE VIEW work_first_fields AS
+                # Per work, each field from the first record that gives one (merged.first_value),
+                # still prefixed by that record's sort key: min() picks it without sorting.
+                """CREATE VIEW work_first_fields AS
             SELECT work_id,
                 min(CASE WHEN title <> '' THEN rank_key || title END) AS title,
                 min(CASE WHEN abstract <> '' THEN rank_key || abstract END) AS abstract,
@@ -203,10 +266,10 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 min(CASE WHEN code_url <> '' THEN rank_key || code_url END) AS code_url
             FROM work_record_fields
             GROUP BY work_id""",
-            # A work's facets as profile.work_view shows them: the stated category (or a
-            # profile page's badge) before the predicted one; code from the text, a Code
-            # badge or a code link; the venue parsed from comments before a source's.
-            """CREATE VIEW work_facet_source AS
+                # A work's facets as profile.work_view shows them: the stated category (or a
+                # profile page's badge) before the predicted one; code from the text, a Code
+                # badge or a code link; the venue parsed from comments before a source's.
+                """CREATE VIEW work_facet_source AS
             SELECT s.work_id, s.title, s.abstract,
                 CASE WHEN s.category IS NOT NULL THEN s.category
                     WHEN s.badge IS NOT NULL THEN NULL
@@ -234,9 +297,9 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 FROM work_first_fields
             ) s
             LEFT JOIN work_enrichment e ON e.work_id = s.work_id""",
-            # The stored rows. The full-text index points at work_id (content_rowid), a
-            # column of ours, never at SQLite's hidden rowid, which VACUUM may renumber.
-            """CREATE TABLE work_facet (
+                # The stored rows. The full-text index points at work_id (content_rowid), a
+                # column of ours, never at SQLite's hidden rowid, which VACUUM may renumber.
+                """CREATE TABLE work_facet (
                 work_id BIGINT PRIMARY KEY,
                 title TEXT,
                 abstract TEXT,
@@ -247,40 +310,40 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 code INTEGER NOT NULL,
                 venue TEXT
             )""",
-            "CREATE INDEX work_facet_field ON work_facet (field, year)",
-            # Full-text index over title and abstract; the text itself stays in work_facet.
-            """CREATE VIRTUAL TABLE work_search USING fts5 (
+                "CREATE INDEX work_facet_field ON work_facet (field, year)",
+                # Full-text index over title and abstract; the text itself stays in work_facet.
+                """CREATE VIRTUAL TABLE work_search USING fts5 (
                 title, abstract, content = 'work_facet', content_rowid = 'work_id',
                 tokenize = 'porter unicode61 remove_diacritics 2'
             )""",
-            """INSERT INTO work_facet (work_id, title, abstract, field_category, field, year,
+                """INSERT INTO work_facet (work_id, title, abstract, field_category, field, year,
                 date, code, venue)
             SELECT work_id, title, abstract, field_category, field, year, date, code, venue
             FROM work_facet_source""",
-            "INSERT INTO work_search (work_search) VALUES ('rebuild')",
-            # The index follows work_facet; work_facet follows the records and enrichment.
-            """CREATE TRIGGER work_facet_added AFTER INSERT ON work_facet BEGIN
+                "INSERT INTO work_search (work_search) VALUES ('rebuild')",
+                # The index follows work_facet; work_facet follows the records and enrichment.
+                """CREATE TRIGGER work_facet_added AFTER INSERT ON work_facet BEGIN
                 INSERT INTO work_search (rowid, title, abstract)
                 VALUES (new.work_id, new.title, new.abstract);
             END""",
-            """CREATE TRIGGER work_facet_removed AFTER DELETE ON work_facet BEGIN
+                """CREATE TRIGGER work_facet_removed AFTER DELETE ON work_facet BEGIN
                 INSERT INTO work_search (work_search, rowid, title, abstract)
                 VALUES ('delete', old.work_id, old.title, old.abstract);
             END""",
-            # Enrichment changes only the facets: the text is indexed again only when the
-            # title or abstract changed.
-            """CREATE TRIGGER work_facet_changed AFTER UPDATE OF title, abstract ON work_facet
+                # Enrichment changes only the facets: the text is indexed again only when the
+                # title or abstract changed.
+                """CREATE TRIGGER work_facet_changed AFTER UPDATE OF title, abstract ON work_facet
             WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract BEGIN
                 INSERT INTO work_search (work_search, rowid, title, abstract)
                 VALUES ('delete', old.work_id, old.title, old.abstract);
                 INSERT INTO work_search (rowid, title, abstract)
                 VALUES (new.work_id, new.title, new.abstract);
             END""",
-        ]
-        + [
-            # Refresh one work's facet row whenever a record or the enrichment of the work
-            # changes (a merge moves records: both works are refreshed).
-            f"""CREATE TRIGGER {name} AFTER {event} ON {table}{when} BEGIN
+            ]
+            + [
+                # Refresh one work's facet row whenever a record or the enrichment of the work
+                # changes (a merge moves records: both works are refreshed).
+                f"""CREATE TRIGGER {name} AFTER {event} ON {table}{when} BEGIN
                 INSERT INTO work_facet (work_id, title, abstract, field_category, field, year,
                     date, code, venue)
                 SELECT work_id, title, abstract, field_category, field, year, date, code, venue
@@ -292,22 +355,24 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 DELETE FROM work_facet WHERE work_id = {row}.work_id
                     AND NOT EXISTS (SELECT 1 FROM work_record WHERE work_id = {row}.work_id);
             END"""
-            for name, event, table, when, row in (
-                ("work_record_added", "INSERT", "work_record", "", "new"),
-                ("work_record_changed", "UPDATE", "work_record", "", "new"),
-                (
-                    "work_record_moved",
-                    "UPDATE",
-                    "work_record",
-                    " WHEN old.work_id <> new.work_id",
-                    "old",
-                ),
-                ("work_record_removed", "DELETE", "work_record", "", "old"),
-                ("work_enrichment_added", "INSERT", "work_enrichment", "", "new"),
-                ("work_enrichment_changed", "UPDATE", "work_enrichment", "", "new"),
-                ("work_enrichment_removed", "DELETE", "work_enrichment", "", "old"),
-            )
-        ],
+                for name, event, table, when, row in (
+                    ("work_record_added", "INSERT", "work_record", "", "new"),
+                    ("work_record_changed", "UPDATE", "work_record", "", "new"),
+                    (
+                        "work_record_moved",
+                        "UPDATE",
+                        "work_record",
+                        " WHEN old.work_id <> new.work_id",
+                        "old",
+                    ),
+                    ("work_record_removed", "DELETE", "work_record", "", "old"),
+                    ("work_enrichment_added", "INSERT", "work_enrichment", "", "new"),
+                    ("work_enrichment_changed", "UPDATE", "work_enrichment", "", "new"),
+                    ("work_enrichment_removed", "DELETE", "work_enrichment", "", "old"),
+                )
+            ],
+            postgresql=postgres.M004,
+        ),
     ),
     (
         "m005_merged_ids",
@@ -332,10 +397,10 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
         "m006_search_index_optimized",
         # Databases ingested before ingest merged the full-text index into one segment
         # (``Store.optimize_search_index``), merged once.
-        ["INSERT INTO work_search (work_search) VALUES ('optimize')"],
+        PerDialect(["INSERT INTO work_search (work_search) VALUES ('optimize')"], postgres.M006),
     ),
     (
-        # SQLite only, like m004 (FTS5, triggers).
+        # Per dialect, like m004 (FTS5, triggers).
         "m007_search_text_bounded",
         # The full-text index reads at most the first 5,000 characters of a title and of
         # an abstract; work_facet and the source records keep the text whole. Why: FTS5's
@@ -346,34 +411,35 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
         # most 1,920), the longest Semantic Scholar one 4,408; only OpenAlex "abstracts"
         # that are whole scraped pages (up to 30,000) are cut. The worst 5,000-character
         # text (one-letter words, all matching) snippets in about 30 ms.
-        [
-            # The index's external content becomes a view with the bounded text, so
-            # snippet() reads that text too, never the whole of work_facet's.
-            "DROP TRIGGER work_facet_added",
-            "DROP TRIGGER work_facet_removed",
-            "DROP TRIGGER work_facet_changed",
-            "DROP TABLE work_search",
-            """CREATE VIEW work_search_text AS
+        PerDialect(
+            sqlite=[
+                # The index's external content becomes a view with the bounded text, so
+                # snippet() reads that text too, never the whole of work_facet's.
+                "DROP TRIGGER work_facet_added",
+                "DROP TRIGGER work_facet_removed",
+                "DROP TRIGGER work_facet_changed",
+                "DROP TABLE work_search",
+                """CREATE VIEW work_search_text AS
             SELECT work_id, substr(title, 1, 5000) AS title, substr(abstract, 1, 5000) AS abstract
             FROM work_facet""",
-            """CREATE VIRTUAL TABLE work_search USING fts5 (
+                """CREATE VIRTUAL TABLE work_search USING fts5 (
                 title, abstract, content = 'work_search_text', content_rowid = 'work_id',
                 tokenize = 'porter unicode61 remove_diacritics 2'
             )""",
-            "INSERT INTO work_search (work_search) VALUES ('rebuild')",
-            "INSERT INTO work_search (work_search) VALUES ('optimize')",
-            # m004's triggers, each given the bounded text (a 'delete' must be given
-            # exactly the text that was indexed).
-            """CREATE TRIGGER work_facet_added AFTER INSERT ON work_facet BEGIN
+                "INSERT INTO work_search (work_search) VALUES ('rebuild')",
+                "INSERT INTO work_search (work_search) VALUES ('optimize')",
+                # m004's triggers, each given the bounded text (a 'delete' must be given
+                # exactly the text that was indexed).
+                """CREATE TRIGGER work_facet_added AFTER INSERT ON work_facet BEGIN
                 INSERT INTO work_search (rowid, title, abstract)
                 VALUES (new.work_id, substr(new.title, 1, 5000), substr(new.abstract, 1, 5000));
             END""",
-            """CREATE TRIGGER work_facet_removed AFTER DELETE ON work_facet BEGIN
+                """CREATE TRIGGER work_facet_removed AFTER DELETE ON work_facet BEGIN
                 INSERT INTO work_search (work_search, rowid, title, abstract)
                 VALUES ('delete', old.work_id, substr(old.title, 1, 5000),
                     substr(old.abstract, 1, 5000));
             END""",
-            """CREATE TRIGGER work_facet_changed AFTER UPDATE OF title, abstract ON work_facet
+                """CREATE TRIGGER work_facet_changed AFTER UPDATE OF title, abstract ON work_facet
             WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract BEGIN
                 INSERT INTO work_search (work_search, rowid, title, abstract)
                 VALUES ('delete', old.work_id, substr(old.title, 1, 5000),
@@ -381,48 +447,15 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 INSERT INTO work_search (rowid, title, abstract)
                 VALUES (new.work_id, substr(new.title, 1, 5000), substr(new.abstract, 1, 5000));
             END""",
-        ],
+            ],
+            postgresql=postgres.M007,
+        ),
     ),
     (
         "m008_identity_edits",
-        [
-            # Every identity edit a person made (merge, split, undo), with who, when and
-            # why. Append-only: an edit is undone by a later 'undo' row, never changed or
-            # deleted, so the log is the whole history. ``detail`` is the JSON of what the
-            # edit moved (``pipeline/identity.py``), which is what an undo moves back.
-            """CREATE TABLE identity_edit (
-                edit_id BIGINT PRIMARY KEY,
-                kind TEXT NOT NULL,
-                made_at TEXT NOT NULL,
-                made_by TEXT NOT NULL,
-                reason TEXT NOT NULL,
-                undoes BIGINT,
-                detail TEXT NOT NULL
-            )""",
-            """CREATE TRIGGER identity_edit_kept BEFORE UPDATE ON identity_edit BEGIN
-                SELECT RAISE(ABORT, 'the identity edit log is append-only');
-            END""",
-            """CREATE TRIGGER identity_edit_not_deleted BEFORE DELETE ON identity_edit BEGIN
-                SELECT RAISE(ABORT, 'the identity edit log is append-only');
-            END""",
-            # A split's pins: on this work, a byline of this folded name is this person,
-            # whatever the automatic rules say; ingest consults them first.
-            """CREATE TABLE author_pin (
-                work_id BIGINT NOT NULL REFERENCES work (work_id),
-                folded_name TEXT NOT NULL,
-                author_id BIGINT NOT NULL REFERENCES author (author_id),
-                edit_id BIGINT NOT NULL REFERENCES identity_edit (edit_id),
-                PRIMARY KEY (work_id, folded_name)
-            ) {without_rowid}""",
-            "CREATE INDEX author_pin_author ON author_pin (author_id)",
-            "CREATE INDEX author_pin_edit ON author_pin (edit_id)",
-            # Why an authorship is with its person: rule 'key' (evidence: the source id or
-            # source-context name key that found the person), 'work' (the same paper names
-            # them in another source; evidence: that source), 'pin' (evidence: the edit).
-            # NULL for authorships stored before this migration.
-            "ALTER TABLE authorship ADD COLUMN rule TEXT",
-            "ALTER TABLE authorship ADD COLUMN evidence TEXT",
-        ],
+        PerDialect(
+            _IDENTITY_EDITS, _sqlite_triggers_replaced(_IDENTITY_EDITS, postgres.M008_TRIGGERS)
+        ),
     ),
     (
         "m009_work_versions",
@@ -452,7 +485,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
         ],
     ),
     (
-        # SQLite only, like m004 (its views).
+        # Per dialect, like m004 (its views).
         "m010_field_keys",
         # A work's field becomes a key in a named taxonomy (taxonomy.py): 'arxiv:cs.CV',
         # 'openalex:fields/19', 's2:Geology'. A record states one by an arXiv primary
@@ -461,11 +494,12 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
         # states one gives the work's, else the enrichment's category (chosen among a
         # multi-category record's stated categories, or predicted). work_facet.field holds
         # the key; facets, filters, cohorts and leaderboards group by it.
-        [
-            "DROP VIEW work_facet_source",
-            "DROP VIEW work_first_fields",
-            "DROP VIEW work_record_fields",
-            """CREATE VIEW work_record_fields AS
+        PerDialect(
+            sqlite=[
+                "DROP VIEW work_facet_source",
+                "DROP VIEW work_first_fields",
+                "DROP VIEW work_record_fields",
+                """CREATE VIEW work_record_fields AS
             SELECT work_id,
                 printf('%d %s %s',
                     CASE source WHEN 'arxiv_api' THEN 0 WHEN 'arxiv_snapshot' THEN 1
@@ -490,7 +524,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 record ->> '$.code_badge' AS code_badge,
                 record ->> '$.code_url' AS code_url
             FROM work_record""",
-            """CREATE VIEW work_first_fields AS
+                """CREATE VIEW work_first_fields AS
             SELECT work_id,
                 min(CASE WHEN title <> '' THEN rank_key || title END) AS title,
                 min(CASE WHEN abstract <> '' THEN rank_key || abstract END) AS abstract,
@@ -503,7 +537,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 min(CASE WHEN code_url <> '' THEN rank_key || code_url END) AS code_url
             FROM work_record_fields
             GROUP BY work_id""",
-            """CREATE VIEW work_facet_source AS
+                """CREATE VIEW work_facet_source AS
             SELECT work_id, title, abstract,
                 CASE WHEN field LIKE 'arxiv:%' THEN substr(field, 7) END AS field_category,
                 field, year, date, code, venue
@@ -529,10 +563,12 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 ) s
                 LEFT JOIN work_enrichment e ON e.work_id = s.work_id
             )""",
-            """UPDATE work_facet SET field = source.field,
+                """UPDATE work_facet SET field = source.field,
                 field_category = source.field_category
             FROM work_facet_source AS source WHERE source.work_id = work_facet.work_id""",
-        ],
+            ],
+            postgresql=postgres.M010,
+        ),
     ),
     (
         "m011_venue_workshop_name",
@@ -606,9 +642,16 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
 
 def pending_migrations(store: Store) -> list[str]:
     """Names of the migrations this database has not had (read only)."""
-    tables = store.query("SELECT name FROM sqlite_master WHERE name = 'schema_migration'")
+    tables = store.has_table("schema_migration")
     done = {row[0] for row in store.query("SELECT name FROM schema_migration")} if tables else set()
     return [name for name, _ in MIGRATIONS if name not in done]
+
+
+def statements(step: list[str] | PerDialect, dialect: str) -> list[str]:
+    """A step's statements for ``dialect`` ("sqlite" or "postgresql")."""
+    if isinstance(step, PerDialect):
+        return step.postgresql if dialect == "postgresql" else step.sqlite
+    return step
 
 
 def apply_migrations(store: Store) -> list[str]:
@@ -618,7 +661,7 @@ def apply_migrations(store: Store) -> list[str]:
     )
     done = {row[0] for row in store.query("SELECT name FROM schema_migration")}
     applied = []
-    for name, statements in MIGRATIONS:
+    for name, step in MIGRATIONS:
         if name in done:
             continue
         with store.transaction():
@@ -626,7 +669,7 @@ def apply_migrations(store: Store) -> list[str]:
             # it while we waited for the write lock
             if store.query("SELECT 1 FROM schema_migration WHERE name = ?", (name,)):
                 continue
-            for statement in statements:
+            for statement in statements(step, store.dialect):
                 store.execute(statement.replace("{without_rowid}", store.without_rowid))
             store.execute(
                 "INSERT INTO schema_migration (name, applied_at) VALUES (?, CURRENT_TIMESTAMP)",

@@ -4,7 +4,8 @@
 ``work_facet`` (each work as shown, reduced to its filters) and the full-text index
 ``work_search`` over it are kept up to date by the triggers of migration m004. Most of
 the SQL here is SQLite's own: the index is FTS5 (``MATCH``, ``bm25``, ``snippet``), and
-the venue filter compares with ``COLLATE NOCASE``.
+the venue filter compares with ``COLLATE NOCASE``; PostgreSQL's is in
+``search_postgres.py``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class SearchQueries(Database):
         "relevance": "bm25(work_search, 4.0, 1.0), f.work_id",
         "date": "f.date IS NULL, f.date DESC, f.work_id DESC",
     }
+    VENUE_IS = "f.venue = ? COLLATE NOCASE"  # the venue filter ignores case
 
     def _facet_where(
         self,
@@ -49,7 +51,7 @@ class SearchQueries(Database):
             clauses.append("f.code = ?")
             params.append(int(code))
         if venue is not None:
-            clauses.append("f.venue = ? COLLATE NOCASE")
+            clauses.append(self.VENUE_IS)
             params.append(venue)
         return " AND ".join(clauses), params
 

@@ -59,6 +59,7 @@ class Store(
     is here opens SQLite connections: the one it is given and the read-only ones of
     ``reader``."""
 
+    dialect = "sqlite"
     without_rowid = "WITHOUT ROWID"  # see migrations.py
 
     def __init__(self, connection: sqlite3.Connection, url: str, immutable: bool = False) -> None:
@@ -131,6 +132,9 @@ class Store(
             raise QueryInterrupted(f"the query ran past its time limit of {seconds} s") from error
         finally:
             self.connection.set_progress_handler(None, 0)
+
+    def has_table(self, name: str) -> bool:
+        return bool(self.query("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)))
 
     def database_files(self) -> list[Path]:
         """The database file and its write-ahead log: their sizes and times change on

@@ -1,0 +1,170 @@
+"""The PostgreSQL store: the same ``Store`` (every query of the store's parts, the same
+numbered migrations) over a psycopg 3 connection, for a team that serves many readers
+and several writers from one database server.
+
+``open_postgres("postgresql://user@host:port/db")`` connects and brings the schema up to
+date. What differs from SQLite is here or in ``migrations_postgres.py``:
+
+- Placeholders: the store's SQL is written with SQLite's ``?`` (and ``?1``, ``?2`` where
+  one value is used twice); ``_translated`` turns it into psycopg's ``%s`` with the
+  values in order, once per statement text.
+- Transactions: psycopg's ``transaction()`` (a write waits for the rows it needs, not
+  for the whole database: PostgreSQL's row locks); a page's reads run in one
+  ``REPEATABLE READ`` read-only transaction, so they see one snapshot.
+- A web request's time limit is PostgreSQL's ``statement_timeout``.
+- The full-text index is a ``tsvector`` column with a GIN index (``search.py`` asks the
+  dialect which SQL to run).
+
+psycopg is an extra: ``pip install 'scholarscope[postgres]'``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from scholarscope.store.search_postgres import PostgresSearchQueries
+from scholarscope.store.sqlite import QueryInterrupted, Store, StoreError
+
+try:
+    import psycopg
+    from psycopg import errors as pg_errors
+except ImportError:  # pragma: no cover - the extra is installed by make setup
+    psycopg = None  # type: ignore[assignment]
+
+_PLACEHOLDER = re.compile(r"\?(\d*)")
+
+
+@lru_cache(maxsize=1024)
+def _plan(sql: str) -> tuple[str, tuple[int | None, ...]]:
+    """``sql`` with psycopg's placeholders, and for each the index of the value it takes
+    (None: the next one in order). A literal ``%`` is doubled.
+
+    >>> _plan("SELECT ?1 LIKE 'a%' OR ?1 = ?2")
+    ("SELECT %s LIKE 'a%%' OR %s = %s", (0, 0, 1))
+    >>> _plan("SELECT * FROM t WHERE a = ? AND b IN (?, ?)")
+    ('SELECT * FROM t WHERE a = %s AND b IN (%s, %s)', (None, None, None))
+    """
+    order: list[int | None] = []
+
+    def mark(match: re.Match[str]) -> str:
+        order.append(int(match.group(1)) - 1 if match.group(1) else None)
+        return "%s"
+
+    return _PLACEHOLDER.sub(mark, sql.replace("%", "%%")), tuple(order)
+
+
+def _translated(sql: str, params: Sequence[Any]) -> tuple[str, Sequence[Any] | None]:
+    """``sql`` and ``params`` as psycopg takes them (no parameters: the text as is, so
+    a ``%`` in a migration is not read as a placeholder)."""
+    if not params:
+        return sql, None
+    text, order = _plan(sql)
+    if all(index is None for index in order):
+        return text, params
+    position = iter(params)
+    return text, [next(position) if index is None else params[index] for index in order]
+
+
+class PostgresStore(PostgresSearchQueries, Store):
+    """A scholarscope database on a PostgreSQL server (see the module's docstring)."""
+
+    dialect = "postgresql"
+    without_rowid = ""  # see migrations.py
+    connection: Any  # a psycopg.Connection in autocommit mode (transactions are explicit)
+
+    def __init__(self, connection: Any, url: str) -> None:
+        self.connection = connection
+        self.url = url
+        self.immutable = False
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.connection.execute(*_translated(sql, params))
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        text, _ = _plan(sql)
+        batch = [_translated(sql, row)[1] or () for row in rows]
+        if batch:
+            with self.connection.cursor() as cursor:
+                cursor.executemany(text, batch)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.connection.execute(*_translated(sql, params)).fetchall()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.connection.transaction():
+            yield
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        with self.connection.transaction():
+            self.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield
+
+    def reader(self) -> PostgresStore:
+        """Another connection to the same database, for a web server thread."""
+        return _connect(self.url, read_only=True)
+
+    @contextmanager
+    def time_limit(self, seconds: float) -> Iterator[None]:
+        """Every statement inside is stopped after ``seconds`` (``statement_timeout``)
+        with ``QueryInterrupted``."""
+        self.connection.execute(f"SET statement_timeout = {max(1, int(seconds * 1000))}")
+        try:
+            yield
+        except pg_errors.QueryCanceled as error:
+            raise QueryInterrupted(f"the query ran past its time limit of {seconds} s") from error
+        finally:
+            self.connection.execute("SET statement_timeout = 0")
+
+    def has_table(self, name: str) -> bool:
+        return bool(self.query("SELECT to_regclass(?) IS NOT NULL", (name,))[0][0])
+
+    def database_files(self) -> list[Path]:
+        return []  # a server's database has no file of ours to watch
+
+
+def _connect(url: str, read_only: bool = False) -> PostgresStore:
+    if psycopg is None:
+        raise StoreError(
+            f"{_safe(url)}: PostgreSQL needs psycopg: pip install 'scholarscope[postgres]'"
+        )
+    try:
+        connection = psycopg.connect(url, autocommit=True)
+    except psycopg.OperationalError as error:
+        raise StoreError(
+            f"{_safe(url)}: cannot connect ({' '.join(str(error).split())})"
+        ) from error
+    if read_only:
+        connection.execute("SET default_transaction_read_only = on")
+    return PostgresStore(connection, url)
+
+
+def _safe(url: str) -> str:
+    """``url`` without its password."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def open_postgres(url: str, read_only: bool = False) -> PostgresStore:
+    """Connect to the PostgreSQL database at ``url`` and bring its schema up to date
+    (``read_only``: connect for reading only; the schema must be up to date)."""
+    from scholarscope.store.migrations import apply_migrations, pending_migrations
+
+    store = _connect(url, read_only)
+    try:
+        if not read_only:
+            apply_migrations(store)
+        elif pending_migrations(store):
+            raise StoreError(
+                f"{_safe(url)}: the database's schema is older than this version: open it "
+                "once for writing (any command that writes does) to bring it up to date"
+            )
+    except psycopg.Error as error:
+        store.close()
+        raise StoreError(f"{_safe(url)}: {' '.join(str(error).split())}") from error
+    return store
