@@ -16,6 +16,8 @@ from scholarscope.pipeline import ingest_paths
 from scholarscope.store import StoreError, open_store
 from scholarscope.store.migrations import MIGRATIONS
 from scholarscope.store.postgres import PostgresStore
+from scholarscope.web import App
+from web_client import ask
 
 
 def run(db: str, *args: str) -> Any:
@@ -97,3 +99,25 @@ def test_a_failed_write_leaves_nothing(postgres_url: str, seeds: Path) -> None:
     with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
         store.execute("UPDATE identity_edit SET reason = 'changed'")
     store.close()
+
+
+def test_the_web_pages_read_the_same_from_either_store(
+    postgres_url: str, tmp_path: Path, seeds: Path
+) -> None:
+    """The server on PostgreSQL: a profile's and a search's JSON twins equal the SQLite
+    server's; a write committed meanwhile empties its caches (``data_version``)."""
+    sqlite = str(tmp_path / "web.db")
+    for db in (postgres_url, sqlite):
+        run(db, "ingest", str(seeds / "001_a12025aa8030061e.txt"))
+    apps = {db: App(db) for db in (postgres_url, sqlite)}
+    for target in ("/authors/author:1.json", "/search.json?q=face+anti-spoofing"):
+        answers = [ask(app, target) for app in apps.values()]
+        assert [a.status for a in answers] == [200, 200]
+        assert json.loads(answers[0].body) == json.loads(answers[1].body)
+    page = ask(apps[postgres_url], "/authors/author:1")
+    assert page.status == 200 and b"Shiming Ge" in page.body
+    people = "/authors.json?q=nannan+wang"
+    before = json.loads(ask(apps[postgres_url], people).body)["paging"]["total"]
+    run(postgres_url, "ingest", str(seeds / "003_a5f9dfde50f3564c.txt"))
+    after = json.loads(ask(apps[postgres_url], people).body)["paging"]["total"]
+    assert (before, after) == (0, 1)

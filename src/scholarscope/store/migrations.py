@@ -637,6 +637,15 @@ MIGRATIONS: list[tuple[str, list[str] | PerDialect]] = [
             "ALTER TABLE harvest ADD COLUMN checkpoint TEXT",
         ],
     ),
+    (
+        "m015_data_version",
+        # A number every committed write adds one to, on a database server: how a web
+        # server knows its caches are stale (a SQLite file's size and time say it there).
+        [
+            "CREATE TABLE data_version (n BIGINT NOT NULL)",
+            "INSERT INTO data_version (n) VALUES (0)",
+        ],
+    ),
 ]
 
 

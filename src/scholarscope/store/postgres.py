@@ -21,7 +21,8 @@ psycopg is an extra: ``pip install 'scholarscope[postgres]'``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -81,6 +82,7 @@ class PostgresStore(PostgresSearchQueries, Store):
         self.connection = connection
         self.url = url
         self.immutable = False
+        self.counts_writes = False  # set once the schema has ``data_version`` (m015)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.connection.execute(*_translated(sql, params))
@@ -97,8 +99,12 @@ class PostgresStore(PostgresSearchQueries, Store):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """Everything inside is committed together (and counted in ``data_version``, the
+        web server's sign of a change), or rolled back on any exception."""
         with self.connection.transaction():
             yield
+            if self.counts_writes:
+                self.connection.execute("UPDATE data_version SET n = n + 1")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -112,15 +118,27 @@ class PostgresStore(PostgresSearchQueries, Store):
 
     @contextmanager
     def time_limit(self, seconds: float) -> Iterator[None]:
-        """Every statement inside is stopped after ``seconds`` (``statement_timeout``)
-        with ``QueryInterrupted``."""
-        self.connection.execute(f"SET statement_timeout = {max(1, int(seconds * 1000))}")
+        """Every statement inside is stopped after ``seconds`` with ``QueryInterrupted``
+        (``statement_timeout``, set for the enclosing transaction only: use it inside
+        ``snapshot()``, as the web server does)."""
+        milliseconds = max(1, int(seconds * 1000))
+        self.connection.execute(f"SET LOCAL statement_timeout = {milliseconds}")
         try:
             yield
         except pg_errors.QueryCanceled as error:
             raise QueryInterrupted(f"the query ran past its time limit of {seconds} s") from error
-        finally:
-            self.connection.execute("SET statement_timeout = 0")
+
+    def change_probe(self) -> Callable[[], Hashable]:
+        """A function whose answer changes whenever a write is committed: the
+        ``data_version`` count, read on a connection of its own."""
+        probe = _connect(self.url, read_only=True)
+        lock = threading.Lock()
+
+        def version() -> Hashable:
+            with lock:
+                return int(probe.query("SELECT n FROM data_version")[0][0])
+
+        return version
 
     def has_table(self, name: str) -> bool:
         return bool(self.query("SELECT to_regclass(?) IS NOT NULL", (name,))[0][0])
@@ -159,6 +177,7 @@ def open_postgres(url: str, read_only: bool = False) -> PostgresStore:
     try:
         if not read_only:
             apply_migrations(store)
+            store.counts_writes = True
         elif pending_migrations(store):
             raise StoreError(
                 f"{_safe(url)}: the database's schema is older than this version: open it "

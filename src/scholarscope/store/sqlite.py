@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -132,6 +132,23 @@ class Store(
             raise QueryInterrupted(f"the query ran past its time limit of {seconds} s") from error
         finally:
             self.connection.set_progress_handler(None, 0)
+
+    def change_probe(self) -> Callable[[], Hashable]:
+        """A function whose answer changes whenever a write is committed: the database
+        file's and its log's times and sizes (read without a query)."""
+        files = self.database_files()
+
+        def stamps() -> Hashable:
+            found: list[tuple[int, int] | None] = []
+            for path in files:
+                try:
+                    stat = path.stat()
+                    found.append((stat.st_mtime_ns, stat.st_size))
+                except FileNotFoundError:
+                    found.append(None)
+            return tuple(found)
+
+        return stamps
 
     def has_table(self, name: str) -> bool:
         return bool(self.query("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)))

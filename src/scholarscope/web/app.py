@@ -76,34 +76,27 @@ _MISSING = object()
 
 
 class DataCache:
-    """A cache emptied whenever the database files change, holding at most ``size``
-    units (each item weighs ``weigh(item)``, 1 by default); the least recently used
-    items go first."""
+    """A cache emptied whenever the database changes (``changed``: the store's
+    ``change_probe``), holding at most ``size`` units (each item weighs ``weigh(item)``,
+    1 by default); the least recently used items go first."""
 
     def __init__(
-        self, files: list[Path], size: int, weigh: Callable[[Any], int] = lambda _: 1
+        self,
+        changed: Callable[[], Hashable],
+        size: int,
+        weigh: Callable[[Any], int] = lambda _: 1,
     ) -> None:
-        self.files = files
+        self.changed = changed
         self.size = size
         self.weigh = weigh
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._weight = 0
-        self._signature: tuple[Any, ...] | None = None
+        self._signature: Hashable = _MISSING
         self._lock = threading.Lock()
-
-    def _current(self) -> tuple[Any, ...]:
-        stamps: list[tuple[int, int] | None] = []
-        for path in self.files:
-            try:
-                stat = path.stat()
-                stamps.append((stat.st_mtime_ns, stat.st_size))
-            except FileNotFoundError:
-                stamps.append(None)
-        return tuple(stamps)
 
     def check(self) -> None:
         """Forget everything if the database changed since the last check."""
-        signature = self._current()
+        signature = self.changed()
         with self._lock:
             if signature != self._signature:
                 self._items.clear()
@@ -199,15 +192,15 @@ class App:
         self.read_only = self.admin_token is None
         store = open_store(db, read_only=self.read_only)
         try:
-            self.files = store.database_files()
-            if not self.files:
+            if store.dialect == "sqlite" and not store.database_files():
                 raise ValueError("the web server needs a database file, not :memory:")
+            changed = store.change_probe()
             self.unindexed = store.unindexed_work_count()
         finally:
             store.close()
-        self.cache = DataCache(self.files, cache_size)
-        self.shared = DataCache(self.files, 8)  # whole-database facts, until the data changes
-        self.pages = DataCache(self.files, page_cache_bytes, lambda r: len(r.body) + 500)
+        self.cache = DataCache(changed, cache_size)
+        self.shared = DataCache(changed, 8)  # whole-database facts, until the data changes
+        self.pages = DataCache(changed, page_cache_bytes, lambda r: len(r.body) + 500)
         self._readers: queue.LifoQueue[Store] = queue.LifoQueue()
         # Pages are built one at a time per lane, in arrival order, each lane on a
         # thread of its own (see ``submit_page``).
