@@ -8,8 +8,9 @@ date. What differs from SQLite is here or in ``migrations_postgres.py``:
 - Placeholders: the store's SQL is written with SQLite's ``?`` (and ``?1``, ``?2`` where
   one value is used twice); ``_translated`` turns it into psycopg's ``%s`` with the
   values in order, once per statement text.
-- Transactions: psycopg's ``transaction()`` (a write waits for the rows it needs, not
-  for the whole database: PostgreSQL's row locks); a page's reads run in one
+- Transactions: psycopg's ``transaction()``, each write transaction holding one
+  advisory lock, so writers take turns as SQLite's do (the ingest resolves ids and keys
+  by reading before it writes); readers never wait, and a page's reads run in one
   ``REPEATABLE READ`` read-only transaction, so they see one snapshot.
 - A web request's time limit is PostgreSQL's ``statement_timeout``.
 - The full-text index is a ``tsvector`` column with a GIN index (``search.py`` asks the
@@ -38,6 +39,7 @@ except ImportError:  # pragma: no cover - the extra is installed by make setup
     psycopg = None  # type: ignore[assignment]
 
 _PLACEHOLDER = re.compile(r"\?(\d*)")
+WRITE_LOCK = 1  # the key of the advisory lock every write transaction holds
 
 
 @lru_cache(maxsize=1024)
@@ -102,6 +104,10 @@ class PostgresStore(PostgresSearchQueries, Store):
         """Everything inside is committed together (and counted in ``data_version``, the
         web server's sign of a change), or rolled back on any exception."""
         with self.connection.transaction():
+            # Writers take turns, as on SQLite (BEGIN IMMEDIATE): ingest reads the
+            # largest ids and the keys it will insert before writing them, which two
+            # writers at once would both read alike. Readers never wait (MVCC).
+            self.connection.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             yield
             if self.counts_writes:
                 self.connection.execute("UPDATE data_version SET n = n + 1")
