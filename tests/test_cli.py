@@ -20,6 +20,7 @@ COMMANDS = (
     "serve", "identity suggest", "identity merge", "identity split", "identity undo",
     "identity log", "identity replay", "search", "export", "fetch author", "fetch work",
     "hydrate", "follow", "follow author", "follow category", "unfollow", "sync", "sync arxiv",
+    "copy",
 )  # fmt: skip
 README = Path(__file__).resolve().parents[1] / "README.md"
 

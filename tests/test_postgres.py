@@ -186,3 +186,29 @@ def test_two_ingests_and_an_enrich_at_once_while_the_server_answers(
         subprocess.run(command(url, "enrich"), check=True, capture_output=True)
         assert counts(url) == expected, f"run {run}"
         assert answers and set(answers) == {200}
+
+
+def test_copy_moves_a_database_to_postgresql_and_back(
+    postgres_url: str, postgres_cluster: Any, tmp_path: Path, seeds: Path
+) -> None:
+    """`scholarscope copy`: the seeds ingested, enriched and scored (with an identity
+    edit) in SQLite, copied to PostgreSQL and back to a new SQLite file: every table the
+    same by count and checksum, and the profile the same everywhere."""
+    sqlite = str(tmp_path / "from.db")
+    for args in (["ingest", str(seeds)], ["enrich"], ["score", "--min-earlier", "10"]):
+        run(sqlite, *args)
+    run(sqlite, "identity", "merge", "author:3", "author:4", "--reason", "a test merge")
+    there = CliRunner().invoke(cli, ["copy", "--from", sqlite, "--to", postgres_url])
+    assert there.exit_code == 0, there.output
+    assert "work_record: 130 rows copied" in there.stdout
+    assert "verified work_facet: 127 rows" in there.stdout
+    assert "DIFFERS" not in there.stdout and there.stdout.count(" same\n") == 21
+    back = str(tmp_path / "back.db")
+    again = CliRunner().invoke(cli, ["copy", "--from", postgres_url, "--to", back])
+    assert again.exit_code == 0 and again.stdout.count(" same\n") == 21, again.output
+    profiles = [
+        run(db, "profile", "Shiming Ge", "--json").stdout for db in (sqlite, postgres_url, back)
+    ]
+    assert profiles[0] == profiles[1] == profiles[2]
+    refused = CliRunner().invoke(cli, ["copy", "--from", sqlite, "--to", postgres_url])
+    assert refused.exit_code == 1 and "the target holds works already" in refused.output

@@ -146,6 +146,26 @@ class PostgresStore(PostgresSearchQueries, Store):
 
         return version
 
+    def table_columns(self, table: str) -> list[str]:
+        """The stored columns of ``table`` (not the generated ones), in the table's order."""
+        rows = self.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+            "current_schema() AND table_name = ? AND is_generated = 'NEVER' "
+            "ORDER BY ordinal_position",
+            (table,),
+        )
+        return [str(row[0]) for row in rows]
+
+    def table_key(self, table: str) -> list[str]:
+        """The columns of ``table``'s primary key, in the key's order."""
+        rows = self.query(
+            "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+            "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = CAST(? AS regclass) "
+            "AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)",
+            (table,),
+        )
+        return [str(row[0]) for row in rows]
+
     def has_table(self, name: str) -> bool:
         return bool(self.query("SELECT to_regclass(?) IS NOT NULL", (name,))[0][0])
 

@@ -153,6 +153,15 @@ class Store(
     def has_table(self, name: str) -> bool:
         return bool(self.query("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)))
 
+    def table_columns(self, table: str) -> list[str]:
+        """The stored columns of ``table``, in the table's order."""
+        return [str(row[1]) for row in self.query(f"PRAGMA table_info({table})")]
+
+    def table_key(self, table: str) -> list[str]:
+        """The columns of ``table``'s primary key, in the key's order."""
+        rows = self.query(f"PRAGMA table_info({table})")
+        return [str(row[1]) for row in sorted(rows, key=lambda r: r[5]) if row[5]]
+
     def database_files(self) -> list[Path]:
         """The database file and its write-ahead log: their sizes and times change on
         every commit, which is how the web server knows its caches are stale."""
