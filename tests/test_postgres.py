@@ -14,6 +14,8 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
+from replay_recordings import openalex_recordings
+from replay_server import ReplayServer
 from scholarscope.cli import cli
 from scholarscope.pipeline import ingest_paths
 from scholarscope.store import StoreError, open_store
@@ -212,3 +214,21 @@ def test_copy_moves_a_database_to_postgresql_and_back(
     assert profiles[0] == profiles[1] == profiles[2]
     refused = CliRunner().invoke(cli, ["copy", "--from", sqlite, "--to", postgres_url])
     assert refused.exit_code == 1 and "the target holds works already" in refused.output
+
+
+def test_a_fetch_into_postgresql_keeps_its_answers_in_the_working_folder(
+    postgres_url: str, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with ReplayServer(openalex_recordings(shared_data / "openalex-authors")) as server:
+        urls = ["--openalex-url", server.url, "--no-score"]
+        first = run(postgres_url, "fetch", "author", "openalex:A5040147688", *urls)
+        assert "read 158, new 158" in first.stdout and "(3 requests" in first.stdout
+        again = run(postgres_url, "fetch", "author", "openalex:A5040147688", *urls)
+        assert "unchanged 158, rejected 0, stated profiles 1 (0 requests, 3 answers kept" in (
+            again.stdout
+        )
+    kept = list((tmp_path / "scholarscope.responses").glob("127.0.0.1_*_t_*/*/*.json"))
+    assert len(kept) == 3
+    profile = json.loads(run(postgres_url, "profile", "openalex:A5040147688", "--json").stdout)
+    assert profile["h_index"] == 31  # OpenAlex's own summary_stats.h_index

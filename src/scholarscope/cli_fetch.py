@@ -38,8 +38,8 @@ from scholarscope.sources import (
     ResponseStore,
     SourceError,
     SourceSettings,
+    answers_folder,
     arxiv,
-    folder_beside,
 )
 from scholarscope.sources.arxiv_oai import oai_client
 from scholarscope.sources.dry_run import RefusingTransport, WouldAsk
@@ -87,14 +87,15 @@ def _session(ctx: click.Context, urls: dict[str, Any]) -> Session:
         settings = dataclasses.replace(SourceSettings.from_environment(os.environ), **given)
     except ValueError as error:
         raise click.UsageError(str(error)) from error
+    db = str(ctx.obj["db"])
+    folder = answers_folder(db)
+    kept = ResponseStore(folder) if folder else None
     if dry_run:  # the database is only read: never created, never migrated
-        path = Path(ctx.obj["db"].removeprefix("sqlite:///"))
-        read = _open(ctx, read_only=True) if path.exists() else open_store(":memory:")
-        beside = ResponseStore(folder_beside(path))
-        return Session(open_store(":memory:"), read, settings, beside, dry_run)
+        on_server = db.startswith(("postgresql://", "postgres://"))
+        exists = on_server or Path(db.removeprefix("sqlite:///")).exists()
+        read = _open(ctx, read_only=True) if exists else open_store(":memory:")
+        return Session(open_store(":memory:"), read, settings, kept, dry_run)
     real = _open(ctx)
-    files = real.database_files()
-    kept = ResponseStore(folder_beside(files[0])) if files else None
     return Session(real, real, settings, kept, dry_run)
 
 

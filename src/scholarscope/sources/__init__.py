@@ -28,7 +28,12 @@ from scholarscope.sources.ratelimit import (
     RateLimiter,
     backoff_delay,
 )
-from scholarscope.sources.responses import KeptResponse, ResponseStore, folder_beside
+from scholarscope.sources.responses import (
+    KeptResponse,
+    ResponseStore,
+    answers_folder,
+    folder_beside,
+)
 from scholarscope.sources.settings import SETTINGS, SourceSettings
 
 __all__ = [
@@ -47,6 +52,7 @@ __all__ = [
     "SourceError",
     "SourceNotFound",
     "SourceSettings",
+    "answers_folder",
     "backoff_delay",
     "folder_beside",
     "parse_retry_after",

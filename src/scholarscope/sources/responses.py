@@ -21,6 +21,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 
 @dataclass(frozen=True)
 class KeptResponse:
@@ -73,6 +75,26 @@ def folder_beside(database: Path) -> Path:
     '/data/scholarscope.db.responses'
     """
     return database.with_name(database.name + ".responses")
+
+
+def answers_folder(db: str) -> Path | None:
+    """Where the sources' answers are kept for database ``db``: beside a SQLite file
+    (``<db>.responses``); for a database on a server, ``scholarscope.responses/<host>_
+    <port>_<database>`` in the working folder; nowhere for an in-memory database.
+
+    >>> answers_folder("data/x.db").as_posix(), answers_folder(":memory:")
+    ('data/x.db.responses', None)
+    >>> answers_folder("postgresql://me:secret@db.lab:5432/scholarscope").as_posix()
+    'scholarscope.responses/db.lab_5432_scholarscope'
+    """
+    if db.startswith(("postgresql://", "postgres://")):
+        url = httpx.URL(db)
+        name = f"{url.host}_{url.port or 5432}_{url.path.strip('/') or 'postgres'}"
+        return Path("scholarscope.responses") / "".join(
+            c if c.isalnum() or c in "._-" else "_" for c in name
+        )
+    path = db.removeprefix("sqlite:///")
+    return None if path == ":memory:" else folder_beside(Path(path))
 
 
 class ResponseStore:
