@@ -64,7 +64,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from scholarscope.ingest.arxiv_atom import authorship, xml_text, xml_verbatim
+from scholarscope.ingest.arxiv_atom import BOM, SOURCE, authorship, xml_text, xml_verbatim
 from scholarscope.records import (
     Authorship,
     Deleted,
@@ -75,10 +75,8 @@ from scholarscope.records import (
     make_id,
 )
 
-# The arXiv API's name: the two are arXiv's own metadata of one paper, so they share the
-# store's slot, the source priority and the author-name family of ``arxiv_api``.
-SOURCE = "arxiv_api"
-BOM = "\ufeff"
+# SOURCE is the arXiv API's name: the two are arXiv's own metadata of one paper, so they
+# share the store's slot, the source priority and the author-name family of ``arxiv_api``.
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 ARXIV = "{http://arxiv.org/OAI/arXiv/}"

@@ -94,9 +94,11 @@ class DataCache:
         self._signature: Hashable = _MISSING
         self._lock = threading.Lock()
 
-    def check(self) -> None:
-        """Forget everything if the database changed since the last check."""
-        signature = self.changed()
+    def check(self, signature: Hashable = _MISSING) -> None:
+        """Forget everything if the database changed since the last check (``signature``:
+        what ``changed`` answered just now, when the caller asked it already)."""
+        if signature is _MISSING:
+            signature = self.changed()
         with self._lock:
             if signature != self._signature:
                 self._items.clear()
@@ -299,9 +301,12 @@ class App:
     def _make_page(self, request: PageRequest) -> Response:
         route, fmt, params = request.route, request.fmt, request.params
         raw_query = request.raw_query
+        # asked once for both caches, and before the page's snapshot begins: data read
+        # from that snapshot is never newer-looking than it is
+        changed = self.cache.changed()
+        self.cache.check(changed)
+        self.shared.check(changed)
         with self._reader() as store:
-            self.cache.check()
-            self.shared.check()
             context = views.Context(
                 store,
                 self.cache.get_or_make,
