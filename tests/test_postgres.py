@@ -128,6 +128,29 @@ def test_the_web_pages_read_the_same_from_either_store(
     assert (before, after) == (0, 1)
 
 
+def test_the_server_replaces_a_connection_the_database_dropped(
+    postgres_url: str, seeds: Path
+) -> None:
+    """The readers come from a pool that checks a connection before lending it: once the
+    database server has ended every session (a restart, a fail-over, an administrator's
+    pg_terminate_backend), the next page is answered on a new connection, not a 500."""
+    run(postgres_url, "ingest", str(seeds / "001_a12025aa8030061e.txt"))
+    app = App(postgres_url, cache_size=0, page_cache_bytes=0)
+    assert ask(app, "/authors/author:1.json").status == 200
+    admin = psycopg.connect(postgres_url, autocommit=True)
+    others = admin.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid()"
+    ).fetchall()
+    for (pid,) in others:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    admin.close()
+    assert len(others) >= 2  # the page reader and the caches' change probe at least
+    answer = ask(app, "/authors/author:1.json")
+    assert answer.status == 200
+    assert json.loads(answer.body)["name"] == "Shikun Li"
+
+
 KAGGLE = Path(__file__).resolve().parents[2] / "shared/data/arxiv-kaggle"
 CLI = "from scholarscope.cli import main; main()"
 TABLES = ("work", "work_key", "work_record", "author", "author_key", "authorship", "citation",

@@ -16,6 +16,8 @@ date. What differs from SQLite is here or in ``migrations_postgres.py``:
 - The full-text index is a ``tsvector`` column with a GIN index (``search.py`` asks the
   dialect which SQL to run).
 
+- The web server's readers come from a psycopg_pool pool (``reader_pool``).
+
 psycopg is an extra: ``pip install 'scholarscope[postgres]'``.
 """
 
@@ -34,6 +36,7 @@ from scholarscope.store.sqlite import QueryInterrupted, Store, StoreError
 
 try:
     import psycopg
+    import psycopg_pool
     from psycopg import errors as pg_errors
 except ImportError:  # pragma: no cover - the extra is installed by make setup
     psycopg = None  # type: ignore[assignment]
@@ -122,6 +125,13 @@ class PostgresStore(PostgresSearchQueries, Store):
         """Another connection to the same database, for a web server thread."""
         return _connect(self.url, read_only=True)
 
+    def reader_pool(self, size: int) -> PostgresReaderPool:
+        """Read-only connections for a server's page threads (at most ``size`` in use at
+        once): a psycopg_pool pool, which checks a connection before lending it and
+        replaces a broken one (a restarted or failed-over server), instead of failing
+        the page."""
+        return PostgresReaderPool(self.url, size)
+
     @contextmanager
     def time_limit(self, seconds: float) -> Iterator[None]:
         """Every statement inside is stopped after ``seconds`` with ``QueryInterrupted``
@@ -137,12 +147,20 @@ class PostgresStore(PostgresSearchQueries, Store):
     def change_probe(self) -> Callable[[], Hashable]:
         """A function whose answer changes whenever a write is committed: the
         ``data_version`` count, read on a connection of its own."""
-        probe = _connect(self.url, read_only=True)
+        url = self.url
+        probe = [_connect(url, read_only=True)]
         lock = threading.Lock()
 
         def version() -> Hashable:
             with lock:
-                return int(probe.query("SELECT n FROM data_version")[0][0])
+                try:
+                    return int(probe[0].query("SELECT n FROM data_version")[0][0])
+                except psycopg.OperationalError:
+                    # the server ended the session (a restart, a fail-over): once more
+                    # on a new connection, as the reader pool does
+                    probe[0].close()
+                    probe[0] = _connect(url, read_only=True)
+                    return int(probe[0].query("SELECT n FROM data_version")[0][0])
 
         return version
 
@@ -173,6 +191,47 @@ class PostgresStore(PostgresSearchQueries, Store):
         return []  # a server's database has no file of ours to watch
 
 
+class PostgresReaderPool:
+    """The web server's read-only connections to one database, lent one page at a time
+    (``connection()``). The pool opens its first connection when first asked, in the
+    serving process (a connection must not cross a fork), and keeps up to ``size``."""
+
+    def __init__(self, url: str, size: int) -> None:
+        self.url = url
+        self._pool = psycopg_pool.ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max(1, size),
+            kwargs={"autocommit": True},
+            configure=_read_only,
+            check=psycopg_pool.ConnectionPool.check_connection,
+            open=False,
+            name="scholarscope-readers",
+        )
+        self._opened = False
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def connection(self) -> Iterator[PostgresStore]:
+        with self._lock:
+            if not self._opened:
+                self._pool.open(wait=False)
+                self._opened = True
+        try:
+            with self._pool.connection() as connection:
+                yield PostgresStore(connection, self.url)
+        except psycopg_pool.PoolTimeout as error:
+            message = f"{_safe(self.url)}: no connection to the database ({error})"
+            raise StoreError(message) from error
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def _read_only(connection: Any) -> None:
+    connection.execute("SET default_transaction_read_only = on")
+
+
 def _connect(url: str, read_only: bool = False) -> PostgresStore:
     if psycopg is None:
         raise StoreError(
@@ -185,7 +244,7 @@ def _connect(url: str, read_only: bool = False) -> PostgresStore:
             f"{_safe(url)}: cannot connect ({' '.join(str(error).split())})"
         ) from error
     if read_only:
-        connection.execute("SET default_transaction_read_only = on")
+        _read_only(connection)
     return PostgresStore(connection, url)
 
 

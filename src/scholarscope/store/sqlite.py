@@ -15,11 +15,13 @@ Writes happen inside ``transaction()``: a batch is committed whole or not at all
 from __future__ import annotations
 
 import os
+import queue
 import sqlite3
 import time
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Protocol
 
 from scholarscope.store.authors import AuthorReads
 from scholarscope.store.enrichment import EnrichmentQueries
@@ -73,29 +75,19 @@ class Store(
         """A read-only connection to the same database file. A web server thread borrows
         one at a time, so the connection may move between threads, and runs the queries
         of one request under ``time_limit``."""
-        path = self.query("PRAGMA database_list")[0][2]
+        return _open_page_reader(self._file_path(), self.url, self.immutable)
+
+    def reader_pool(self, size: int) -> ReaderPool:
+        """Read-only connections for a server's page threads (at most ``size`` in use at
+        once), opened as ``reader`` opens them, on first need, and reused."""
+        path, url, immutable = self._file_path(), self.url, self.immutable
+        return FileReaderPool(lambda: _open_page_reader(path, url, immutable))
+
+    def _file_path(self) -> str:
+        path = str(self.query("PRAGMA database_list")[0][2])
         if not path:
             raise ValueError("an in-memory database cannot be opened a second time")
-        flags = "mode=ro&immutable=1" if self.immutable else "mode=ro"
-        connection = sqlite3.connect(
-            f"{Path(path).as_uri()}?{flags}",
-            uri=True,
-            isolation_level=None,
-            check_same_thread=False,
-            # A page's queries keep their prepared statements: each "IN (?,…)" length
-            # is its own statement, and a profile's dozen queries over 1-50 works
-            # overflowed the default 128 (page CPU -3%).
-            cached_statements=READER_STATEMENTS,
-        )
-        connection.execute("PRAGMA cache_size = -8192")
-        # Pages are read straight from the OS's cache, mapped into memory, instead of
-        # being copied by a read() call each (SQLite caps the size at its build's limit,
-        # 2 GiB by default; pages past it are read as before). Measured on the 60k corpus:
-        # a profile page's SQL 1.40 -> 0.93 ms. The price, as SQLite documents: a disk
-        # error while reading, or the file cut short under us, stops the process
-        # (SIGBUS) instead of failing the one query.
-        connection.execute(f"PRAGMA mmap_size = {READER_MMAP_BYTES}")
-        return Store(connection, self.url, self.immutable)
+        return path
 
     @contextmanager
     def time_limit(self, seconds: float) -> Iterator[None]:
@@ -167,6 +159,57 @@ class Store(
         every commit, which is how the web server knows its caches are stale."""
         path = self.query("PRAGMA database_list")[0][2]
         return [Path(path), Path(path + "-wal")] if path else []
+
+
+def _open_page_reader(path: str, url: str, immutable: bool) -> Store:
+    """A read-only connection to the database file at ``path`` for a page's queries."""
+    flags = "mode=ro&immutable=1" if immutable else "mode=ro"
+    connection = sqlite3.connect(
+        f"{Path(path).as_uri()}?{flags}",
+        uri=True,
+        isolation_level=None,
+        check_same_thread=False,
+        # A page's queries keep their prepared statements: each "IN (?,…)" length
+        # is its own statement, and a profile's dozen queries over 1-50 works
+        # overflowed the default 128 (page CPU -3%).
+        cached_statements=READER_STATEMENTS,
+    )
+    connection.execute("PRAGMA cache_size = -8192")
+    # Pages are read straight from the OS's cache, mapped into memory, instead of
+    # being copied by a read() call each (SQLite caps the size at its build's limit,
+    # 2 GiB by default; pages past it are read as before). Measured on the 60k corpus:
+    # a profile page's SQL 1.40 -> 0.93 ms. The price, as SQLite documents: a disk
+    # error while reading, or the file cut short under us, stops the process
+    # (SIGBUS) instead of failing the one query.
+    connection.execute(f"PRAGMA mmap_size = {READER_MMAP_BYTES}")
+    return Store(connection, url, immutable)
+
+
+class ReaderPool(Protocol):
+    """Read-only connections lent to a web server's page threads, one page at a time."""
+
+    def connection(self) -> AbstractContextManager[Store]: ...
+
+
+class FileReaderPool:
+    """A SQLite file's read-only connections for the web server's page threads: opening
+    one is a file open and costs nothing to keep, so each borrowed connection goes back
+    to the pool and the pool grows to the number of threads that read at once."""
+
+    def __init__(self, open_reader: Callable[[], Store]) -> None:
+        self._open_reader = open_reader
+        self._idle: queue.LifoQueue[Store] = queue.LifoQueue()
+
+    @contextmanager
+    def connection(self) -> Iterator[Store]:
+        try:
+            store = self._idle.get_nowait()
+        except queue.Empty:
+            store = self._open_reader()
+        try:
+            yield store
+        finally:
+            self._idle.put(store)
 
 
 class StoreError(Exception):

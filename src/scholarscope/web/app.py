@@ -15,7 +15,6 @@ request's time budget, ``REQUEST_BUDGET``).
 
 from __future__ import annotations
 
-import queue
 import re
 import tempfile
 import threading
@@ -34,7 +33,7 @@ from scholarscope import export, mathtext, models
 from scholarscope.merged import source_name
 from scholarscope.search import QueryEncoder, SemanticIndex, SemanticMatches
 from scholarscope.store import Store, open_store
-from scholarscope.store.sqlite import QueryInterrupted
+from scholarscope.store.sqlite import QueryInterrupted, ReaderPool
 from scholarscope.taxonomy import field_label
 from scholarscope.web import filters, views
 from scholarscope.web.params import BadRequest, parse_params
@@ -46,6 +45,7 @@ HERE = Path(__file__).parent
 # of its own, so that a 5,000-work export (a second of Python) never holds up the
 # profiles and searches queued behind it; they share the CPU with it instead.
 HEAVY_WORKS = 200
+LANES = 2  # the page lane and the heavy lane: each reads through one connection at a time
 # Seconds a page's queries may take, counted from when its turn to be built comes; a
 # query still running then is stopped and the request answered 503. Pages take
 # milliseconds (the largest, a 5,000-work export of the 60k corpus, under a second):
@@ -203,7 +203,8 @@ class App:
         self.cache = DataCache(changed, cache_size)
         self.shared = DataCache(changed, 8)  # whole-database facts, until the data changes
         self.pages = DataCache(changed, page_cache_bytes, lambda r: len(r.body) + 500)
-        self._readers: queue.LifoQueue[Store] = queue.LifoQueue()
+        self._readers: ReaderPool | None = None  # made on first need, in this process
+        self._readers_lock = threading.Lock()
         # Pages are built one at a time per lane, in arrival order, each lane on a
         # thread of its own (see ``submit_page``).
         self.lane = ThreadPoolExecutor(1, thread_name_prefix="pages")
@@ -399,23 +400,20 @@ class App:
 
     @contextmanager
     def _reader(self) -> Iterator[Store]:
-        """A read-only connection for this page (one per lane, reused), whose queries
-        stop once the request's time budget is spent."""
-        try:
-            store = self._readers.get_nowait()
-        except queue.Empty:
-            primary = open_store(self.db, read_only=True)
-            try:
-                store = primary.reader()
-            finally:
-                primary.close()
-        try:
+        """A read-only connection for this page (from the store's reader pool: one per
+        lane), whose queries stop once the request's time budget is spent."""
+        with self._readers_lock:
+            if self._readers is None:
+                primary = open_store(self.db, read_only=True)
+                try:
+                    self._readers = primary.reader_pool(LANES)
+                finally:
+                    primary.close()
+        with self._readers.connection() as store:
             # the whole page reads one state of the database; the limit ends before
             # the snapshot's COMMIT, which must never be interrupted
             with store.snapshot(), store.time_limit(self.request_budget):
                 yield store
-        finally:
-            self._readers.put(store)
 
     def static_file(self, name: str) -> Response:
         if name not in STATIC:
