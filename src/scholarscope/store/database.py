@@ -25,6 +25,26 @@ def chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any
         yield values[start : start + size]
 
 
+def insert_sql(table: str, columns: Sequence[str], key: Sequence[str], update: bool) -> str:
+    """The INSERT of one row of ``columns``, with ``write_rows``'s conflict rule.
+
+    >>> insert_sql("t", ["k", "v"], ["k"], update=True)
+    'INSERT INTO t (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v'
+    """
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    return sql + on_conflict(columns, key, update)
+
+
+def on_conflict(columns: Sequence[str], key: Sequence[str], update: bool) -> str:
+    """The ON CONFLICT clause of ``write_rows``'s rule ("" without a key)."""
+    if not key:
+        return ""
+    if not update:
+        return f" ON CONFLICT ({', '.join(key)}) DO NOTHING"
+    changes = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+    return f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {changes}"
+
+
 class Database:
     """Runs statements on ``connection`` (which ``sqlite.Store`` opens): single ones,
     one over many keys in chunks (``_query_in``), inside a transaction or a snapshot;
@@ -41,6 +61,20 @@ class Database:
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.connection.execute(sql, params).fetchall()
+
+    def write_rows(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        key: Sequence[str] = (),
+        update: bool = False,
+    ) -> None:
+        """Insert ``rows`` (values of ``columns``) into ``table``. With a ``key``, a row
+        whose key is stored already replaces the stored row's other columns
+        (``update``) or is left out; a key given twice: the last row wins (``update``),
+        or the first. PostgreSQL loads many rows through ``COPY`` (``postgres.py``)."""
+        self.executemany(insert_sql(table, columns, key, update), rows)
 
     def _query_in(
         self,

@@ -646,6 +646,14 @@ MIGRATIONS: list[tuple[str, list[str] | PerDialect]] = [
             "INSERT INTO data_version (n) VALUES (0)",
         ],
     ),
+    (
+        "m016_facets_follow_statements",
+        # On PostgreSQL the facet rows follow the records once per statement (transition
+        # tables), so that a bulk load's one INSERT of 2,000 records refreshes their works
+        # in one set-based statement. SQLite has no statement triggers: its ingest sets
+        # the row triggers aside for a batch instead (``Store.upsert_work_records``).
+        PerDialect(sqlite=[], postgresql=postgres.M016),
+    ),
 ]
 
 

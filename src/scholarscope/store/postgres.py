@@ -31,6 +31,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from scholarscope.store.database import on_conflict
+from scholarscope.store.ingest_writes import WORK_RECORD_COLUMNS, WORK_RECORD_KEY
 from scholarscope.store.search_postgres import PostgresSearchQueries
 from scholarscope.store.sqlite import QueryInterrupted, Store, StoreError
 
@@ -43,6 +45,7 @@ except ImportError:  # pragma: no cover - the extra is installed by make setup
 
 _PLACEHOLDER = re.compile(r"\?(\d*)")
 WRITE_LOCK = 1  # the key of the advisory lock every write transaction holds
+COPY_MIN_ROWS = 100  # from this many rows, ``write_rows`` loads them through COPY
 
 
 @lru_cache(maxsize=1024)
@@ -101,6 +104,57 @@ class PostgresStore(PostgresSearchQueries, Store):
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.connection.execute(*_translated(sql, params)).fetchall()
+
+    def write_rows(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        key: Sequence[str] = (),
+        update: bool = False,
+    ) -> None:
+        """``Database.write_rows`` through ``COPY`` for many rows: straight into ``table``
+        without a key, else into a staging table merged by one ``INSERT … SELECT … ON
+        CONFLICT`` (the facet triggers then run once for the lot, m016). Row by row,
+        psycopg's pipelined executemany with its per-row triggers stored 600 arXiv
+        records a second, several times less than the same batches on SQLite."""
+        if len(rows) < COPY_MIN_ROWS:
+            super().write_rows(table, columns, rows, key, update)
+            return
+        names = ", ".join(columns)
+        if not key:
+            self._copy(table, names, rows)
+            return
+        # one row per key, as executemany's would end: ON CONFLICT DO UPDATE refuses
+        # to change a row twice in one statement
+        at = [columns.index(k) for k in key]
+        unique: dict[tuple[Any, ...], Sequence[Any]] = {}
+        for row in rows:
+            row_key = tuple(row[i] for i in at)
+            if update or row_key not in unique:
+                unique[row_key] = row
+        stage = f"stage_{table}"
+        self.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "
+            f"AS SELECT {names} FROM {table} WITH NO DATA"
+        )
+        self._copy(stage, names, list(unique.values()))
+        self.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}"
+            + on_conflict(columns, key, update)
+        )
+        self.execute(f"TRUNCATE {stage}")
+
+    def _copy(self, table: str, names: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self.connection.cursor() as cursor:
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+
+    def upsert_work_records(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """The records' works' facet rows follow by m016's statement triggers: one
+        set-based refresh per statement, however many rows."""
+        self.write_rows("work_record", WORK_RECORD_COLUMNS, rows, WORK_RECORD_KEY, True)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
