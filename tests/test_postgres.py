@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -149,68 +146,6 @@ def test_the_server_replaces_a_connection_the_database_dropped(
     answer = ask(app, "/authors/author:1.json")
     assert answer.status == 200
     assert json.loads(answer.body)["name"] == "Shikun Li"
-
-
-KAGGLE = Path(__file__).resolve().parents[2] / "shared/data/arxiv-kaggle"
-CLI = "from scholarscope.cli import main; main()"
-TABLES = ("work", "work_key", "work_record", "author", "author_key", "authorship", "citation",
-          "stated_metrics", "work_enrichment", "work_facet")  # fmt: skip
-
-
-def counts(url: str) -> dict[str, int]:
-    store = open_store(url, read_only=True)
-    try:
-        return {table: store.query(f"SELECT COUNT(*) FROM {table}")[0][0] for table in TABLES}
-    finally:
-        store.close()
-
-
-def keep_asking(app: App, answers: list[int], stop: threading.Event) -> None:
-    """A reader of the pages until ``stop``: each answer's status into ``answers``."""
-    while not stop.is_set():
-        for target in ("/search.json?q=quantum+field", "/authors.json?q=wang"):
-            answers.append(ask(app, target).status)
-
-
-def test_two_ingests_and_an_enrich_at_once_while_the_server_answers(
-    postgres_cluster: Any, seeds: Path, shared_data: Path
-) -> None:
-    """Real processes on one PostgreSQL database: two ingests (sharing the seed
-    documents) and an enrich at once, while the web server answers searches and author
-    lists; every record lands once (the counts of the sequential run), no process and no
-    request fails. Three times, each on a new database."""
-    first = [str(KAGGLE / "snapshot-0704.0001-0704.2000.jsonl"), str(seeds)]
-    second = [str(seeds), str(shared_data / "openalex-authors")]
-
-    def command(url: str, *args: str) -> list[str]:
-        return [sys.executable, "-c", CLI, "--db", url, *args]
-
-    sequential = postgres_cluster.create_database("sequential")
-    for args in (["ingest", *first], ["ingest", *second], ["enrich"]):
-        subprocess.run(command(sequential, *args), check=True, capture_output=True)
-    expected = counts(sequential)
-    assert expected["work"] > 2000 + 127 and expected["work_enrichment"] == expected["work"]
-
-    for run in range(3):
-        url = postgres_cluster.create_database(f"together_{run}")
-        open_store(url).close()  # the schema, before the server opens it read-only
-        answers: list[int] = []
-        stop = threading.Event()
-        server = threading.Thread(target=keep_asking, args=(App(url), answers, stop))
-        server.start()
-        processes = [
-            subprocess.Popen(command(url, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True)
-            for args in (["ingest", *first], ["ingest", *second], ["enrich"])
-        ]  # fmt: skip
-        outputs = [process.communicate(timeout=300) for process in processes]
-        stop.set()
-        server.join()
-        assert [p.returncode for p in processes] == [0, 0, 0], outputs
-        # the enrich that ran alongside saw part of the works: once more, for the rest
-        subprocess.run(command(url, "enrich"), check=True, capture_output=True)
-        assert counts(url) == expected, f"run {run}"
-        assert answers and set(answers) == {200}
 
 
 def test_copy_moves_a_database_to_postgresql_and_back(

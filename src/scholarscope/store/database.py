@@ -12,12 +12,29 @@ place; apart from ``BEGIN IMMEDIATE`` its SQL is shared by SQLite and PostgreSQL
 
 from __future__ import annotations
 
+import logging
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 IN_CHUNK = 500  # keys per "IN (…)" query, well under any driver's parameter limit
+# Seconds a writer waits for another process's write transaction (two ingests, an
+# upload to the server, enrich or score) before giving up: writers take turns, and the
+# longest transaction (scoring a large corpus) takes seconds. After TURN_NOTICE_SECONDS
+# of waiting it says so, once per transaction.
+WRITE_WAIT_SECONDS = 600.0
+TURN_NOTICE_SECONDS = 2.0
+log = logging.getLogger("scholarscope.store")
+
+
+def waiting_for_a_writer(url: str) -> None:
+    """Say, on standard error, that this process waits for another one's write."""
+    log.warning(
+        "%s: another process is writing to this database; waiting for its turn",
+        re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url),  # never a password
+    )
 
 
 def chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
@@ -52,6 +69,7 @@ class Database:
     enrichment and score queries share."""
 
     connection: sqlite3.Connection
+    url: str  # where the database is, for messages
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.connection.execute(sql, params)
@@ -95,8 +113,9 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Everything inside is committed together, or rolled back on any exception
-        (including KeyboardInterrupt)."""
-        self.connection.execute("BEGIN IMMEDIATE")
+        (including KeyboardInterrupt). Writers take turns: one that finds another
+        process writing says so (``waiting_for_a_writer``) and waits for its turn."""
+        self._begin_writing()
         try:
             yield
             self.connection.execute("COMMIT")
@@ -106,6 +125,20 @@ class Database:
             if self.connection.in_transaction:
                 self.connection.execute("ROLLBACK")
             raise
+
+    def _begin_writing(self) -> None:
+        connection = self.connection
+        connection.execute(f"PRAGMA busy_timeout = {int(TURN_NOTICE_SECONDS * 1000)}")
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error):
+                raise
+            waiting_for_a_writer(self.url)
+            connection.execute(f"PRAGMA busy_timeout = {int(WRITE_WAIT_SECONDS * 1000)}")
+            connection.execute("BEGIN IMMEDIATE")
+        finally:
+            connection.execute(f"PRAGMA busy_timeout = {int(WRITE_WAIT_SECONDS * 1000)}")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -31,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from scholarscope.store.database import on_conflict
+from scholarscope.store.database import on_conflict, waiting_for_a_writer
 from scholarscope.store.ingest_writes import WORK_RECORD_COLUMNS, WORK_RECORD_KEY
 from scholarscope.store.search_postgres import PostgresSearchQueries
 from scholarscope.store.sqlite import QueryInterrupted, Store, StoreError
@@ -164,7 +164,10 @@ class PostgresStore(PostgresSearchQueries, Store):
             # Writers take turns, as on SQLite (BEGIN IMMEDIATE): ingest reads the
             # largest ids and the keys it will insert before writing them, which two
             # writers at once would both read alike. Readers never wait (MVCC).
-            self.connection.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            turn = self.connection.execute("SELECT pg_try_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            if not turn.fetchone()[0]:
+                waiting_for_a_writer(self.url)
+                self.connection.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             yield
             if self.counts_writes:
                 self.connection.execute("UPDATE data_version SET n = n + 1")

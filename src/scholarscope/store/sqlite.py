@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Protocol
 
 from scholarscope.store.authors import AuthorReads
+from scholarscope.store.database import WRITE_WAIT_SECONDS
 from scholarscope.store.enrichment import EnrichmentQueries
 from scholarscope.store.follows import FollowQueries
 from scholarscope.store.identity import IdentityEdits
@@ -253,12 +254,6 @@ def open_sqlite(path: str | Path, read_only: bool = False) -> Store:
     except sqlite3.DatabaseError as error:
         raise StoreError(_database_problem(path, error)) from error
     return store
-
-
-# Seconds a writer waits for another process's write transaction (two ingests, an
-# upload to the server, enrich or score) before giving up: writers take turns, and the
-# longest transaction (scoring a large corpus) takes seconds.
-WRITE_WAIT_SECONDS = 600.0
 
 
 def _connect_writer(path: Path) -> Store:
