@@ -64,33 +64,23 @@ def copy_database(
         raise CopyError(f"{target.url}: the target holds works already: copy into an empty one")
     for table in TABLES:
         columns = source.table_columns(table)
-        insert = (
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        )
         copied = 0
-        for batch in _batches(_ordered_rows(source, table, columns)):
+        for batch in _ordered_rows(source, table, columns):
             with target.transaction():
-                target.executemany(insert, batch)
+                target.write_rows(table, columns, batch)  # COPY on PostgreSQL
             copied += len(batch)
         if on_table:
             on_table(table, copied)
     return [_verified(source, target, table) for table in (*TABLES, *DERIVED)]
 
 
-def _ordered_rows(store: Store, table: str, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+def _ordered_rows(
+    store: Store, table: str, columns: Sequence[str]
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of ``table`` in key order, ``BATCH_SIZE`` at a time (memory stays flat)."""
     order = ", ".join(store.table_key(table) or columns)
-    yield from store.query(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
-
-
-def _batches(rows: Iterator[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
-    batch: list[tuple[Any, ...]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= BATCH_SIZE:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    sql = f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}"
+    yield from store.iter_rows(sql, BATCH_SIZE)
 
 
 def _verified(source: Store, target: Store, table: str) -> TableCopy:
@@ -103,10 +93,11 @@ def _checksum(store: Store, table: str, columns: Sequence[str]) -> tuple[int, st
     """(rows, SHA-256 of the rows in key order, each value in canonical text)."""
     digest = hashlib.sha256()
     count = 0
-    for row in _ordered_rows(store, table, columns):
-        count += 1
-        digest.update("\x1f".join(canonical(value) for value in row).encode())
-        digest.update(b"\x1e")
+    for rows in _ordered_rows(store, table, columns):
+        for row in rows:
+            count += 1
+            digest.update("\x1f".join(canonical(value) for value in row).encode())
+            digest.update(b"\x1e")
     return count, digest.hexdigest()
 
 

@@ -80,6 +80,16 @@ class Database:
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.connection.execute(sql, params).fetchall()
 
+    def iter_rows(self, sql: str, size: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of ``sql`` in lists of up to ``size``, read as they are asked for,
+        so that memory stays flat however big the table (``copy`` reads every table)."""
+        cursor = self.connection.execute(sql)
+        try:
+            while rows := cursor.fetchmany(size):
+                yield rows
+        finally:
+            cursor.close()
+
     def write_rows(
         self,
         table: str,

@@ -105,6 +105,14 @@ class PostgresStore(PostgresSearchQueries, Store):
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.connection.execute(*_translated(sql, params)).fetchall()
 
+    def iter_rows(self, sql: str, size: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
+        """``Database.iter_rows`` through a server-side cursor, in one snapshot."""
+        with self.connection.transaction():
+            with self.connection.cursor(name="scholarscope_rows") as cursor:
+                cursor.execute(sql)
+                while rows := cursor.fetchmany(size):
+                    yield rows
+
     def write_rows(
         self,
         table: str,
