@@ -26,7 +26,7 @@ from scholarscope.pipeline.score import score_store  # noqa: E402
 from scholarscope.store import open_store  # noqa: E402
 from scholarscope.web import App  # noqa: E402
 from test_web import EXAMPLES, INTERNAL, build_db  # noqa: E402 - after the skip above
-from web_client import serving  # noqa: E402
+from web_client import closing_apps, serving  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
@@ -45,16 +45,38 @@ if not CHROMIUM.exists():
     pytest.skip("no /usr/bin/chromium: run make browser", allow_module_level=True)
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The seed documents as ``make demo`` builds them: ingested, enriched, and scored
-    with ``--min-earlier 10`` (the 127 works are too few for the default 1,000)."""
-    db = build_db(tmp_path_factory.mktemp("browser") / "browser.db", EXAMPLES)
+def serve_demo(db: str) -> Iterator[str]:
+    """The seed documents as ``make demo`` builds them into the new database ``db``:
+    ingested, enriched, and scored with ``--min-earlier 10`` (the 127 works are too few
+    for the default 1,000); served, its URL yielded."""
+    build_db(db, EXAMPLES)
     store = open_store(db)
     score_store(store, load_encoder(), min_earlier=10)
     store.close()
     with serving(App(db)) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo site on SQLite."""
+    yield from serve_demo(str(tmp_path_factory.mktemp("browser") / "browser.db"))
+
+
+@pytest.fixture(scope="module")
+def postgres_base(postgres_cluster: Any) -> Iterator[str]:
+    """The demo site on PostgreSQL (its App's connections closed at the module's end)."""
+    with closing_apps():
+        yield from serve_demo(postgres_cluster.create_database("browser"))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def site(request: pytest.FixtureRequest) -> str:
+    """The demo site on either store: a test that takes it runs on both. Only a few
+    representative tests do: the pages are the web tests' (test_web.py runs those on
+    both stores), and a browser's test takes seconds. Module-scoped like the sites, so
+    that they are made outside any one test's ``closing_apps``."""
+    return str(request.getfixturevalue("base" if request.param == "sqlite" else "postgres_base"))
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +93,8 @@ def api(url: str) -> Any:
         return json.load(response)
 
 
-def test_profile_header_works_and_click_through(browser: Any, base: str) -> None:
+def test_profile_header_works_and_click_through(browser: Any, site: str) -> None:
+    base = site
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{base}/authors/Shiming%20Ge")
     author_id = api(f"{base}/authors.json?q=Shiming%20Ge")["authors"][0]["id"]
@@ -127,7 +150,8 @@ def test_filter_menu_applies_at_once(browser: Any, base: str) -> None:
     page.close()
 
 
-def test_search_returns_the_expected_work(browser: Any, base: str) -> None:
+def test_search_returns_the_expected_work(browser: Any, site: str) -> None:
+    base = site
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(base)
     page.locator("#q").fill("selective supervised contrastive noisy")
@@ -166,7 +190,7 @@ def test_chart_labels_lie_inside_their_charts(
 ) -> None:
     """On the profile of an OpenAlex author with works from 1951 to 2025, no year label
     of a chart is cut at the edge of its SVG ("951", "202"), on a desktop or a phone."""
-    db = build_db(tmp_path / "openalex.db", shared_data / "openalex-authors")
+    db = build_db(str(tmp_path / "openalex.db"), shared_data / "openalex-authors")
     measure = """() => [...document.querySelectorAll("svg.chart")].map(svg => {
       const box = svg.getBoundingClientRect();
       return {chart: svg.querySelector("title").textContent,

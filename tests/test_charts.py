@@ -26,7 +26,7 @@ SPRING_2026 = date(2026, 4, 15)
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return build_db(tmp_path_factory.mktemp("charts") / "charts.db", AUTHORS)
+    return build_db(str(tmp_path_factory.mktemp("charts") / "charts.db"), AUTHORS)
 
 
 @pytest.fixture(scope="module")

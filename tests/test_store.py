@@ -1,11 +1,15 @@
-"""The SQLite store: opening, migrations, portable SQL, and what it refuses."""
+"""The store: opening, migrations, portable SQL, and what it refuses. A test that takes
+``new_database`` runs on SQLite and on PostgreSQL. The others open no database or are
+about SQLite's file (a path or sqlite:/// URL, its FTS5 index, a damaged, missing or
+read-only file, a full disk); their PostgreSQL counterparts (the schema made once, a
+failed write rolled back, a server that is not there) are in test_postgres.py."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,6 +23,7 @@ from web_client import ask
 
 
 def test_open_creates_the_schema_once(tmp_path: Path) -> None:
+    # a path and a sqlite:/// URL; on PostgreSQL: test_the_schema_is_made_once
     path = tmp_path / "s.db"
     store = open_store(str(path))
     applied = store.query("SELECT name FROM schema_migration ORDER BY name")
@@ -46,6 +51,7 @@ def test_migrations_use_only_portable_sql() -> None:
 
 
 def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
+    # on PostgreSQL: test_a_failed_write_leaves_nothing
     store = open_store(str(tmp_path / "t.db"))
     with pytest.raises(RuntimeError):
         with store.transaction():
@@ -74,12 +80,14 @@ def test_ingest_leaves_the_search_index_in_one_segment(tmp_path: Path) -> None:
     assert store.counts()["work"] == 127
 
 
-def test_a_snapshot_reads_one_state_while_another_connection_writes(tmp_path: Path) -> None:
+def test_a_snapshot_reads_one_state_while_another_connection_writes(
+    new_database: Callable[[str], str],
+) -> None:
     # what a web page reads (App._reader): an ingest committing meanwhile shows after it
     from scholarscope.pipeline import ingest_paths
 
     examples = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*"))
-    store = open_store(str(tmp_path / "s.db"))
+    store = open_store(new_database("s"))
     ingest_paths(store, examples[:1])
     reader = store.reader()
     with reader.snapshot():

@@ -1,6 +1,8 @@
 """The web server as a user and an API client meet it: a real server on a free port over
-a real SQLite database built from examples/ (ingested and enriched), plus one record
-whose title, authors, comments and abstract carry HTML, scripts and LaTeX."""
+a real database built from examples/ (ingested and enriched), plus one record whose
+title, authors, comments and abstract carry HTML, scripts and LaTeX. Every test that
+takes a database (``db``, ``scored_db``, ``new_database``) runs twice, on SQLite and on
+PostgreSQL (``store_kind`` in conftest.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,6 +29,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import jsonschema
 import numpy as np
+import psycopg
 import pytest
 from click.testing import CliRunner
 from markupsafe import escape
@@ -116,20 +119,24 @@ def unsafe_markup(html: str) -> list[str]:
     return found
 
 
-def build_db(path: Path, *sources: Path) -> str:
-    store = open_store(str(path))
+def build_db(db: str, *sources: Path) -> str:
+    """``db`` (a new database: a SQLite path or a PostgreSQL URL) with ``sources``
+    ingested and enriched."""
+    store = open_store(db)
     ingest_paths(store, list(sources))
     enrich_store(store, model=load_field_model())
     store.close()
-    return str(path)
+    return db
+
+
+NewDatabase = Callable[[str], str]  # conftest's new_database and module_database
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    folder = tmp_path_factory.mktemp("web")
-    hostile = folder / "hostile.jsonl"
+def db(module_database: NewDatabase, tmp_path_factory: pytest.TempPathFactory) -> str:
+    hostile = tmp_path_factory.mktemp("web") / "hostile.jsonl"
     hostile.write_text(json.dumps(HOSTILE) + "\n")
-    return build_db(folder / "web.db", EXAMPLES, hostile)
+    return build_db(module_database("web"), EXAMPLES, hostile)
 
 
 @pytest.fixture(scope="module")
@@ -157,8 +164,8 @@ def encoder() -> Encoder:
 
 
 @pytest.fixture(scope="module")
-def scored_db(tmp_path_factory: pytest.TempPathFactory, shared_data: Path, encoder: Encoder) -> str:
-    db = build_db(tmp_path_factory.mktemp("scored") / "scored.db", EXAMPLES, shared_data / POLO)
+def scored_db(module_database: NewDatabase, shared_data: Path, encoder: Encoder) -> str:
+    db = build_db(module_database("scored"), EXAMPLES, shared_data / POLO)
     store = open_store(db)
     report = score_store(store, encoder, min_earlier=10)
     store.close()
@@ -280,13 +287,19 @@ def test_work_page_by_any_of_its_ids(base: str) -> None:
     assert "NeurIPS 2024 · accepted" in html and "What each source says" in html
 
 
-def test_search_finds_works_by_their_words(base: str) -> None:
+# The best match for "noisy labels" on each store: SQLite ranks by FTS5's BM25,
+# PostgreSQL by ts_rank, which orders alike but not identically (search_postgres.py).
+BEST_NOISY_LABELS = {
+    "sqlite": "Multi-Label Noise Transition Matrix Estimation with Label Correlations: Theory "
+    "and Algorithm",
+    "postgresql": "Selective-Supervised Contrastive Learning with Noisy Labels",
+}
+
+
+def test_search_finds_works_by_their_words(base: str, store_kind: str) -> None:
     data = get_json(f"{base}/search.json?q=noisy%20labels")
     assert data["mode"] == "keyword" and data["paging"]["total"] == 9
-    assert data["results"][0]["title"] == (
-        "Multi-Label Noise Transition Matrix Estimation with Label Correlations: Theory and "
-        "Algorithm"
-    )
+    assert data["results"][0]["title"] == BEST_NOISY_LABELS[store_kind]
     phrase = get_json(f"{base}/search.json?q=%22selective-supervised%20contrastive%22")
     assert [r["id"] for r in phrase["results"]] == [
         r["id"] for r in data["results"] if r["title"].startswith("Selective-Supervised")
@@ -437,7 +450,7 @@ TEX_AUTHOR = r"Heather \input{/etc/passwd} Piwowar"
 
 
 def test_bibtex_export_cannot_run_tex_commands_from_a_record(
-    tmp_path: Path, shared_data: Path
+    new_database: NewDatabase, tmp_path: Path, shared_data: Path
 ) -> None:
     """A real OpenAlex work whose title, first author and abstract carry TeX commands:
     the export prints them as text, while a formula of known math commands stays math."""
@@ -450,7 +463,7 @@ def test_bibtex_export_cannot_run_tex_commands_from_a_record(
     work["abstract_inverted_index"] = {r"\input{/etc/passwd}": [0], r"\write18{id}": [1]}
     record = tmp_path / "W2741809807.json"
     record.write_text(json.dumps(work))
-    app = App(build_db(tmp_path / "tex.db", record))
+    app = App(build_db(new_database("tex"), record))
     answer = ask(app, "/works/openalex:W2741809807.bib")
     text = answer.body.decode()
     [entry] = parse_bibtex(text)
@@ -638,10 +651,8 @@ def test_serve_refuses_two_admin_tokens_and_an_empty_token_file(db: str, tmp_pat
     assert "a command line is visible to the machine's other users (ps)" in help_text
 
 
-def test_the_write_endpoint_requires_the_token_and_then_ingests(
-    tmp_path: Path,
-) -> None:
-    db = build_db(tmp_path / "admin.db", EXAMPLES / "000_6198259b7f70df20.txt")
+def test_the_write_endpoint_requires_the_token_and_then_ingests(new_database: NewDatabase) -> None:
+    db = build_db(new_database("admin"), EXAMPLES / "000_6198259b7f70df20.txt")
     feed = (EXAMPLES / "002_5f7ca689ee55c244.txt").read_bytes()
     with serving(App(db, admin_token=ADMIN_TOKEN)) as url:
         assert get_json(f"{url}/index.json")["stats"]["works"] == 10
@@ -662,8 +673,10 @@ def test_the_write_endpoint_requires_the_token_and_then_ingests(
         assert [r["origin"] for r in work["records"]] == ["upload:002.txt"]
 
 
-def test_the_write_endpoint_answers_errors_in_json_without_server_paths(tmp_path: Path) -> None:
-    db = build_db(tmp_path / "admin.db", EXAMPLES / "000_6198259b7f70df20.txt")
+def test_the_write_endpoint_answers_errors_in_json_without_server_paths(
+    new_database: NewDatabase, tmp_path: Path
+) -> None:
+    db = build_db(new_database("admin"), EXAMPLES / "000_6198259b7f70df20.txt")
     auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     with serving(App(db, admin_token=ADMIN_TOKEN)) as url:
         answers = {
@@ -695,8 +708,10 @@ def test_the_write_endpoint_answers_errors_in_json_without_server_paths(tmp_path
     ]
 
 
-def test_merging_authors_needs_the_token_and_the_merged_id_redirects(tmp_path: Path) -> None:
-    db = build_db(tmp_path / "merge.db", EXAMPLES)
+def test_merging_authors_needs_the_token_and_the_merged_id_redirects(
+    new_database: NewDatabase,
+) -> None:
+    db = build_db(new_database("merge"), EXAMPLES)
     target = "/admin/authors/merge?keep=author:3&drop=author:64"  # Ge, Wang: 50 works each
     auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     with serving(App(db)) as url:
@@ -739,9 +754,9 @@ def test_merging_authors_needs_the_token_and_the_merged_id_redirects(tmp_path: P
 
 
 def test_a_work_id_merged_away_at_ingest_redirects_and_is_never_given_again(
-    tmp_path: Path,
+    new_database: NewDatabase,
 ) -> None:
-    db = build_db(tmp_path / "works.db", EXAMPLES / "000_6198259b7f70df20.txt")
+    db = build_db(new_database("works"), EXAMPLES / "000_6198259b7f70df20.txt")
     store = open_store(db)
     last = store.max_ids()[0]
     with store.transaction():  # as ingest does when a record shows two works are one
@@ -991,17 +1006,22 @@ def facet_mismatches(db: str) -> list[tuple[int, dict[str, Any], dict[str, Any] 
         stored = None if row is None else {k: row[k] for k in shown}
         if stored != shown:
             wrong.append((view["work_id"], shown, stored))
-    indexed = store.query("SELECT COUNT(*) FROM work_search")[0][0]
+    # the full-text index: SQLite's FTS5 table, PostgreSQL's tsvector column
+    indexed = store.query(
+        "SELECT COUNT(*) FROM work_search"
+        if store.dialect == "sqlite"
+        else "SELECT COUNT(*) FROM work_facet WHERE search IS NOT NULL"
+    )[0][0]
     store.close()
     assert indexed == len(ids)
     return wrong
 
 
 def test_search_index_matches_the_shown_works_across_sources(
-    tmp_path: Path, shared_data: Path
+    new_database: NewDatabase, tmp_path: Path, shared_data: Path
 ) -> None:
     db = build_db(
-        tmp_path / "many.db",
+        new_database("many"),
         EXAMPLES,
         shared_data / "openalex-authors",
         shared_data / "semantic-scholar",
@@ -1023,15 +1043,55 @@ def test_search_index_matches_the_shown_works_across_sources(
     assert store.query("SELECT COUNT(*) FROM work_facet WHERE work_id = ?", (drop,)) == [(0,)]
     store.close()
     assert facet_mismatches(db) == []
-    enrich_store(open_store(db), model=load_field_model())
+    store = open_store(db)
+    enrich_store(store, model=load_field_model())
+    store.close()
     assert facet_mismatches(db) == []
 
 
-def test_server_connections_are_read_only(db: str) -> None:
-    reader = open_store(db).reader()
-    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+# What each store's driver raises when a server connection tries to write.
+REFUSED_WRITE = {
+    "sqlite": (sqlite3.OperationalError, "attempt to write a readonly database"),
+    "postgresql": (psycopg.errors.ReadOnlySqlTransaction, "read-only transaction"),
+}
+
+
+def test_server_connections_are_read_only(db: str, store_kind: str) -> None:
+    store = open_store(db)
+    reader = store.reader()
+    error, message = REFUSED_WRITE[store_kind]
+    with pytest.raises(error, match=message):
         reader.execute("DELETE FROM work")
     reader.close()
+    assert store.counts()["work"] == 128
+    store.close()
+
+
+def test_a_closed_server_holds_no_connection(postgres_url: str) -> None:
+    build_db(postgres_url, EXAMPLES / "000_6198259b7f70df20.txt")
+    store = open_store(postgres_url)
+
+    def others() -> int:
+        """Connections to this database besides ``store``'s, once the server has ended
+        those that were closed (a backend ends a moment after its client leaves)."""
+        deadline = time.monotonic() + 10
+        while True:
+            count = store.query(
+                "SELECT COUNT(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )[0][0]
+            if count == 0 or time.monotonic() > deadline:
+                return int(count)
+            time.sleep(0.05)
+
+    try:
+        assert others() == 0
+        app = App(postgres_url)
+        assert ask(app, "/works.json").status == 200
+        app.close()
+        assert others() == 0
+    finally:
+        store.close()
 
 
 # -- the semantic half, on works embedded and scored with the real model --------------
@@ -1267,14 +1327,14 @@ def test_profile_summary_reads_facts_that_equal_the_merged_views(scored_db: str)
 
 
 def test_lists_name_a_works_first_ten_authors_and_its_page_all(
-    tmp_path: Path, shared_data: Path
+    new_database: NewDatabase, tmp_path: Path, shared_data: Path
 ) -> None:
     # The Gemini 2.5 report as the arXiv snapshot has it: 3,303 authors
     snapshot = shared_data / "arxiv-cs" / "arxiv-cs-2025-03_2026-04.jsonl.gz"
     with gzip.open(snapshot, "rt", encoding="utf-8") as lines:
         record = next(line for line in lines if line.startswith('{"id": "2507.06261"'))
     (tmp_path / "gemini.jsonl").write_text(record)
-    db = build_db(tmp_path / "gemini.db", tmp_path / "gemini.jsonl")
+    db = build_db(new_database("gemini"), tmp_path / "gemini.jsonl")
     store = open_store(db)
     first_ten = store.query(
         "SELECT author_id FROM authorship WHERE position <= 10 ORDER BY position"
@@ -1297,7 +1357,9 @@ def test_lists_name_a_works_first_ten_authors_and_its_page_all(
     assert len(next(csv.DictReader(io.StringIO(exported)))["authors"].split("; ")) == 3303
 
 
-def test_coauthors_rank_closer_collaborators_first(tmp_path: Path, shared_data: Path) -> None:
+def test_coauthors_rank_closer_collaborators_first(
+    new_database: NewDatabase, tmp_path: Path, shared_data: Path
+) -> None:
     # Lior Shani is one of the 3,303 authors of the Gemini 2.5 report and one of five
     # of arXiv:2504.03206: each co-author shares one work with him; the four of the
     # small paper come first, then the report's authors by id (they were by name)
@@ -1306,7 +1368,7 @@ def test_coauthors_rank_closer_collaborators_first(tmp_path: Path, shared_data: 
     with gzip.open(snapshot, "rt", encoding="utf-8") as lines:
         records = [line for line in lines if line.startswith(wanted)]
     (tmp_path / "two.jsonl").write_text("".join(records))
-    db = build_db(tmp_path / "two.db", tmp_path / "two.jsonl")
+    db = build_db(new_database("two"), tmp_path / "two.jsonl")
     store = open_store(db)
     (lior,) = store.query("SELECT author_id FROM author WHERE name = 'Lior Shani'")
     report = store.query(
@@ -1325,7 +1387,7 @@ def test_coauthors_rank_closer_collaborators_first(tmp_path: Path, shared_data: 
 
 
 def test_list_links_pair_names_when_a_source_skips_an_unnamed_author(
-    tmp_path: Path, shared_data: Path
+    new_database: NewDatabase, tmp_path: Path, shared_data: Path
 ) -> None:
     # A real OpenAlex work of 12 authorships whose 5th has no name: OpenAlex positions
     # count every entry, so the 11 named authors sit at positions 1-4 and 6-12
@@ -1336,7 +1398,7 @@ def test_list_links_pair_names_when_a_source_skips_an_unnamed_author(
     unnamed["authorships"][4]["author"]["display_name"] = None
     unnamed["authorships"][4]["raw_author_name"] = None
     (tmp_path / "work.json").write_text(json.dumps({"meta": page["meta"], "results": [unnamed]}))
-    db = build_db(tmp_path / "work.db", tmp_path / "work.json")
+    db = build_db(new_database("work"), tmp_path / "work.json")
     app = App(db, cache_size=0, page_cache_bytes=0)
     store = open_store(db)
 
@@ -1510,7 +1572,7 @@ def test_no_embedding_model_is_loaded_while_no_vectors_are_stored(db: str) -> No
 
 
 def test_pages_of_a_work_stored_with_an_impossible_date_answer(
-    tmp_path: Path, shared_data: Path
+    new_database: NewDatabase, tmp_path: Path, shared_data: Path
 ) -> None:
     """A database written before ingest checked dates holds "2024-13-45" and
     "2024-00-10": the work page, its author's profile, search and lists still answer,
@@ -1520,14 +1582,14 @@ def test_pages_of_a_work_stored_with_an_impossible_date_answer(
     )
     record = tmp_path / "W2741809807.json"
     record.write_text(json.dumps(work))
-    db = build_db(tmp_path / "dates.db", record)
+    db = build_db(new_database("dates"), record)
     store = open_store(db)
+    [(stored,)] = store.query("SELECT record FROM work_record")
     for bad in ("2024-13-45", "2024-00-10"):
+        # the record rewritten in Python, not with SQLite's json_set: the same on both
         with store.transaction():
-            store.execute(
-                "UPDATE work_record SET record = json_set(record, '$.date', ?, '$.date_text', ?)",
-                (bad, bad),
-            )
+            written = {**json.loads(stored), "date": bad, "date_text": bad}
+            store.execute("UPDATE work_record SET record = ?", (json.dumps(written),))
         (author_id,) = store.query("SELECT MIN(author_id) FROM authorship")[0]
         app = App(db, cache_size=0, page_cache_bytes=0)
         for address in (
@@ -1545,9 +1607,9 @@ def test_pages_of_a_work_stored_with_an_impossible_date_answer(
 
 
 def test_a_name_several_people_answer_to_leads_to_their_list(
-    tmp_path: Path, shared_data: Path
+    new_database: NewDatabase, shared_data: Path
 ) -> None:
-    app = App(build_db(tmp_path / "s2.db", shared_data / "semantic-scholar"))
+    app = App(build_db(new_database("s2"), shared_data / "semantic-scholar"))
     answer = ask(app, "/authors/Alan%20Turing")
     assert answer.status in (301, 302, 303, 307, 308)
     assert answer.headers["location"] == "/authors?q=Alan%20Turing"
@@ -1555,8 +1617,8 @@ def test_a_name_several_people_answer_to_leads_to_their_list(
     assert [a["papers"] for a in listed][:1] == [60]
 
 
-def test_identity_edits_on_the_server_are_logged_and_undone(tmp_path: Path) -> None:
-    db = build_db(tmp_path / "identity.db", EXAMPLES)
+def test_identity_edits_on_the_server_are_logged_and_undone(new_database: NewDatabase) -> None:
+    db = build_db(new_database("identity"), EXAMPLES)
     auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     reason = "reason=checked+on+the+page&by=ana"
     with serving(App(db, admin_token=ADMIN_TOKEN)) as url:
@@ -1611,11 +1673,11 @@ def test_identity_edits_on_the_server_are_logged_and_undone(tmp_path: Path) -> N
 
 
 def test_a_field_code_two_fields_share_is_a_400_listing_both(
-    tmp_path: Path, shared_data: Path
+    new_database: NewDatabase, shared_data: Path
 ) -> None:
     # the 2007 snapshot holds complex analysis (math.CV) and one computer-vision paper
     db = build_db(
-        tmp_path / "cv.db", shared_data / "arxiv-kaggle/snapshot-0704.0001-0704.2000.jsonl"
+        new_database("cv"), shared_data / "arxiv-kaggle/snapshot-0704.0001-0704.2000.jsonl"
     )
     with serving(App(db)) as url:
         status, headers, body = fetch(f"{url}/fields/CV.json")
@@ -1730,12 +1792,12 @@ def test_headline_figures_say_what_they_rest_on(scored_db: str) -> None:
 
 
 def test_semantic_scholar_reconciliation_reasons_on_the_page(
-    tmp_path: Path, shared_data: Path
+    new_database: NewDatabase, shared_data: Path
 ) -> None:
     """S2's 12,415 against our 13,879: the page names the work read from another record
     and what S2's total leaves for it, with source names, never source keys."""
     folder = shared_data / "semantic-scholar"
-    db = build_db(tmp_path / "s2.db", folder / "Author.json", folder / "Paper.json")
+    db = build_db(new_database("s2"), folder / "Author.json", folder / "Paper.json")
     data, html = _author_page(App(db), "s2:2262347")
     assert data["name"] == "A. Turing"
     (row,) = [r for r in data["reconciliation"] if r["figure"] == "citations"]

@@ -11,8 +11,10 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
+import pytest
 import uvicorn
 from starlette.applications import Starlette
 
@@ -81,3 +83,27 @@ def serving(app: App | Starlette, log: bool = False) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+_APP_INIT = App.__init__
+
+
+@contextmanager
+def closing_apps() -> Iterator[None]:
+    """Closes (``App.close``), on leaving, every web ``App`` made inside and not inside a
+    nested ``closing_apps``: on PostgreSQL an App holds connections (its change probe,
+    its reader pool), which the tests' server has 100 of, and a connection left to the
+    garbage collector warns (an error here) in whichever test runs then."""
+    made: list[App] = []
+
+    def recording_init(app: App, *args: Any, **kwargs: Any) -> None:
+        _APP_INIT(app, *args, **kwargs)
+        made.append(app)
+
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(App, "__init__", recording_init)
+            yield
+    finally:
+        for app in made:
+            app.close()

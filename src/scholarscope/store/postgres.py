@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -209,25 +209,9 @@ class PostgresStore(PostgresSearchQueries, Store):
         except pg_errors.QueryCanceled as error:
             raise QueryInterrupted(f"the query ran past its time limit of {seconds} s") from error
 
-    def change_probe(self) -> Callable[[], Hashable]:
-        """A function whose answer changes whenever a write is committed: the
-        ``data_version`` count, read on a connection of its own."""
-        url = self.url
-        probe = [_connect(url, read_only=True)]
-        lock = threading.Lock()
-
-        def version() -> Hashable:
-            with lock:
-                try:
-                    return int(probe[0].query("SELECT n FROM data_version")[0][0])
-                except psycopg.OperationalError:
-                    # the server ended the session (a restart, a fail-over): once more
-                    # on a new connection, as the reader pool does
-                    probe[0].close()
-                    probe[0] = _connect(url, read_only=True)
-                    return int(probe[0].query("SELECT n FROM data_version")[0][0])
-
-        return version
+    def change_probe(self) -> DataVersion:
+        """The ``data_version`` count, read on a connection of its own."""
+        return DataVersion(self.url)
 
     def table_columns(self, table: str) -> list[str]:
         """The stored columns of ``table`` (not the generated ones), in the table's order."""
@@ -254,6 +238,34 @@ class PostgresStore(PostgresSearchQueries, Store):
 
     def database_files(self) -> list[Path]:
         return []  # a server's database has no file of ours to watch
+
+
+class DataVersion:
+    """A PostgreSQL database's ``ChangeProbe``: its ``data_version`` count (m015), which
+    every write transaction adds one to, read on a connection of its own."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._probe = _connect(url, read_only=True)
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Hashable:
+        with self._lock:
+            try:
+                return self._read()
+            except psycopg.OperationalError:
+                # the server ended the session (a restart, a fail-over): once more on
+                # a new connection, as the reader pool does
+                self._probe.close()
+                self._probe = _connect(self.url, read_only=True)
+                return self._read()
+
+    def _read(self) -> int:
+        return int(self._probe.query("SELECT n FROM data_version")[0][0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._probe.close()
 
 
 class PostgresReaderPool:

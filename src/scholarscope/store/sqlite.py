@@ -126,22 +126,10 @@ class Store(
         finally:
             self.connection.set_progress_handler(None, 0)
 
-    def change_probe(self) -> Callable[[], Hashable]:
-        """A function whose answer changes whenever a write is committed: the database
+    def change_probe(self) -> ChangeProbe:
+        """Something whose answer changes whenever a write is committed: the database
         file's and its log's times and sizes (read without a query)."""
-        files = self.database_files()
-
-        def stamps() -> Hashable:
-            found: list[tuple[int, int] | None] = []
-            for path in files:
-                try:
-                    stat = path.stat()
-                    found.append((stat.st_mtime_ns, stat.st_size))
-                except FileNotFoundError:
-                    found.append(None)
-            return tuple(found)
-
-        return stamps
+        return FileStamps(self.database_files())
 
     def has_table(self, name: str) -> bool:
         return bool(self.query("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)))
@@ -186,10 +174,41 @@ def _open_page_reader(path: str, url: str, immutable: bool) -> Store:
     return Store(connection, url, immutable)
 
 
+class ChangeProbe(Protocol):
+    """Asked, answers a value that changes whenever a write is committed to the database
+    (the web server's caches follow it); closed when the server stops."""
+
+    def __call__(self) -> Hashable: ...
+
+    def close(self) -> None: ...
+
+
+class FileStamps:
+    """A SQLite database's ``ChangeProbe``: its files' times and sizes."""
+
+    def __init__(self, files: list[Path]) -> None:
+        self.files = files
+
+    def __call__(self) -> Hashable:
+        found: list[tuple[int, int] | None] = []
+        for path in self.files:
+            try:
+                stat = path.stat()
+                found.append((stat.st_mtime_ns, stat.st_size))
+            except FileNotFoundError:
+                found.append(None)
+        return tuple(found)
+
+    def close(self) -> None:
+        pass  # nothing is held open
+
+
 class ReaderPool(Protocol):
     """Read-only connections lent to a web server's page threads, one page at a time."""
 
     def connection(self) -> AbstractContextManager[Store]: ...
+
+    def close(self) -> None: ...
 
 
 class FileReaderPool:
@@ -211,6 +230,14 @@ class FileReaderPool:
             yield store
         finally:
             self._idle.put(store)
+
+    def close(self) -> None:
+        """Close the connections not lent out now."""
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
 
 
 class StoreError(Exception):

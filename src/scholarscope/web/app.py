@@ -196,10 +196,11 @@ class App:
         try:
             if store.dialect == "sqlite" and not store.database_files():
                 raise ValueError("the web server needs a database file, not :memory:")
-            changed = store.change_probe()
             self.unindexed = store.unindexed_work_count()
+            changed = store.change_probe()
         finally:
             store.close()
+        self._change_probe = changed
         self.cache = DataCache(changed, cache_size)
         self.shared = DataCache(changed, 8)  # whole-database facts, until the data changes
         self.pages = DataCache(changed, page_cache_bytes, lambda r: len(r.body) + 500)
@@ -397,6 +398,17 @@ class App:
         if index is None:
             return {"model": None, "vectors": None}
         return {"model": index.model, "vectors": len(index.work_ids)}
+
+    def close(self) -> None:
+        """Stop the page lanes and close every connection this application holds (its
+        readers, and the change probe's on a database server)."""
+        self.lane.shutdown()
+        self.heavy_lane.shutdown()
+        with self._readers_lock:
+            if self._readers is not None:
+                self._readers.close()
+                self._readers = None
+        self._change_probe.close()
 
     @contextmanager
     def _reader(self) -> Iterator[Store]:
