@@ -75,7 +75,7 @@ def test_the_seeds_give_the_profile_sqlite_gives(
             ]
         ]
         for db in (postgres_url, sqlite)
-        for query in ("face anti-spoofing", "person re-identification")
+        for query in ("face anti-spoofing", "person re-identification", "all", '"in the wild"')
     }
     assert found[postgres_url, "face anti-spoofing"] == found[sqlite, "face anti-spoofing"] == [
         "arxiv:2409.03501", "arxiv:2408.07675", "arxiv:2407.08243"
@@ -83,6 +83,10 @@ def test_the_seeds_give_the_profile_sqlite_gives(
     people = [found[db, "person re-identification"] for db in (postgres_url, sqlite)]
     assert len(people[0]) == 8 and set(people[0]) == set(people[1])
     assert set(people[0][:5]) == set(people[1][:5])
+    # every word is indexed, as in FTS5: English stopwords too (m017)
+    for query, works in (("all", 11), ('"in the wild"', 3)):
+        assert len(found[postgres_url, query]) == len(found[sqlite, query]) == works, query
+        assert set(found[postgres_url, query]) == set(found[sqlite, query])
 
 
 def test_a_failed_write_leaves_nothing(postgres_url: str, seeds: Path) -> None:

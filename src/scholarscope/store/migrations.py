@@ -654,6 +654,12 @@ MIGRATIONS: list[tuple[str, list[str] | PerDialect]] = [
         # the row triggers aside for a batch instead (``Store.upsert_work_records``).
         PerDialect(sqlite=[], postgresql=postgres.M016),
     ),
+    (
+        "m017_full_text_keeps_every_word",
+        # PostgreSQL's full text keeps the words its English configuration drops as
+        # stopwords, as SQLite's FTS5 does (m004).
+        PerDialect(sqlite=[], postgresql=postgres.M017),
+    ),
 ]
 
 

@@ -284,3 +284,24 @@ M016 = [
     "DROP FUNCTION work_facet_follow()",
     "DROP FUNCTION work_facet_refresh(BIGINT)",
 ]
+
+# m017: the full text stems English words as before but keeps every word, as SQLite's
+# FTS5 (porter tokenizer, no stopword list) does: with PostgreSQL's 'english' stopwords
+# a search for "all" or "more" found nothing, and a phrase lost its stopwords ("whom
+# differential" matched 1,623 works, FTS5 1). ``TEXT_SEARCH`` names the configuration,
+# for the index and for the queries (``search_postgres.py``).
+TEXT_SEARCH = "scholarscope_english"
+
+M017 = [
+    "CREATE TEXT SEARCH DICTIONARY scholarscope_english_stem "
+    "(TEMPLATE = snowball, LANGUAGE = english)",
+    f"CREATE TEXT SEARCH CONFIGURATION {TEXT_SEARCH} (COPY = english)",
+    f"""ALTER TEXT SEARCH CONFIGURATION {TEXT_SEARCH} ALTER MAPPING FOR asciiword,
+    asciihword, hword_asciipart, word, hword, hword_part WITH scholarscope_english_stem""",
+    "ALTER TABLE work_facet DROP COLUMN search",  # and its GIN index
+    f"""ALTER TABLE work_facet ADD COLUMN search tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('{TEXT_SEARCH}', left(coalesce(title, ''), 5000)), 'A')
+        || setweight(to_tsvector('{TEXT_SEARCH}', left(coalesce(abstract, ''), 5000)), 'B')
+    ) STORED""",
+    "CREATE INDEX work_facet_search ON work_facet USING GIN (search)",
+]

@@ -3,12 +3,12 @@ column of ``work_facet`` (migration m004's PostgreSQL text) instead of FTS5.
 
 The query the search layer builds is FTS5's (``search.fts_query``): quoted words and
 phrases, all required, or joined by ``OR``. Here each quoted phrase becomes
-``phraseto_tsquery('english', …)`` and they are joined by ``&&`` or ``||``: English
-stemming, as FTS5's porter tokenizer stems. Ranking is ``ts_rank`` with a title (weight
-A) worth four times the abstract (weight B), as FTS5's ``bm25(work_search, 4.0, 1.0)``
-weighs them; the two rank functions differ, so the order is close to SQLite's, not the
-same. Snippets are ``ts_headline`` over the abstract, the matched words between \\x02
-and \\x03 as FTS5's ``snippet`` marks them.
+``phraseto_tsquery('scholarscope_english', …)`` and they are joined by ``&&`` or
+``||``: English stemming and no stopwords, as FTS5's porter tokenizer (m017). Ranking
+is ``ts_rank`` with a title (weight A) worth four times the abstract (weight B), as
+FTS5's ``bm25(work_search, 4.0, 1.0)`` weighs them; the two rank functions differ, so
+the order is close to SQLite's, not the same. Snippets are ``ts_headline`` over the
+abstract, the matched words between \\x02 and \\x03 as FTS5's ``snippet`` marks them.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from scholarscope.store.migrations_postgres import TEXT_SEARCH
 from scholarscope.store.search import SearchQueries
 
 _PHRASE = re.compile(r'"([^"]*)"')
@@ -33,13 +34,13 @@ def tsquery(match: str) -> tuple[str, list[str]]:
 
     >>> sql, values = tsquery('"face" "domain generalization"')
     >>> sql
-    "(phraseto_tsquery('english', ?) && phraseto_tsquery('english', ?))"
+    "(phraseto_tsquery('scholarscope_english', ?) && phraseto_tsquery('scholarscope_english', ?))"
     >>> values
     ['face', 'domain generalization']
     """
     phrases = _PHRASE.findall(match)
     joiner = " || " if '" OR "' in match else " && "
-    parts = ["phraseto_tsquery('english', ?)"] * len(phrases)
+    parts = [f"phraseto_tsquery('{TEXT_SEARCH}', ?)"] * len(phrases)
     return "(" + joiner.join(parts or ["''::tsquery"]) + ")", phrases
 
 
@@ -106,7 +107,7 @@ class PostgresSearchQueries(SearchQueries):
     def search_snippets(self, match: str, work_ids: Sequence[int]) -> dict[int, str]:
         query, values = tsquery(match)
         rows: list[Any] = self._query_in(
-            f"SELECT f.work_id, ts_headline('english', left(f.abstract, 5000), {query}, ?) "
+            f"SELECT f.work_id, ts_headline('{TEXT_SEARCH}', left(f.abstract, 5000), {query}, ?) "
             "FROM work_facet f WHERE f.search @@ "
             f"{query} AND f.work_id IN ({{marks}})",
             work_ids,
