@@ -73,7 +73,7 @@ def test_ingest_leaves_the_search_index_in_one_segment(tmp_path: Path) -> None:
     match = "SELECT rowid FROM work_search WHERE work_search MATCH 'face' ORDER BY rowid"
     found = store.query(match)
     assert store.query(segments)[0][0] > 1 and len(found) == 2
-    store.optimize_search_index()
+    store.optimize_after_writes()
     assert store.query(segments) == [(1,)] and store.query(match) == found
     ingest_paths(store, sorted(examples.glob("*")))  # the other seeds, then merged again
     assert store.query(segments) == [(1,)]

@@ -71,6 +71,7 @@ def copy_database(
             copied += len(batch)
         if on_table:
             on_table(table, copied)
+    target.optimize_after_writes()
     return [_verified(source, target, table) for table in (*TABLES, *DERIVED)]
 
 

@@ -266,7 +266,7 @@ def _ingest_openalex(store: Store, document: dict[str, Any], origin: str) -> Fil
 def _ingest(store: Store, items: Iterable[ParseItem], origin: str) -> FileReport:
     report = ingest_items(store, items, FileReport(origin))
     if report.new or report.merged:
-        store.optimize_search_index()
+        store.optimize_after_writes()
     return report
 
 
@@ -296,5 +296,5 @@ def hydrate_arxiv(
         if on_batch:
             on_batch(start + len(ids), len(wanted))
     if report.new or report.merged:
-        store.optimize_search_index()
+        store.optimize_after_writes()
     return report

@@ -440,7 +440,7 @@ def ingest_paths(
             )
         reports.append(report)
     if any(report.new or report.merged for report in reports):
-        store.optimize_search_index()
+        store.optimize_after_writes()
     return reports
 
 

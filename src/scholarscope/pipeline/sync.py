@@ -143,7 +143,7 @@ def sync_arxiv_category(
             seen = sync.report.read + sync.report.rejected + sync.report.deleted
             on_page(seen + sync.other_categories, page.complete_list_size or 0)
     if sync.report.new or sync.report.merged:
-        store.optimize_search_index()
+        store.optimize_after_writes()
     # every record up to the day this run began is stored: the next run starts there
     # (that day is asked again, which is safe: storing a record again changes nothing)
     store.finish_harvest(name, run_began.date().isoformat(), _stamp(now()))

@@ -396,7 +396,7 @@ MIGRATIONS: list[tuple[str, list[str] | PerDialect]] = [
     (
         "m006_search_index_optimized",
         # Databases ingested before ingest merged the full-text index into one segment
-        # (``Store.optimize_search_index``), merged once.
+        # (``Store.optimize_after_writes``), merged once.
         PerDialect(["INSERT INTO work_search (work_search) VALUES ('optimize')"], postgres.M006),
     ),
     (

@@ -92,7 +92,7 @@ class SearchQueries(Database):
         )
         return int(total[0][0]), [int(row[0]) for row in rows]
 
-    def optimize_search_index(self) -> None:
+    def optimize_after_writes(self) -> None:
         """Merge the full-text index into one segment: FTS5 adds a segment per write and
         merges only some of them as it goes, and a query reads every segment of each of
         its terms. Measured on the 60k arXiv corpus after ingest: 0.8 s; a search's

@@ -115,5 +115,10 @@ class PostgresSearchQueries(SearchQueries):
         )
         return {int(work_id): text for work_id, text in rows if text and "\x02" in text}
 
-    def optimize_search_index(self) -> None:
-        """Nothing to do: a GIN index has no segments to merge (FTS5's 'optimize')."""
+    def optimize_after_writes(self) -> None:
+        """Bring the planner's statistics up to date (``ANALYZE``; a GIN index has no
+        segments to merge, as FTS5's has). Autovacuum analyzes a table only after a while:
+        right after a bulk load the planner guessed 933 rows for one author's
+        authorships, chose a sequential scan of 353,000, and took 232 ms for a profile's
+        co-authors (0.2 ms with statistics)."""
+        self.execute("ANALYZE")
