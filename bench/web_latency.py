@@ -2,11 +2,15 @@
 page, a work page and a search under 16 concurrent clients for 30 s, with zero errors;
 with --baseline-src, the same load in the same run against the old home-made HTTP server
 (issue 18: the last commit with it is 1303f8e), side by side with the new/old ratios;
-and the same requests answered in-process layer by layer, to show where the time goes:
+with --postgres, the same load in the same run against the same server on the corpus's
+PostgreSQL copy (issue 20), side by side with the PostgreSQL/SQLite ratios; and the same
+requests answered in-process layer by layer, to show where the time goes:
 
-  sqlite  the rows the page needs, straight from SQLite (sqlite3, no scholarscope code;
-          not the embedding work: a search's query vector and the products with the
-          stored vectors, a work page's similar works)
+  rows    the rows the page needs, straight from the database, with no scholarscope code
+          (sqlite3 on SQLite; psycopg on PostgreSQL, the same SQL, the search's words
+          matched in the tsvector column and ranked with ts_rank as the store does); not
+          the embedding work: a search's query vector and the products with the stored
+          vectors, a work page's similar works
   json    the page's JSON twin built in-process (read-side dicts + json.dumps)
   html    the page rendered in-process (dicts + template), no HTTP
   asgi    the same page through the ASGI application (Starlette's routing, middleware,
@@ -21,10 +25,21 @@ started from another source tree with its own API (``App``, ``make_server``, ``r
     git worktree add /tmp/old-server 1303f8e
     python bench/web_latency.py --baseline-src /tmp/old-server/src
 
+PostgreSQL: ``--db postgresql://user@host:port/db`` runs everything on that database
+alone; ``--postgres`` runs each workload on the SQLite file (--db) and then on its
+PostgreSQL copy, back to back (the copy made, or reused when current, by
+bench/postgres_corpus.py: a PostgreSQL server kept under bench/out/pg/, started for the
+run and stopped after it; ``--postgres-url`` names another copy instead). The pages
+chosen are the SQLite file's (the copy keeps every id). On PostgreSQL the server's CPU
+per request counts the database server's processes too ("db cpu ms/req", the kept
+server's only: the processes under its postmaster), as SQLite's work is in the server's
+own processes.
+
 The new server and the in-process layers import the ``scholarscope`` on the path; where
 others commit to the checkout meanwhile, pin both to one commit for the whole run:
-``git worktree add /tmp/new-server HEAD`` and ``PYTHONPATH=/tmp/new-server/src python
-bench/web_latency.py …`` (the run prints where each server's package comes from).
+``git worktree add /tmp/new-server HEAD`` (or ``git archive HEAD src | tar -x -C
+/tmp/new-server``) and ``PYTHONPATH=/tmp/new-server/src python bench/web_latency.py …``
+(the run prints where each server's package comes from).
 "conns" is how the 16 keep-alive connections were spread over the server's processes
 halfway through the run (a worker holding more connections queues more requests).
 
@@ -35,24 +50,27 @@ serve` does ("cached": answers kept until the database changes, so each page is 
 once per worker process and then served from memory; measured after the same load has
 run until the server stops getting faster, at least --warm seconds, as a server that has
 been running a while) and with its caches off ("cold": every request is built from
-SQLite, no warm-up), with 1 or 2 worker processes.
+the database, no warm-up), with 1 or 2 worker processes.
 
-    python bench/web_latency.py [--db PATH] [--duration 30] [--connections 16]
+    python bench/web_latency.py [--db PATH|URL] [--duration 30] [--connections 16]
                                 [--servers 1:cached,2:cached,2:cold] [--warm 30]
                                 [--baseline-src /tmp/old-server/src]
+                                [--postgres [--postgres-url URL]] [--out NAME.json]
 
 Without --db the corpus is ingested, enriched and scored (embeddings: ~15 min on 2
 cores) into bench/out/web.db, once. The server runs with the query encoder, as `serve`
 does: searches are hybrid (keyword + semantic) and work pages show similar works by
 embedding when the database holds vectors.
-The old and the new server run each workload one after the other (old first), so they
-share the machine's state as closely as a shared machine allows; compare them by the
-ratios, not across runs. Figures are printed and written to bench/out/web_latency.json.
+The servers compared run each workload one after the other (old first, SQLite before
+PostgreSQL), so they share the machine's state as closely as a shared machine allows;
+compare them by the ratios, not across runs. Figures are printed and written to
+bench/out/web_latency.json (or --out).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -74,6 +92,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from threadpoolctl import threadpool_limits
 
+import postgres_corpus  # bench/postgres_corpus.py (this script's folder is on sys.path)
 from scholarscope.embed import load_encoder
 from scholarscope.enrich.fields import load_field_model
 from scholarscope.pipeline import ingest_paths
@@ -135,12 +154,31 @@ def choose_targets(db: str) -> dict[str, list[str]]:
 # -- in-process layers ---------------------------------------------------------------
 
 
-def sqlite_rows(db: str) -> dict[str, Callable[[str], Any]]:
-    """Per workload, the rows its page reads, fetched with plain sqlite3."""
-    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False)
+def is_postgres(db: str) -> bool:
+    return db.startswith(("postgresql://", "postgres://"))
+
+
+def database_rows(db: str) -> dict[str, Callable[[str], Any]]:
+    """Per workload, the rows its page reads, fetched with plain sqlite3 or psycopg (no
+    scholarscope code): the same SQL on both but for the full-text search, FTS5's
+    MATCH, bm25 and snippet on SQLite, the tsvector column's @@, ts_rank and ts_headline
+    on PostgreSQL (the product's search_postgres.py reads them so)."""
+    postgres = is_postgres(db)
+    if postgres:
+        import psycopg
+
+        connection: Any = psycopg.connect(db, autocommit=True)
+        connection.execute("SET default_transaction_read_only = on")
+    else:
+        connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False)
+
+    def fetch(sql: str, params: tuple[Any, ...]) -> list[Any]:
+        if postgres:  # psycopg's placeholder is %s
+            sql = sql.replace("?", "%s")
+        return connection.execute(sql, params).fetchall()
 
     def rows(sql: str, params: tuple[Any, ...]) -> int:
-        return len(connection.execute(sql, params).fetchall())
+        return len(fetch(sql, params))
 
     def profile(target: str) -> int:
         author = int(target.rsplit(":", 1)[1])
@@ -161,12 +199,9 @@ def sqlite_rows(db: str) -> dict[str, Callable[[str], Any]]:
 
     def work(target: str) -> int:
         key = target.split("/works/", 1)[1].replace("%2F", "/")
-        found = connection.execute("SELECT work_id FROM work_key WHERE key = ?", (key,))
-        work_id = found.fetchone()[0]
-        novelty = connection.execute(
-            "SELECT neighbours FROM work_novelty WHERE work_id = ?", (work_id,)
-        ).fetchone()
-        linked = [n for n, _ in json.loads(novelty[0])] if novelty else []
+        work_id = fetch("SELECT work_id FROM work_key WHERE key = ?", (key,))[0][0]
+        novelty = fetch("SELECT neighbours FROM work_novelty WHERE work_id = ?", (work_id,))
+        linked = [n for n, _ in json.loads(novelty[0][0])] if novelty else []
         linked += range(work_id + 1, work_id + 9)  # stands for the 8 similar works
         marks = ",".join("?" * len(linked))
         return sum(
@@ -188,11 +223,11 @@ def sqlite_rows(db: str) -> dict[str, Callable[[str], Any]]:
     def search(target: str) -> int:
         words = re.findall(r"\w+", unquote(target.split("q=", 1)[1]))
         match = " ".join(f'"{w}"' for w in words)
-        page = connection.execute(
+        page = fetch(
             "SELECT rowid FROM work_search WHERE work_search MATCH ? "
             "ORDER BY bm25(work_search, 4.0, 1.0) LIMIT 20",
             (match,),
-        ).fetchall()
+        )
         ids = ",".join(str(r[0]) for r in page) or "0"
         return (
             rows("SELECT COUNT(*) FROM work_search WHERE work_search MATCH ?", (match,))
@@ -204,7 +239,31 @@ def sqlite_rows(db: str) -> dict[str, Callable[[str], Any]]:
             )
         )
 
-    return {"profile": profile, "profile (top 20)": profile, "work": work, "search": search}
+    def search_postgres(target: str) -> int:
+        # every word required, each stemmed by the english configuration (the store's
+        # tsquery: one phraseto_tsquery per quoted word, joined by &&)
+        words = tuple(re.findall(r"\w+", unquote(target.split("q=", 1)[1])))
+        query = " && ".join(["phraseto_tsquery('english', ?)"] * len(words)) or "''::tsquery"
+        matched = f"FROM work_facet f, (SELECT {query} AS q) m WHERE f.search @@ m.q"
+        page = fetch(
+            f"SELECT f.work_id {matched} "
+            "ORDER BY ts_rank('{0.0, 0.0, 0.25, 1.0}', f.search, m.q) DESC, f.work_id LIMIT 20",
+            words,
+        )
+        ids = ",".join(str(r[0]) for r in page) or "0"
+        return (
+            rows(f"SELECT COUNT(*) {matched}", words)
+            + rows(f"SELECT record FROM work_record WHERE work_id IN ({ids})", ())
+            + rows(
+                "SELECT f.work_id, ts_headline('english', left(f.abstract, 5000), m.q, "
+                f"'MaxWords=32, MinWords=12, MaxFragments=1') {matched} "
+                f"AND f.work_id IN ({ids})",
+                words,
+            )
+        )
+
+    return {"profile": profile, "profile (top 20)": profile, "work": work,
+            "search": search_postgres if postgres else search}  # fmt: skip
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -227,7 +286,7 @@ def in_process(db: str, targets: dict[str, list[str]]) -> dict[str, dict[str, An
     threadpool_limits(1)
     app = App(db, cache_size=0, page_cache_bytes=0, encoder=query_encoder)
     app.warm()
-    raw = sqlite_rows(db)
+    raw = database_rows(db)
     loop = asyncio.new_event_loop()
     site = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_app(app)), base_url="http://127.0.0.1"
@@ -242,7 +301,7 @@ def in_process(db: str, targets: dict[str, list[str]]) -> dict[str, dict[str, An
     for name, paths in targets.items():
         sample = paths[:IN_PROCESS_SAMPLE]
         layers = {
-            "sqlite": raw[name],
+            "rows": raw[name],
             "json": lambda p: _ok(answer(app, p, "json")),
             "html": lambda p: _ok(answer(app, p, "html")),
             "asgi": via_asgi,
@@ -293,6 +352,27 @@ def group_cpu_seconds(group: int) -> float:
             continue
         if int(fields[2]) == group:  # fields after the name: state, ppid, pgrp, …
             total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def database_cpu_seconds(postmaster: int | None) -> float:
+    """CPU time used so far by a PostgreSQL server: its postmaster, the backends that
+    serve the connections (its children) and those already ended (the postmaster's
+    cutime and cstime, once it has reaped them). 0 without a postmaster (SQLite, or a
+    server not ours). Read from /proc (Linux)."""
+    if postmaster is None:
+        return 0.0
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        pid = int(stat.parent.name)
+        if pid == postmaster:
+            total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+        elif int(fields[1]) == postmaster:  # a backend or a background process
+            total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
 
 
@@ -499,8 +579,10 @@ def measure(
     paths: list[str],
     args: argparse.Namespace,
     baseline_src: str | None,
+    postmaster: int | None = None,
 ) -> dict[str, Any]:
-    """One workload against a fresh server (the new one, or the old from ``baseline_src``)."""
+    """One workload against a fresh server (the new one, or the old from ``baseline_src``);
+    ``postmaster``: the PostgreSQL server's, whose CPU is counted too."""
     process, url = start_server(db, workers, mode != "cold", baseline_src)
     try:
         load(url, paths[:20], 2, args.connections)  # connections and imports warm
@@ -508,6 +590,7 @@ def measure(
         if mode != "cold" and args.warm:  # a server that has run a while
             warmed = warm_up(load, url, paths, args.warm, args.connections)
         cpu = group_cpu_seconds(process.pid)
+        db_cpu = database_cpu_seconds(postmaster)
         port = int(url.rsplit(":", 1)[1])
         spread: list[int] = []
         halfway = threading.Timer(
@@ -517,11 +600,14 @@ def measure(
         result = load(url, paths, args.duration, args.connections)
         halfway.join()
         cpu = group_cpu_seconds(process.pid) - cpu
+        db_cpu = database_cpu_seconds(postmaster) - db_cpu
     finally:
         stop_server(process)
+    requests = max(1, result["requests"])
     result["distinct_pages"] = len(paths)
     result["warmed_s"] = warmed
-    result["server_cpu_ms_per_request"] = round(1000 * cpu / max(1, result["requests"]), 2)
+    result["server_cpu_ms_per_request"] = round(1000 * cpu / requests, 2)
+    result["db_cpu_ms_per_request"] = round(1000 * db_cpu / requests, 2) if postmaster else None
     result["connections_per_process"] = "/".join(map(str, spread))
     result["load_average"] = round(os.getloadavg()[0], 1)
     return result
@@ -533,7 +619,10 @@ def ratio(new: float, old: float) -> float | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", help="a database holding the arXiv corpus (ingested, enriched)")
+    parser.add_argument(
+        "--db", help="a database holding the arXiv corpus (ingested, enriched): a SQLite "
+        "file or a postgresql:// URL",
+    )  # fmt: skip
     parser.add_argument("--duration", type=int, default=30, help="seconds per load run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(
@@ -551,36 +640,71 @@ def main() -> None:
         "/tmp/old-server 1303f8e: /tmp/old-server/src), measured in the same run",
     )  # fmt: skip
     parser.add_argument(
+        "--postgres", action="store_true",
+        help="also run each workload on the SQLite file's PostgreSQL copy (made or reused "
+        "by bench/postgres_corpus.py), back to back, with the PostgreSQL/SQLite ratios",
+    )  # fmt: skip
+    parser.add_argument(
+        "--postgres-url", default=None,
+        help="with --postgres: this database as the copy (it must hold the same corpus)",
+    )  # fmt: skip
+    parser.add_argument(
         "--workloads", default=None, help="only these workloads (comma-separated names)"
     )
     parser.add_argument("--no-in-process", action="store_true", help="skip the layer timings")
+    parser.add_argument("--out", default="web_latency.json", help="the report, in bench/out/")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     db = args.db or str(OUT / "web.db")
-    if not Path(db).exists():
+    if is_postgres(db) and (args.postgres or args.baseline_src):
+        sys.exit("--postgres and --baseline-src compare with a SQLite --db (the old server "
+                 "has no PostgreSQL)")  # fmt: skip
+    if not is_postgres(db) and not Path(db).exists():
         build_corpus(Path(db))
+    with contextlib.ExitStack() as stack:
+        postgres_url = args.postgres_url
+        if args.postgres and not postgres_url:  # the kept copy, running for this run
+            postgres_url = stack.enter_context(postgres_corpus.postgres_copy(Path(db)))
+        run(args, db, postgres_url)
+
+
+def run(args: argparse.Namespace, db: str, postgres_url: str | None) -> None:
+    """Every workload on every server compared: (label, database, old server's source)."""
     client = args.client or ("wrk" if shutil.which("wrk") else "python")
     load = run_wrk if client == "wrk" else run_python_client
-    works = open_store(db).counts()["work"]
+    variants: list[tuple[str, str, str | None]] = []
+    if args.baseline_src:
+        variants.append(("old", db, args.baseline_src))
+    base = "new" if args.baseline_src else "pg" if is_postgres(db) else "sqlite"
+    variants.append((base, db, None))
+    if postgres_url:
+        variants.append(("pg", postgres_url, None))
+    works = open_store(db).counts()["work"]  # (opened for writing: brings its schema up)
     from scholarscope.embed.minilm import bf16_supported
 
     embed_path = "bf16 (native bfloat16)" if bf16_supported() else "fp32 (no native bfloat16)"
-    print(f"{works:,} works in {db}; {os.cpu_count()} cores; load client {client}; "
-          f"embeddings on the CPU in {embed_path}; "
+    print(f"{works:,} works in {postgres_corpus.safe(db)}; {os.cpu_count()} cores; load client "
+          f"{client}; embeddings on the CPU in {embed_path}; "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
-    servers: dict[str, str | None] = {"new": None}
-    if args.baseline_src:
-        servers = {"old": args.baseline_src, "new": None}
-    sources = {label: server_source(src) for label, src in servers.items()}
+    sources = {label: server_source(src) for label, _, src in variants}
     for label, source in sources.items():
         print(f"  {label} server: {source}", flush=True)
     if args.baseline_src and not sources["old"].startswith(str(Path(args.baseline_src).resolve())):
         sys.exit(f"--baseline-src {args.baseline_src} is not the package the old server imports")
+    # the database server's CPU, where it is the kept copy's (bench/postgres_corpus.py)
+    postmasters = {label: postgres_corpus.postmaster_pid(url) for label, url, _ in variants}
+    if postgres_url:
+        counted = postmasters["pg"] or "not ours: its CPU is not counted"
+        print(f"  pg database: {postgres_corpus.safe(postgres_url)} (postmaster {counted})")
 
     targets = choose_targets(db)
     if args.workloads:
         targets = {k: v for k, v in targets.items() if k in args.workloads.split(",")}
-    layers = {} if args.no_in_process else in_process(db, targets)
+    layers: dict[str, Any] = {}
+    if not args.no_in_process:  # each store's layers (the old server has none here)
+        for label, url, src in variants:
+            if src is None:
+                layers[label] = in_process(url, targets)
     report: dict[str, Any] = {"works": works, "cores": os.cpu_count(), "client": client,
                               "connections": args.connections, "duration_s": args.duration,
                               "embeddings": embed_path, "servers": sources,
@@ -588,42 +712,66 @@ def main() -> None:
     for server in args.servers.split(","):
         workers, _, mode = server.partition(":")
         for name, paths in targets.items():
-            for label, src in servers.items():  # old first, then new, back to back
-                result = measure(load, db, int(workers), mode, paths, args, src)
+            for label, url, src in variants:  # back to back: old, new (SQLite), pg
+                result = measure(load, url, int(workers), mode, paths, args, src,
+                                 postmasters[label])  # fmt: skip
                 report["http"][f"{name} | {workers}w {mode} | {label}"] = result
-                print(f"  {name:<17} {workers}w {mode:<6} {label:<3} {result}", flush=True)
+                print(f"  {name:<17} {workers}w {mode:<6} {label:<6} {result}", flush=True)
 
-    if layers:
-        print(f"\n{'in-process, 1 at a time':<24} {'sqlite p50/p99':>15} {'json p50/p99':>15} "
-              f"{'html p50/p99':>15} {'asgi p50/p99':>15}")  # fmt: skip
-        for name, by_layer in layers.items():
+    for label, by_name in layers.items():
+        print(f"\n{'in-process, ' + label + ', 1 at a time':<30} {'rows p50/p99':>15} "
+              f"{'json p50/p99':>15} {'html p50/p99':>15} {'asgi p50/p99':>15}")  # fmt: skip
+        for name, by_layer in by_name.items():
             cells = [f"{by_layer[k]['p50_ms']:.1f}/{by_layer[k]['p99_ms']:.1f}" for k in by_layer]
-            print(f"{name:<24} " + " ".join(f"{c:>15}" for c in cells))
+            print(f"{name:<30} " + " ".join(f"{c:>15}" for c in cells))
+    if "pg" in layers and base in layers and base != "pg":
+        report["in_process_pg_over_sqlite"] = {}
+        print(f"\n{'in-process, pg / ' + base + ', p50 (p99)':<30} {'rows':>15} {'json':>15} "
+              f"{'html':>15} {'asgi':>15}")  # fmt: skip
+        for name, by_layer in layers["pg"].items():
+            ratios = {
+                layer: [ratio(by_layer[layer][q], layers[base][name][layer][q])
+                        for q in ("p50_ms", "p99_ms")]
+                for layer in by_layer
+            }  # fmt: skip
+            report["in_process_pg_over_sqlite"][name] = ratios
+            print(f"{name:<30} " + " ".join(f"{f'{a} ({b})':>15}" for a, b in ratios.values()))
     print(f"\n{'http, ' + str(args.connections) + ' clients':<36} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'req/s':>8} {'errors':>7} {'pages':>6} {'cpu ms/req':>10} {'conns':>6} "
-          f"{'load':>5}")  # fmt: skip
+          f"{'req/s':>8} {'errors':>7} {'pages':>6} {'cpu ms/req':>10} {'db cpu':>7} "
+          f"{'conns':>6} {'load':>5}")  # fmt: skip
     for name, r in report["http"].items():
+        db_cpu = r.get("db_cpu_ms_per_request")
         print(f"{name:<36} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['requests_per_s']:>8.0f} "
               f"{r['errors']:>7} {r['distinct_pages']:>6} {r['server_cpu_ms_per_request']:>10.2f} "
+              f"{'' if db_cpu is None else f'{db_cpu:.2f}':>7} "
               f"{r['connections_per_process']:>6} {r['load_average']:>5}")  # fmt: skip
-    if args.baseline_src:
-        report["new_over_old"] = {}
-        print(f"\n{'new / old, same run':<26} {'p50 old→new ms':>16} {'p99 old→new ms':>16} "
-              f"{'req/s old→new':>14} {'p50':>5} {'p99':>5} {'req/s':>5} "
-              f"{'errors o/n':>10}")  # fmt: skip
-        for key in report["http"]:
-            if not key.endswith(" | old"):
-                continue
-            base = key.removesuffix(" | old")
-            old, new = report["http"][key], report["http"][f"{base} | new"]
-            ratios = {m: ratio(new[m], old[m]) for m in ("p50_ms", "p99_ms", "requests_per_s")}
-            report["new_over_old"][base] = ratios
-            print(f"{base:<26} {old['p50_ms']:>7.1f}→{new['p50_ms']:<8.1f} "
-                  f"{old['p99_ms']:>7.1f}→{new['p99_ms']:<8.1f} "
-                  f"{old['requests_per_s']:>6.0f}→{new['requests_per_s']:<7.0f} "
-                  f"{ratios['p50_ms']:>5} {ratios['p99_ms']:>5} {ratios['requests_per_s']:>5} "
-                  f"{old['errors']:>4}/{new['errors']:<5}")  # fmt: skip
-    (OUT / "web_latency.json").write_text(json.dumps(report, indent=2) + "\n")
+    pairs = [("new", "old")] if args.baseline_src else []
+    if postgres_url:
+        pairs.append(("pg", base))
+    for new, old in pairs:
+        report[f"{new}_over_{old}"] = ratio_table(report["http"], new, old)
+    (OUT / args.out).write_text(json.dumps(report, indent=2) + "\n")
+
+
+def ratio_table(http: dict[str, Any], new: str, old: str) -> dict[str, Any]:
+    """The ``new``/``old`` ratios of each workload and server, printed and returned."""
+    ratios_of = {}
+    print(f"\n{new + ' / ' + old + ', same run':<26} {'p50 ' + old + '→' + new + ' ms':>16} "
+          f"{'p99 ' + old + '→' + new + ' ms':>16} {'req/s':>14} {'p50':>5} {'p99':>5} "
+          f"{'req/s':>5} {'errors':>10}")  # fmt: skip
+    for key in http:
+        if not key.endswith(f" | {old}"):
+            continue
+        base = key.removesuffix(f" | {old}")
+        before, after = http[key], http[f"{base} | {new}"]
+        ratios = {m: ratio(after[m], before[m]) for m in ("p50_ms", "p99_ms", "requests_per_s")}
+        ratios_of[base] = ratios
+        print(f"{base:<26} {before['p50_ms']:>7.1f}→{after['p50_ms']:<8.1f} "
+              f"{before['p99_ms']:>7.1f}→{after['p99_ms']:<8.1f} "
+              f"{before['requests_per_s']:>6.0f}→{after['requests_per_s']:<7.0f} "
+              f"{ratios['p50_ms']:>5} {ratios['p99_ms']:>5} {ratios['requests_per_s']:>5} "
+              f"{before['errors']:>4}/{after['errors']:<5}")  # fmt: skip
+    return ratios_of
 
 
 if __name__ == "__main__":
