@@ -61,15 +61,7 @@ class KeptCluster(PostgresCluster):
         if (self.data / "postmaster.pid").exists():  # a bench that died left it running
             subprocess.run(self._command("pg_ctl", "-D", str(self.data), "-m", "fast", "stop"),
                            capture_output=True)  # fmt: skip
-        options = (
-            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
-        )
-        subprocess.run(
-            self._command("pg_ctl", "-D", str(self.data), "-o", options, "-w",
-                          "-l", str(self.folder / "server.log"), "start"),
-            check=True, capture_output=True,
-        )  # fmt: skip
+        self.start_server()
 
     def stop(self) -> None:
         """A clean shutdown (the next start needs no recovery); the data stays."""

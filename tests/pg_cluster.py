@@ -68,6 +68,10 @@ class PostgresCluster:
                           "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"),
             check=True, capture_output=True,
         )  # fmt: skip
+        self.start_server()
+
+    def start_server(self) -> None:
+        """Start the server of the cluster in ``data`` (made by ``start`` or kept)."""
         options = (
             f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
