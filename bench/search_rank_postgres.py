@@ -17,9 +17,11 @@ page sends it. Per query, with SQLite's BM25 order as the reference:
             whole ranking: Spearman's rho against their BM25 ranks
   top-1     whether both put the same work first
 
-and the same figures for the queries with no word that PostgreSQL drops as an English
-stopword ("no stop": FTS5 indexes every word, PostgreSQL's english configuration drops
-"all", "what", "how" …, so such a word is required on SQLite and ignored on PostgreSQL).
+and the same figures for the queries with no word that the store's text search
+configuration drops as a stopword ("no stop": FTS5 indexes every word; PostgreSQL's
+stock english configuration drops "all", "what", "how" …, so such a word was required on
+SQLite and ignored on PostgreSQL until m017 made the store's own configuration keep
+every word: since then no query has one, and "no stop" is "all").
 
 Timings, each query on each store once after a warm-up pass, the two stores alternating
 which goes first: "page" is the keyword search page's query (``search_work_ids``,
@@ -58,6 +60,7 @@ from scipy.stats import kendalltau, spearmanr
 import postgres_corpus  # bench/postgres_corpus.py (this script's folder is on sys.path)
 from scholarscope.search import STOPWORDS, Filters, fts_query, search_work_ids
 from scholarscope.store import Store, open_store
+from scholarscope.store.migrations_postgres import TEXT_SEARCH
 from scholarscope.store.search_postgres import tsquery
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -125,13 +128,14 @@ def agreement(sqlite_ids: list[int], pg_ids: list[int]) -> dict[str, Any]:
 
 
 def pg_stopwords(pg: Store, text: str) -> list[str]:
-    """The words of ``text`` that PostgreSQL's english configuration drops (stopwords:
-    "all", "what", "how" …): FTS5 requires them, PostgreSQL ignores them, and a query of
-    stopwords alone finds nothing there."""
+    """The words of ``text`` that the store's text search configuration drops as
+    stopwords (the stock english one drops "all", "what", "how" …; the store's, since
+    m017, none): FTS5 requires them, a configuration that drops them ignores them, and a
+    query of stopwords alone finds nothing there."""
     words = re.findall(r"\w+", text)
     dropped = pg.query(
         "SELECT w FROM unnest(CAST(? AS text[])) AS w "
-        "WHERE numnode(phraseto_tsquery('english', w)) = 0",
+        f"WHERE numnode(phraseto_tsquery('{TEXT_SEARCH}', w)) = 0",
         (words,),
     )
     return [w for (w,) in dropped]

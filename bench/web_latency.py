@@ -240,10 +240,14 @@ def database_rows(db: str) -> dict[str, Callable[[str], Any]]:
         )
 
     def search_postgres(target: str) -> int:
-        # every word required, each stemmed by the english configuration (the store's
-        # tsquery: one phraseto_tsquery per quoted word, joined by &&)
+        # every word required, each stemmed by the store's text search configuration
+        # (its name is the product's, m017: English stemming, every word kept), as the
+        # store's tsquery does it: one phraseto_tsquery per quoted word, joined by &&
+        from scholarscope.store.migrations_postgres import TEXT_SEARCH
+
         words = tuple(re.findall(r"\w+", unquote(target.split("q=", 1)[1])))
-        query = " && ".join(["phraseto_tsquery('english', ?)"] * len(words)) or "''::tsquery"
+        one = f"phraseto_tsquery('{TEXT_SEARCH}', ?)"
+        query = " && ".join([one] * len(words)) or "''::tsquery"
         matched = f"FROM work_facet f, (SELECT {query} AS q) m WHERE f.search @@ m.q"
         page = fetch(
             f"SELECT f.work_id {matched} "
@@ -255,7 +259,7 @@ def database_rows(db: str) -> dict[str, Callable[[str], Any]]:
             rows(f"SELECT COUNT(*) {matched}", words)
             + rows(f"SELECT record FROM work_record WHERE work_id IN ({ids})", ())
             + rows(
-                "SELECT f.work_id, ts_headline('english', left(f.abstract, 5000), m.q, "
+                f"SELECT f.work_id, ts_headline('{TEXT_SEARCH}', left(f.abstract, 5000), m.q, "
                 f"'MaxWords=32, MinWords=12, MaxFragments=1') {matched} "
                 f"AND f.work_id IN ({ids})",
                 words,
