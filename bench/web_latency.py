@@ -85,7 +85,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -345,16 +345,23 @@ def _ok(response: Response) -> None:
 # -- the real server under load ----------------------------------------------------------
 
 
-def group_cpu_seconds(group: int) -> float:
-    """CPU time (user + system) used so far by the processes of one process group: the
-    server and its workers. Read from /proc (Linux)."""
-    total = 0
+def process_stats() -> Iterator[tuple[int, list[str]]]:
+    """(pid, the fields of /proc/PID/stat after the name: state, ppid, pgrp, …) of every
+    process running now (Linux)."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:  # the process ended meanwhile
             continue
-        if int(fields[2]) == group:  # fields after the name: state, ppid, pgrp, …
+        yield int(stat.parent.name), fields
+
+
+def group_cpu_seconds(group: int) -> float:
+    """CPU time (user + system) used so far by the processes of one process group: the
+    server and its workers."""
+    total = 0
+    for _, fields in process_stats():
+        if int(fields[2]) == group:
             total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
     return total / os.sysconf("SC_CLK_TCK")
 
@@ -363,16 +370,11 @@ def database_cpu_seconds(postmaster: int | None) -> float:
     """CPU time used so far by a PostgreSQL server: its postmaster, the backends that
     serve the connections (its children) and those already ended (the postmaster's
     cutime and cstime, once it has reaped them). 0 without a postmaster (SQLite, or a
-    server not ours). Read from /proc (Linux)."""
+    server not ours)."""
     if postmaster is None:
         return 0.0
     total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process ended meanwhile
-            continue
-        pid = int(stat.parent.name)
+    for pid, fields in process_stats():
         if pid == postmaster:
             total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
         elif int(fields[1]) == postmaster:  # a backend or a background process

@@ -29,11 +29,19 @@ TURN_NOTICE_SECONDS = 2.0
 log = logging.getLogger("scholarscope.store")
 
 
+def safe_url(url: str) -> str:
+    """``url`` without its password, for messages.
+
+    >>> safe_url("postgresql://me:secret@host/db")
+    'postgresql://me:***@host/db'
+    """
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
 def waiting_for_a_writer(url: str) -> None:
     """Say, on standard error, that this process waits for another one's write."""
     log.warning(
-        "%s: another process is writing to this database; waiting for its turn",
-        re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url),  # never a password
+        "%s: another process is writing to this database; waiting for its turn", safe_url(url)
     )
 
 

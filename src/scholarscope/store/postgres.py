@@ -31,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from scholarscope.store.database import on_conflict, waiting_for_a_writer
+from scholarscope.store.database import on_conflict, safe_url, waiting_for_a_writer
 from scholarscope.store.ingest_writes import WORK_RECORD_COLUMNS, WORK_RECORD_KEY
 from scholarscope.store.search_postgres import PostgresSearchQueries
 from scholarscope.store.sqlite import QueryInterrupted, Store, StoreError
@@ -298,7 +298,7 @@ class PostgresReaderPool:
             with self._pool.connection() as connection:
                 yield PostgresStore(connection, self.url)
         except psycopg_pool.PoolTimeout as error:
-            message = f"{_safe(self.url)}: no connection to the database ({error})"
+            message = f"{safe_url(self.url)}: no connection to the database ({error})"
             raise StoreError(message) from error
 
     def close(self) -> None:
@@ -324,23 +324,18 @@ def _reader_configured(connection: Any) -> None:
 def _connect(url: str, read_only: bool = False) -> PostgresStore:
     if psycopg is None:
         raise StoreError(
-            f"{_safe(url)}: PostgreSQL needs psycopg: pip install 'scholarscope[postgres]'"
+            f"{safe_url(url)}: PostgreSQL needs psycopg: pip install 'scholarscope[postgres]'"
         )
     try:
         connection = psycopg.connect(url, autocommit=True)
     except psycopg.OperationalError as error:
         raise StoreError(
-            f"{_safe(url)}: cannot connect ({' '.join(str(error).split())})"
+            f"{safe_url(url)}: cannot connect ({' '.join(str(error).split())})"
         ) from error
     _configured(connection)
     if read_only:
         _read_only(connection)
     return PostgresStore(connection, url)
-
-
-def _safe(url: str) -> str:
-    """``url`` without its password."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
 def open_postgres(url: str, read_only: bool = False) -> PostgresStore:
@@ -355,10 +350,10 @@ def open_postgres(url: str, read_only: bool = False) -> PostgresStore:
             store.counts_writes = True
         elif pending_migrations(store):
             raise StoreError(
-                f"{_safe(url)}: the database's schema is older than this version: open it "
+                f"{safe_url(url)}: the database's schema is older than this version: open it "
                 "once for writing (any command that writes does) to bring it up to date"
             )
     except psycopg.Error as error:
         store.close()
-        raise StoreError(f"{_safe(url)}: {' '.join(str(error).split())}") from error
+        raise StoreError(f"{safe_url(url)}: {' '.join(str(error).split())}") from error
     return store
